@@ -1,0 +1,246 @@
+"""The claim intake model: what a billing office sends us for one professional claim.
+
+Why pydantic v2 (and not attrs): intake is untrusted JSON, and pydantic gives us in one place
+strict parsing with per-field locations for error messages (``claims[3].billing_provider.npi``),
+normalisation (ICD-10 dots removed, upper case), a published JSON Schema (``gateway schema
+claim``) and frozen, hashable value objects for the rest of the pipeline.  The models do no I/O.
+
+Field sizes follow 837P 005010X222A1 element sizes so that a valid model always fits the wire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from gateway.domain import codes
+from gateway.domain.evidence import ClinicalEvidence
+
+# Characters that are X12 delimiters in the files we write (and in most files anybody writes).
+X12_RESERVED = frozenset("~*:^")
+
+
+def x12_text(value: str) -> str:
+    """Fold to X12's character set: accents removed, printable ASCII only, no delimiters.
+
+    The message never echoes the value: names and addresses are PHI.
+    """
+    folded = unicodedata.normalize("NFKD", value)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    bad = sorted({ch for ch in folded if ch in X12_RESERVED})
+    if bad:
+        raise ValueError(f"contains the X12 delimiter character(s) {' '.join(bad)}")
+    if any(not (" " <= ch <= "~") for ch in folded):
+        raise ValueError("contains characters outside the X12 character set")
+    return folded
+
+
+def _upper_text(value: str) -> str:
+    return x12_text(value).upper()
+
+
+Text = Annotated[str, AfterValidator(x12_text)]
+UpperText = Annotated[str, AfterValidator(_upper_text)]
+
+
+def _npi(value: str) -> str:
+    if not codes.npi_is_valid(value):
+        raise ValueError(f"NPI {value} fails the 10-digit Luhn check digit")
+    return value
+
+
+def _icd10(value: str) -> str:
+    code = value.replace(".", "").strip().upper()
+    if not codes.ICD10CM_RE.fullmatch(code):
+        raise ValueError(f"{value!r} is not an ICD-10-CM code (letter, digit, 1-5 more characters)")
+    return code
+
+
+def _procedure(value: str) -> str:
+    code = value.strip().upper()
+    if not codes.PROCEDURE_RE.fullmatch(code):
+        raise ValueError(f"{value!r} is not a CPT or HCPCS code")
+    return code
+
+
+def _modifier(value: str) -> str:
+    code = value.strip().upper()
+    if not codes.MODIFIER_RE.fullmatch(code):
+        raise ValueError(f"{value!r} is not a two-character modifier")
+    return code
+
+
+Npi = Annotated[str, AfterValidator(_npi)]
+Icd10 = Annotated[str, AfterValidator(_icd10)]
+ProcedureCode = Annotated[str, AfterValidator(_procedure)]
+Modifier = Annotated[str, AfterValidator(_modifier)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Address(_Frozen):
+    line1: Text = Field(min_length=1, max_length=55)
+    line2: Text | None = Field(None, max_length=55)
+    city: Text = Field(min_length=2, max_length=30)
+    state: str = Field(pattern=codes.STATE_RE.pattern)
+    postal_code: str = Field(pattern=codes.ZIP_RE.pattern, description="5 or 9 digits, no hyphen")
+
+
+class BillingProvider(_Frozen):
+    """Loop 2010AA.  An organisation (entity type 2) unless ``first_name`` is given."""
+
+    npi: Npi
+    tax_id: str = Field(pattern=codes.TAX_ID_RE.pattern, description="EIN (or SSN), 9 digits")
+    tax_id_type: Literal["EI", "SY"] = "EI"
+    taxonomy: str = Field(pattern=codes.TAXONOMY_RE.pattern)
+    name: UpperText = Field(min_length=1, max_length=60, description="organisation or last name")
+    first_name: UpperText | None = Field(None, max_length=35)
+    address: Address
+    contact_name: Text | None = Field(None, max_length=60)
+    contact_phone: str | None = Field(None, pattern=r"^[0-9]{10}$")
+
+
+class Provider(_Frozen):
+    """Rendering (2310B) or referring (2310A) provider: a person."""
+
+    npi: Npi
+    last_name: UpperText = Field(min_length=1, max_length=60)
+    first_name: UpperText | None = Field(None, max_length=35)
+    taxonomy: str | None = Field(None, pattern=codes.TAXONOMY_RE.pattern)
+
+
+class Person(_Frozen):
+    last_name: UpperText = Field(min_length=1, max_length=60)
+    first_name: UpperText | None = Field(None, max_length=35)
+    middle_name: UpperText | None = Field(None, max_length=25)
+    suffix: UpperText | None = Field(None, max_length=10)
+    birth_date: dt.date
+    gender: codes.Gender
+    address: Address
+
+
+class Subscriber(_Frozen):
+    """Loop 2000B/2010BA: the insured."""
+
+    member_id: UpperText = Field(min_length=2, max_length=80)
+    group_number: UpperText | None = Field(None, max_length=50)
+    payer_responsibility: codes.PayerResponsibility = codes.PayerResponsibility.PRIMARY
+    claim_filing_indicator: codes.ClaimFilingIndicator
+    person: Person
+
+
+class Patient(_Frozen):
+    """Loop 2000C/2010CA: only when the patient is not the subscriber."""
+
+    relationship: codes.PatientRelationship
+    person: Person
+
+
+class Payer(_Frozen):
+    """Loop 2010BB."""
+
+    name: UpperText = Field(min_length=1, max_length=60)
+    payer_id: UpperText = Field(min_length=2, max_length=80)
+    state: str | None = Field(
+        None, pattern=codes.STATE_RE.pattern, description="state of service, for state-specific rules"
+    )
+
+
+class ServiceLine(_Frozen):
+    """Loop 2400: one procedure on one date."""
+
+    procedure_code: ProcedureCode
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    charge: Money
+    units: Decimal = Field(gt=0, max_digits=10, decimal_places=3)
+    unit_type: Literal["UN", "MJ"] = "UN"
+    diagnosis_pointers: list[int] = Field(min_length=1, max_length=4)
+    service_date: dt.date
+    service_date_end: dt.date | None = None
+    place_of_service: str | None = Field(
+        None, pattern=codes.PLACE_OF_SERVICE_RE.pattern, description="only when it differs from the claim's"
+    )
+    ndc: str | None = Field(None, pattern=codes.NDC11_RE.pattern, description="11-digit NDC (N4)")
+    ndc_quantity: Decimal | None = Field(None, gt=0)
+    ndc_unit: Literal["F2", "GR", "ME", "ML", "UN"] | None = None
+    line_control_number: Text | None = Field(None, max_length=50, description="REF*6R, echoed in the 835")
+
+    @field_validator("diagnosis_pointers")
+    @classmethod
+    def _pointer_range(cls, pointers: list[int]) -> list[int]:
+        for pointer in pointers:
+            if not 1 <= pointer <= 12:
+                raise ValueError(f"diagnosis pointer {pointer} is outside 1-12")
+        if len(set(pointers)) != len(pointers):
+            raise ValueError("diagnosis pointers repeat")
+        return pointers
+
+    @model_validator(mode="after")
+    def _line_consistency(self) -> ServiceLine:
+        if self.service_date_end is not None and self.service_date_end < self.service_date:
+            raise ValueError("service_date_end is before service_date")
+        if self.ndc is not None and (self.ndc_quantity is None or self.ndc_unit is None):
+            raise ValueError("an NDC needs ndc_quantity and ndc_unit")
+        return self
+
+
+class Claim(_Frozen):
+    """One 837P claim (loop 2300) with its parties, lines and the clinical evidence behind it."""
+
+    patient_control_number: Text = Field(min_length=1, max_length=38)
+    frequency_code: codes.FrequencyCode = codes.FrequencyCode.ORIGINAL
+    original_claim_number: Text | None = Field(
+        None, max_length=50, description="payer claim control number of the claim replaced or voided"
+    )
+    place_of_service: str = Field(pattern=codes.PLACE_OF_SERVICE_RE.pattern)
+    diagnosis_codes: list[Icd10] = Field(min_length=1, max_length=12)
+    prior_authorization: Text | None = Field(None, max_length=50)
+    onset_date: dt.date | None = None
+    initial_treatment_date: dt.date | None = None
+    billing_provider: BillingProvider
+    rendering_provider: Provider | None = None
+    referring_provider: Provider | None = None
+    subscriber: Subscriber
+    patient: Patient | None = None
+    payer: Payer
+    service_lines: list[ServiceLine] = Field(min_length=1, max_length=50)
+    evidence: ClinicalEvidence = Field(default_factory=ClinicalEvidence)
+
+    @model_validator(mode="after")
+    def _claim_consistency(self) -> Claim:
+        if self.frequency_code != codes.FrequencyCode.ORIGINAL and not self.original_claim_number:
+            raise ValueError(
+                f"frequency code {self.frequency_code.value} needs original_claim_number (REF*F8)"
+            )
+        if len(set(self.diagnosis_codes)) != len(self.diagnosis_codes):
+            raise ValueError("diagnosis codes repeat")
+        for number, line in enumerate(self.service_lines, start=1):
+            for pointer in line.diagnosis_pointers:
+                if pointer > len(self.diagnosis_codes):
+                    raise ValueError(
+                        f"service line {number}: diagnosis pointer {pointer} points past the "
+                        f"{len(self.diagnosis_codes)} diagnosis code(s)"
+                    )
+        return self
+
+    @property
+    def total_charge(self) -> Decimal:
+        """CLM02: always the sum of the line charges, so the claim balances by construction."""
+        return sum((line.charge for line in self.service_lines), Decimal("0"))
+
+    @property
+    def first_service_date(self) -> dt.date:
+        return min(line.service_date for line in self.service_lines)
+
+
+class ClaimBatch(_Frozen):
+    """The intake file: ``{"claims": [...]}``."""
+
+    claims: list[Claim] = Field(min_length=1)

@@ -1,0 +1,135 @@
+"""Clinical evidence that feeds the payer rules but is never transmitted in the 837P.
+
+Payers deny pain-management procedures unless the record shows medical necessity the way their
+policy (Medicare LCD, commercial policy) asks for it: failed conservative care for long enough,
+pain and function measured on a named scale, the relief earlier injections gave, imaging guidance,
+and for spinal cord stimulation a psychological evaluation and a successful trial.  The billing
+office enters those facts with the claim; ``gateway.rules`` reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gateway.domain.codes import ImagingGuidance, Laterality, SpinalRegion
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class TherapyKind(StrEnum):
+    PHYSICAL_THERAPY = "physical_therapy"
+    PHARMACOTHERAPY = "pharmacotherapy"
+    HOME_EXERCISE = "home_exercise"
+    CHIROPRACTIC = "chiropractic"
+    ACTIVITY_MODIFICATION = "activity_modification"
+    OTHER = "other"
+
+
+class TherapyResponse(StrEnum):
+    FAILED = "failed"
+    PARTIAL = "partial"
+    IMPROVED = "improved"
+    NOT_TOLERATED = "not_tolerated"
+
+
+class ConservativeTherapy(_Frozen):
+    """One modality of conservative care, with its dates and what it did for the patient."""
+
+    kind: TherapyKind
+    start_date: dt.date
+    end_date: dt.date | None = Field(None, description="None while the therapy continues")
+    response: TherapyResponse
+    details: str | None = Field(None, max_length=500, description="e.g. '2x/week, core stabilisation'")
+    drug_classes: list[str] = Field(default_factory=list, description="for pharmacotherapy: NSAID, ...")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ConservativeTherapy:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class PainScale(StrEnum):
+    NRS = "NRS"
+    VAS = "VAS"
+    ODI = "ODI"
+    NDI = "NDI"
+    PEG = "PEG"
+    BPI = "BPI"
+
+
+class PainScore(_Frozen):
+    """A pain or disability score on a named scale; the same scale must be used at follow-up."""
+
+    scale: PainScale
+    score: Decimal = Field(ge=0, le=100)
+    date: dt.date
+    context: str | None = Field(None, description="baseline, follow-up, post-procedure ...")
+
+
+class FunctionalImpact(_Frozen):
+    """How pain limits activities of daily living, in words (a number alone is not enough)."""
+
+    description: str = Field(min_length=1, max_length=500)
+    date: dt.date
+
+
+class PriorProcedure(_Frozen):
+    """An earlier procedure and its outcome: the basis of every repeat-injection rule."""
+
+    procedure_code: str = Field(pattern=r"^(?:[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4})$")
+    date: dt.date
+    region: SpinalRegion
+    laterality: Laterality | None = None
+    levels: list[str] = Field(default_factory=list, description="e.g. ['L4-L5', 'L5-S1']")
+    percent_relief: Decimal | None = Field(None, ge=0, le=100)
+    relief_duration_days: int | None = Field(None, ge=0)
+    functional_change: str | None = Field(None, max_length=500)
+    diagnostic: bool | None = Field(None, description="True for a diagnostic block (MBB, SIJ)")
+
+
+class ImagingReport(_Frozen):
+    """Diagnostic imaging (MRI, CT) that supports the diagnosis."""
+
+    modality: str = Field(min_length=2, max_length=20, description="MRI, CT, X-ray ...")
+    date: dt.date
+    finding: str = Field(min_length=1, max_length=500)
+    concordant_with_diagnosis: bool
+
+
+class PsychEvaluation(_Frozen):
+    date: dt.date
+    cleared: bool
+
+
+class StimulatorTrial(_Frozen):
+    start_date: dt.date
+    end_date: dt.date
+    percent_relief: Decimal = Field(ge=0, le=100)
+
+
+class ClinicalEvidence(_Frozen):
+    """The facts payer rules need about this claim's procedure(s)."""
+
+    conservative_therapies: list[ConservativeTherapy] = Field(default_factory=list)
+    pain_scores: list[PainScore] = Field(default_factory=list)
+    functional_impacts: list[FunctionalImpact] = Field(default_factory=list)
+    prior_procedures: list[PriorProcedure] = Field(default_factory=list)
+    imaging_guidance: ImagingGuidance | None = Field(
+        None, description="guidance used for the procedure(s) on this claim"
+    )
+    region: SpinalRegion | None = Field(None, description="treated region when the codes leave it open")
+    laterality: Laterality | None = None
+    levels: list[str] = Field(default_factory=list, description="spinal levels treated, e.g. ['L5-S1']")
+    pain_onset_date: dt.date | None = None
+    diagnostic_block: bool | None = Field(None, description="True when the block is diagnostic (MBB/SIJ)")
+    imaging_reports: list[ImagingReport] = Field(default_factory=list)
+    provocative_tests_positive: int | None = Field(None, ge=0, description="SI joint: positive tests")
+    psych_evaluation: PsychEvaluation | None = None
+    stimulator_trial: StimulatorTrial | None = None

@@ -1,0 +1,201 @@
+"""Streaming X12 reader: delimiters from each ISA, memory flat in file size.
+
+Tolerates what real clearinghouse files do: a UTF-8 byte-order mark, text before the first
+ISA, CR/LF or newlines after segment terminators, several interchanges (each with its own
+delimiters) in one file, an unpadded ISA, and a TA1 between ISA and GS.
+
+``read_segments`` yields ``Segment`` objects numbered from 1 in file order; higher layers
+(inbound parsers, our 837P checks) track envelopes and loops themselves.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from gateway.errors import X12SyntaxError
+from gateway.x12.delimiters import Delimiters
+
+CHUNK_SIZE = 1 << 16
+_ISA_ELEMENT_COUNT = 16
+_LINE_BREAKS = "\r\n"
+
+
+class Segment:
+    """One segment: ``seg[0]`` is the id, ``seg[1]`` the first element (IG numbering)."""
+
+    __slots__ = ("delimiters", "elements", "index")
+
+    def __init__(self, index: int, elements: list[str], delimiters: Delimiters) -> None:
+        self.index = index
+        self.elements = elements
+        self.delimiters = delimiters
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def __getitem__(self, position: int) -> str:
+        """Element ``position`` (1-based), or '' when the segment is shorter."""
+        elements = self.elements
+        return elements[position] if position < len(elements) else ""
+
+    def __len__(self) -> int:
+        return len(self.elements) - 1
+
+    def components(self, position: int) -> list[str]:
+        return self[position].split(self.delimiters.component)
+
+    def component(self, position: int, sub: int) -> str:
+        """Component ``sub`` (1-based) of element ``position``, or ''."""
+        parts = self.components(position)
+        return parts[sub - 1] if sub - 1 < len(parts) else ""
+
+    def repeats(self, position: int) -> list[str]:
+        return self[position].split(self.delimiters.repetition)
+
+    def __repr__(self) -> str:
+        return f"Segment({self.index}, {self.delimiters.element.join(self.elements)!r})"
+
+
+@dataclass(frozen=True)
+class _Isa:
+    delimiters: Delimiters
+    elements: list[str]
+    length: int  # characters consumed, terminator included
+
+
+_ISA_START = re.compile(r"ISA[^A-Za-z0-9\s]")
+
+
+def _parse_isa(text: str, at: int) -> _Isa | None:
+    """Read the ISA starting at ``text[at]``; None when ``text`` is too short to tell yet."""
+    if len(text) <= at + 3:
+        return None
+    element = text[at + 3]
+    position = at + 3
+    # Count 15 more separators: the one after ISA15 precedes ISA16, which is one character,
+    # and the segment terminator follows it.  Counting (not offsets) accepts unpadded ISAs.
+    for _ in range(_ISA_ELEMENT_COUNT - 1):
+        position = text.find(element, position + 1)
+        if position < 0:
+            return None
+    if len(text) < position + 3:
+        return None
+    component = text[position + 1]
+    terminator = text[position + 2]
+    elements = text[at : position + 2].split(element)
+    repetition = elements[11] if len(elements[11]) == 1 and not elements[11].isalnum() else "^"
+    if repetition in (element, component, terminator):
+        repetition = next(ch for ch in "^!|`" if ch not in (element, component, terminator))
+    try:
+        delimiters = Delimiters(element, component, repetition, terminator)
+    except ValueError as error:
+        raise X12SyntaxError(f"ISA delimiters are unusable: {error}", 1) from None
+    return _Isa(delimiters, elements, position + 3 - at)
+
+
+def _find_isa(buffer: str) -> int:
+    match = _ISA_START.search(buffer)
+    return match.start() if match else -1
+
+
+def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
+    """Segments from decoded text chunks (the core of the reader)."""
+    buffer = ""
+    delimiters: Delimiters | None = None
+    terminator = element = ""
+    index = 0
+    chunk_iter = iter(chunks)
+    exhausted = False
+
+    def more() -> bool:
+        nonlocal buffer, exhausted
+        if exhausted:
+            return False
+        try:
+            buffer += next(chunk_iter)
+        except StopIteration:
+            exhausted = True
+            return False
+        return True
+
+    while True:
+        if delimiters is None:
+            start = _find_isa(buffer)
+            while start < 0 or len(buffer) - start < 200:
+                if not more():
+                    break
+                start = _find_isa(buffer)
+            if start < 0:
+                if index == 0:
+                    what = "empty file" if not buffer.strip() else "no ISA segment found"
+                    raise X12SyntaxError(f"{what}: not an X12 interchange", 1)
+                if buffer.strip():
+                    raise X12SyntaxError("text after the last IEA does not start with ISA", index + 1)
+                return
+            if index > 0 and buffer[:start].strip():
+                raise X12SyntaxError("unexpected text between interchanges", index + 1)
+            isa = _parse_isa(buffer, start)
+            if isa is None:
+                raise X12SyntaxError("truncated ISA segment", index + 1)
+            delimiters = isa.delimiters
+            terminator, element = delimiters.segment, delimiters.element
+            index += 1
+            yield Segment(index, isa.elements, delimiters)
+            buffer = buffer[start + isa.length :]
+        parts = buffer.split(terminator)
+        buffer = parts.pop()
+        reset_at: int | None = None
+        for position, raw in enumerate(parts):
+            text = raw.strip(_LINE_BREAKS)
+            if not text:
+                continue
+            index += 1
+            fields = text.split(element)
+            yield Segment(index, fields, delimiters)
+            if fields[0] == "IEA":
+                reset_at = position + 1
+                break
+        if reset_at is not None:
+            # The next interchange may use other delimiters: re-read them from its ISA.
+            remaining = parts[reset_at:]
+            if remaining:
+                buffer = terminator.join([*remaining, buffer])
+            delimiters = None
+            continue
+        if not more():
+            tail = buffer.strip(_LINE_BREAKS + " ")
+            if tail:
+                index += 1
+                yield Segment(index, tail.split(element), delimiters)
+            return
+
+
+def _decode_chunks(stream: BinaryIO) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    while True:
+        data = stream.read(CHUNK_SIZE)
+        if not data:
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+            return
+        yield decoder.decode(data)
+
+
+def read_segments(source: Path | str | bytes | BinaryIO) -> Iterator[Segment]:
+    """Segments of an X12 file, a bytes object, or a binary stream, read in 64 KiB chunks."""
+    if isinstance(source, bytes):
+        text = source.decode("utf-8-sig", errors="replace")
+        yield from iter_text([text])
+        return
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as stream:
+            yield from iter_text(_decode_chunks(stream))
+        return
+    yield from iter_text(_decode_chunks(source))
