@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as error:  # the last line of defence: no traceback for operators
+    except Exception as error:  # noqa: BLE001  last line of defence: no traceback for operators
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)

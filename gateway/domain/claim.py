@@ -233,7 +233,7 @@ class Claim(_Frozen):
     @property
     def total_charge(self) -> Decimal:
         """CLM02: always the sum of the line charges, so the claim balances by construction."""
-        return sum((line.charge for line in self.service_lines), Decimal("0"))
+        return sum((line.charge for line in self.service_lines), Decimal(0))
 
     @property
     def first_service_date(self) -> dt.date:

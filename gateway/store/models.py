@@ -1,0 +1,8 @@
+"""Imports every table module so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+from gateway.store import schema
+from gateway.store.schema import Base
+
+__all__ = ["Base", "schema"]
