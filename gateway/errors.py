@@ -17,6 +17,7 @@ Messages name the place (file, segment number, claim id, config key) and never c
     - ParseError                an inbound file cannot be parsed
   + RuleViolation               a claim is held by payer rules
   + StoreError                  database problems (migration missing, lock lost)
+  + SpoolError                  a spool folder (outbound/, inbound/) cannot be written
   + TransportError
     - TemporaryTransportError   retry with backoff (timeouts, resets, server disk full)
     - PermanentTransportError   stop the clearinghouse, alert an operator (host key, auth, permission)
@@ -95,6 +96,10 @@ class RuleViolation(GatewayError):
 
 class StoreError(GatewayError):
     """The database cannot do what was asked (not migrated, unreachable, conflict)."""
+
+
+class SpoolError(GatewayError):
+    """A spool folder cannot be written; the message names the path."""
 
 
 class TransportError(GatewayError):

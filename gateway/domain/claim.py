@@ -106,6 +106,14 @@ class BillingProvider(_Frozen):
     contact_name: Text | None = Field(None, max_length=60)
     contact_phone: str | None = Field(None, pattern=r"^[0-9]{10}$")
 
+    @field_validator("address")
+    @classmethod
+    def _nine_digit_zip(cls, address: Address) -> Address:
+        # 837P 2010AA N403: the billing provider ZIP code must be the full nine digits.
+        if len(address.postal_code) != 9:
+            raise ValueError("the billing provider postal_code must have 9 digits (ZIP+4)")
+        return address
+
 
 class Provider(_Frozen):
     """Rendering (2310B) or referring (2310A) provider: a person."""
@@ -114,6 +122,15 @@ class Provider(_Frozen):
     last_name: UpperText = Field(min_length=1, max_length=60)
     first_name: UpperText | None = Field(None, max_length=35)
     taxonomy: str | None = Field(None, pattern=codes.TAXONOMY_RE.pattern)
+
+
+class ServiceFacility(_Frozen):
+    """Loop 2310C: where the service was rendered when that is not the billing address
+    (an ambulatory surgical center, a hospital outpatient department)."""
+
+    name: UpperText = Field(min_length=1, max_length=60)
+    npi: Npi | None = None
+    address: Address
 
 
 class Person(_Frozen):
@@ -204,7 +221,11 @@ class Claim(_Frozen):
     prior_authorization: Text | None = Field(None, max_length=50)
     onset_date: dt.date | None = None
     initial_treatment_date: dt.date | None = None
+    accept_assignment: Literal["A", "B", "C"] = Field("A", description="CLM07")
+    benefits_assigned: bool = Field(True, description="CLM08: benefits assignment certification")
+    release_of_information: Literal["Y", "I"] = Field("Y", description="CLM09")
     billing_provider: BillingProvider
+    service_facility: ServiceFacility | None = None
     rendering_provider: Provider | None = None
     referring_provider: Provider | None = None
     subscriber: Subscriber

@@ -1,0 +1,309 @@
+"""Claims -> one 837P 005010X222A1 interchange (pure: no I/O, control numbers passed in).
+
+Hierarchy: one 2000A per billing provider, under it one 2000B per subscriber (and payer),
+under that the subscriber's own claims (2300) and one 2000C per dependent patient with theirs.
+Transaction sets are split every ``MAX_CLAIMS_PER_TRANSACTION`` claims, as the IG recommends.
+
+Each claim is rendered on its own writer, so one bad claim (say a delimiter in an address
+that slipped past intake) is reported with its patient control number and does not stop
+the others from being checked; the file is only produced when every claim renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gateway.domain.claim import (
+    Address,
+    BillingProvider,
+    Claim,
+    Patient,
+    Payer,
+    Person,
+    Subscriber,
+)
+from gateway.errors import BuildError, X12SyntaxError
+from gateway.x12 import envelope
+from gateway.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.writer import SegmentWriter
+
+IMPLEMENTATION = "005010X222A1"
+MAX_CLAIMS_PER_TRANSACTION = 5000
+DIAGNOSIS_PRINCIPAL, DIAGNOSIS_OTHER = "ABK", "ABF"
+
+
+def x12_decimal(value: Decimal) -> str:
+    """X12 'R' type: no exponent, no trailing zeros after the point, no lone point."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _d8(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+@dataclass
+class _SubscriberGroup:
+    subscriber: Subscriber
+    payer: Payer
+    own_claims: list[Claim] = field(default_factory=list)
+    patients: dict[Patient, list[Claim]] = field(default_factory=dict)
+
+
+@dataclass
+class BuiltFile:
+    text: str
+    control: ControlNumbers
+    transaction_claims: dict[str, list[str]]  # ST02 -> patient control numbers
+
+    @property
+    def claim_count(self) -> int:
+        return sum(len(pcns) for pcns in self.transaction_claims.values())
+
+
+def _group(
+    claims: Sequence[Claim],
+) -> dict[BillingProvider, dict[tuple[Subscriber, Payer], _SubscriberGroup]]:
+    tree: dict[BillingProvider, dict[tuple[Subscriber, Payer], _SubscriberGroup]] = {}
+    for claim in claims:
+        groups = tree.setdefault(claim.billing_provider, {})
+        key = (claim.subscriber, claim.payer)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _SubscriberGroup(claim.subscriber, claim.payer)
+        if claim.patient is None:
+            group.own_claims.append(claim)
+        else:
+            group.patients.setdefault(claim.patient, []).append(claim)
+    return tree
+
+
+class _Transaction:
+    """Writes the body of one ST-SE; ``hl`` numbers the hierarchical levels."""
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self.w = writer
+        self.hl = 0
+
+    def address(self, address: Address) -> None:
+        self.w.segment("N3", address.line1, address.line2 or "")
+        self.w.segment("N4", address.city, address.state, address.postal_code)
+
+    def person_name(self, entity: str, person: Person, id_qualifier: str = "", identifier: str = "") -> None:
+        self.w.segment(
+            "NM1",
+            entity,
+            "1",
+            person.last_name,
+            person.first_name or "",
+            person.middle_name or "",
+            "",
+            person.suffix or "",
+            id_qualifier,
+            identifier,
+        )
+
+    def demographics(self, person: Person) -> None:
+        self.w.segment("DMG", "D8", _d8(person.birth_date), person.gender.value)
+
+    def billing_provider(self, provider: BillingProvider) -> int:
+        self.hl += 1
+        w = self.w
+        w.segment("HL", str(self.hl), "", "20", "1")
+        w.segment("PRV", "BI", "PXC", provider.taxonomy)
+        entity_type = "1" if provider.first_name else "2"
+        w.segment(
+            "NM1", "85", entity_type, provider.name, provider.first_name or "", "", "", "", "XX", provider.npi
+        )
+        self.address(provider.address)
+        w.segment("REF", provider.tax_id_type, provider.tax_id)
+        if provider.contact_name and provider.contact_phone:
+            w.segment("PER", "IC", provider.contact_name, "TE", provider.contact_phone)
+        return self.hl
+
+    def subscriber(self, group: _SubscriberGroup, parent: int) -> int:
+        self.hl += 1
+        w = self.w
+        subscriber = group.subscriber
+        w.segment("HL", str(self.hl), str(parent), "22", "1" if group.patients else "0")
+        is_patient = bool(group.own_claims)
+        w.segment(
+            "SBR",
+            subscriber.payer_responsibility.value,
+            "18" if is_patient else "",
+            subscriber.group_number or "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            subscriber.claim_filing_indicator.value,
+        )
+        self.person_name("IL", subscriber.person, "MI", subscriber.member_id)
+        self.address(subscriber.person.address)
+        if is_patient:
+            # 2010BA DMG: required when the subscriber is the patient, otherwise not sent.
+            self.demographics(subscriber.person)
+        w.segment("NM1", "PR", "2", group.payer.name, "", "", "", "", "PI", group.payer.payer_id)
+        return self.hl
+
+    def patient(self, patient: Patient, parent: int) -> None:
+        self.hl += 1
+        self.w.segment("HL", str(self.hl), str(parent), "23", "0")
+        self.w.segment("PAT", patient.relationship.value)
+        self.person_name("QC", patient.person)
+        self.address(patient.person.address)
+        self.demographics(patient.person)
+
+
+def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
+    """Loop 2300 and its 2310x/2400 children."""
+    seg = writer.segment
+    seg(
+        "CLM",
+        claim.patient_control_number,
+        x12_decimal(claim.total_charge),
+        "",
+        "",
+        (claim.place_of_service, "B", claim.frequency_code.value),
+        "Y",
+        claim.accept_assignment,
+        "Y" if claim.benefits_assigned else "N",
+        claim.release_of_information,
+    )
+    if claim.onset_date:
+        seg("DTP", "431", "D8", _d8(claim.onset_date))
+    if claim.initial_treatment_date:
+        seg("DTP", "454", "D8", _d8(claim.initial_treatment_date))
+    if claim.prior_authorization:
+        seg("REF", "G1", claim.prior_authorization)
+    if claim.original_claim_number and claim.frequency_code.value != "1":
+        seg("REF", "F8", claim.original_claim_number)
+    codes = claim.diagnosis_codes
+    seg(
+        "HI",
+        *[(DIAGNOSIS_PRINCIPAL if n == 0 else DIAGNOSIS_OTHER, code) for n, code in enumerate(codes)],
+    )
+    if claim.referring_provider:
+        ref = claim.referring_provider
+        seg("NM1", "DN", "1", ref.last_name, ref.first_name or "", "", "", "", "XX", ref.npi)
+    rendering = claim.rendering_provider
+    if rendering and rendering.npi != claim.billing_provider.npi:
+        seg(
+            "NM1", "82", "1", rendering.last_name, rendering.first_name or "", "", "", "", "XX", rendering.npi
+        )
+        if rendering.taxonomy:
+            seg("PRV", "PE", "PXC", rendering.taxonomy)
+    facility = claim.service_facility
+    if facility:
+        seg("NM1", "77", "2", facility.name, "", "", "", "", "XX" if facility.npi else "", facility.npi or "")
+        seg("N3", facility.address.line1, facility.address.line2 or "")
+        seg("N4", facility.address.city, facility.address.state, facility.address.postal_code)
+    for number, line in enumerate(claim.service_lines, start=1):
+        seg("LX", str(number))
+        seg(
+            "SV1",
+            ("HC", line.procedure_code, *line.modifiers),
+            x12_decimal(line.charge),
+            line.unit_type,
+            x12_decimal(line.units),
+            line.place_of_service or "",
+            "",
+            tuple(str(pointer) for pointer in line.diagnosis_pointers),
+        )
+        if line.service_date_end and line.service_date_end != line.service_date:
+            seg("DTP", "472", "RD8", f"{_d8(line.service_date)}-{_d8(line.service_date_end)}")
+        else:
+            seg("DTP", "472", "D8", _d8(line.service_date))
+        if line.line_control_number:
+            seg("REF", "6R", line.line_control_number)
+        if line.ndc and line.ndc_quantity is not None and line.ndc_unit:
+            seg("LIN", "", "N4", line.ndc)
+            seg("CTP", "", "", "", x12_decimal(line.ndc_quantity), line.ndc_unit)
+
+
+def build_837p(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    when: dt.datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+) -> BuiltFile:
+    """Build one interchange with one functional group; raises BuildError listing every bad claim."""
+    if not claims:
+        raise BuildError("no claims to build")
+    rendered: dict[int, tuple[str, int]] = {}
+    problems: list[str] = []
+    for claim in claims:
+        writer = SegmentWriter(delimiters)
+        try:
+            _claim_segments(writer, claim)
+        except X12SyntaxError as error:
+            problems.append(f"claim {claim.patient_control_number}: {error}")
+            continue
+        rendered[id(claim)] = (writer.text(), writer.transaction_segment_count)
+    if problems:
+        raise BuildError(f"{len(problems)} of {len(claims)} claim(s) cannot be built", problems)
+
+    out = SegmentWriter(delimiters)
+    envelope.isa_segment(out, partners, control, when)
+    envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
+    transaction_claims: dict[str, list[str]] = {}
+    chunks = [
+        claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)
+    ]
+    for offset, chunk in enumerate(chunks):
+        st02 = control.transaction(offset)
+        transaction_claims[st02] = [claim.patient_control_number for claim in chunk]
+        _write_transaction(out, chunk, partners, control, st02, when, rendered)
+    envelope.close_group(out, control, len(chunks))
+    envelope.close_interchange(out, control)
+    return BuiltFile(out.text(), control, transaction_claims)
+
+
+def _write_transaction(
+    out: SegmentWriter,
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    st02: str,
+    when: dt.datetime,
+    rendered: dict[int, tuple[str, int]],
+) -> None:
+    envelope.open_transaction(out, "837", st02, IMPLEMENTATION)
+    out.segment(
+        "BHT",
+        "0019",
+        "00",
+        f"{control.interchange}{st02}",
+        when.strftime("%Y%m%d"),
+        when.strftime("%H%M"),
+        "CH",
+    )
+    out.segment("NM1", "41", "2", partners.submitter_name, "", "", "", "", "46", partners.sender_id)
+    out.segment("PER", "IC", partners.submitter_contact, "TE", partners.submitter_phone)
+    out.segment("NM1", "40", "2", partners.receiver_name, "", "", "", "", "46", partners.receiver_id)
+    body = _Transaction(out)
+    for provider, groups in _group(claims).items():
+        provider_hl = body.billing_provider(provider)
+        for group in groups.values():
+            subscriber_hl = body.subscriber(group, provider_hl)
+            for claim in group.own_claims:
+                _append_rendered(out, rendered[id(claim)])
+            for patient, patient_claims in group.patients.items():
+                body.patient(patient, subscriber_hl)
+                for claim in patient_claims:
+                    _append_rendered(out, rendered[id(claim)])
+    envelope.close_transaction(out, st02)
+
+
+def _append_rendered(out: SegmentWriter, rendered: tuple[str, int]) -> None:
+    text, count = rendered
+    out.raw(text)
+    out.transaction_segment_count += count
