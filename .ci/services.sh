@@ -13,6 +13,14 @@ fi
 # sshd refuses to start without its privilege-separation directory.
 $SUDO mkdir -p /run/sshd
 $SUDO chmod 0755 /run/sshd
+# The SFTP tests log in as an unprivileged user (root ignores file modes, so permission tests
+# would pass vacuously).  Shadow '*' (not useradd's '!'): with UsePAM no, sshd refuses '!' as locked.
+if ! id sftptest >/dev/null 2>&1; then
+  $SUDO useradd --system --no-create-home --shell /usr/sbin/nologin sftptest
+fi
+if [ "$($SUDO getent shadow sftptest | cut -d: -f2)" != "*" ]; then
+  $SUDO usermod -p '*' sftptest
+fi
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "starting PostgreSQL" >&2

@@ -1,0 +1,54 @@
+"""`gateway clearinghouse check` and `gateway clearinghouse test NAME`.
+
+``check`` reads the ``clearinghouses:`` key of the config file and lists what is missing on this
+machine (key files, environment variables, pinned host keys, folders) without connecting.
+``test NAME`` connects once (no retries), checks both folders and reports in one line; a
+failure is one line too, raised as a TransportError for main.py to print.
+"""
+
+from __future__ import annotations
+
+import click
+
+from gateway.errors import ConfigError
+from gateway.settings import Settings
+from gateway.transport import open_transport
+from gateway.transport.checks import check_profiles
+from gateway.transport.profiles import get_profile, load_profiles
+
+
+@click.group()
+def clearinghouse() -> None:
+    """Clearinghouse connections from the config file's `clearinghouses:` key."""
+
+
+@clearinghouse.command()
+@click.pass_obj
+def check(settings: Settings) -> None:
+    """Check every clearinghouse profile offline: keys, env vars, pinned host keys, folders."""
+    profiles = load_profiles(settings.config_file)
+    if not profiles:
+        raise ConfigError(f"{settings.config_file}: no clearinghouses configured")
+    problems = check_profiles(profiles)
+    if problems:
+        raise ConfigError(
+            f"{settings.config_file}: {len(problems)} problem(s) in clearinghouse profiles", problems
+        )
+    click.echo(f"{settings.config_file}: {len(profiles)} clearinghouse profile(s) ready: {', '.join(profiles)}")
+
+
+@clearinghouse.command()
+@click.argument("name")
+@click.pass_obj
+def test(settings: Settings, name: str) -> None:
+    """Connect to NAME once, check its upload and response folders, report in one line."""
+    profile = get_profile(settings.config_file, name)
+    problems = check_profiles({name: profile})
+    if problems:
+        raise ConfigError(f"clearinghouse {name} is not ready", problems)
+    transport = open_transport(profile)
+    try:
+        report = transport.probe()
+    finally:
+        transport.close()
+    click.echo(report.one_line())
