@@ -187,7 +187,7 @@ def hi_diagnosis() -> Seg:
     def composite(index: int) -> Comp:
         codes = DX_FIRST if index == 1 else DX_OTHER
         return Comp("C022", f"Health Care Code Information {index}", "R" if index == 1 else "S", (
-            r("1270", "Diagnosis Type Code", *codes),
+            r("1270", "Diagnosis Type Code", *codes, check=True),
             r("1271", "Diagnosis Code"),
             s("1250", "Date Time Period Format Qualifier", "D8"),
             s("1251", "Diagnosis Date"),
@@ -199,7 +199,7 @@ def hi_additional_information() -> Seg:
     """Response 2000F: the UMO asks for documents by LOINC code (§2.3, §1.3 #6)."""
     def composite(index: int) -> Comp:
         return Comp("C022", f"Request for Additional Information {index}", "R" if index == 1 else "S", (
-            r("1270", "Code List Qualifier Code", "LOI"),
+            r("1270", "Code List Qualifier Code", "LOI", check=True),
             r("1271", "Industry Code"),
             n("1250"), n("1251"), n("782"), n("380"), n("799"), n("1271"), n("1073")))
     return seg("HI", "Request for Additional Information", "S", 800, 1, *(composite(i) for i in range(1, 13)))
@@ -551,8 +551,8 @@ def bht(direction: str) -> Seg:
     purposes = ("01", "13", "36") if direction == REQUEST else ("11",)  # §3.1
     types = ("RU",) if direction == REQUEST else ("18", "19", "RU")
     return seg("BHT", "Beginning of Hierarchical Transaction", "R", 100, 1,
-               r("1005", "Hierarchical Structure Code", "0007"),
-               r("353", "Transaction Set Purpose Code", *purposes),
+               r("1005", "Hierarchical Structure Code", "0007", check=True),
+               r("353", "Transaction Set Purpose Code", *purposes, check=True),
                r("127", "Submitter Transaction Identifier"),
                r("373", "Transaction Set Creation Date"),
                r("337", "Transaction Set Creation Time"),
