@@ -462,7 +462,8 @@ def loop_2010e(direction: str) -> list[Loop]:
     return loops
 
 
-def loop_2000e(direction: str, pos: int) -> Loop:
+def loop_2000e(direction: str, pos: int, usage: str = "R") -> Loop:
+    """The patient event; ``usage`` S under 2000C (the patient may be a dependent instead)."""
     children: list[Seg | Loop] = [hl("Patient Event Level", "EV", True, ("0", "1")),
                                   trn("Patient Event Tracking Number", direction)]
     if direction == RESPONSE:
@@ -485,7 +486,7 @@ def loop_2000e(direction: str, pos: int) -> Loop:
                  pwk("Additional Patient Information", direction), msg(),
                  *loop_2010e(direction), loop_2000f(direction)]
     # Repeat: 1 in the request (one review per transaction, 8020), >1 in the response (EF list).
-    return loop("2000E", "Patient Event Level", "R", pos, 1 if direction == REQUEST else ">1", *children)
+    return loop("2000E", "Patient Event Level", usage, pos, 1 if direction == REQUEST else ">1", *children)
 
 
 def loop_2000d(direction: str) -> Loop:
@@ -514,7 +515,8 @@ def loop_2000c(direction: str) -> Loop:
                 hl("Subscriber Level", "22", True, ("1",)),
                 loop("2010C", "Subscriber Name", "R", 1700, 1, *name),
                 loop_2000d(direction),
-                loop_2000e(direction, 1810))
+                # S here: when a 2000D follows, the event hangs under the dependent instead.
+                loop_2000e(direction, 1810, "S"))
 
 
 def loop_2000b(direction: str) -> Loop:
