@@ -13,7 +13,7 @@ import click
 from gateway.errors import ConfigError
 from gateway.settings import Settings
 from gateway.transport import open_transport
-from gateway.transport.checks import check_profiles
+from gateway.transport.checks import ProfileProblems, check_profiles
 from gateway.transport.profiles import get_profile, load_profiles
 
 
@@ -31,10 +31,12 @@ def check(settings: Settings) -> None:
         raise ConfigError(f"{settings.config_file}: no clearinghouses configured")
     problems = check_profiles(profiles)
     if problems:
-        raise ConfigError(
+        raise ProfileProblems(
             f"{settings.config_file}: {len(problems)} problem(s) in clearinghouse profiles", problems
         )
-    click.echo(f"{settings.config_file}: {len(profiles)} clearinghouse profile(s) ready: {', '.join(profiles)}")
+    click.echo(
+        f"{settings.config_file}: {len(profiles)} clearinghouse profile(s) ready: {', '.join(profiles)}"
+    )
 
 
 @clearinghouse.command()
@@ -45,7 +47,7 @@ def test(settings: Settings, name: str) -> None:
     profile = get_profile(settings.config_file, name)
     problems = check_profiles({name: profile})
     if problems:
-        raise ConfigError(f"clearinghouse {name} is not ready", problems)
+        raise ProfileProblems(f"clearinghouse {name} is not ready", problems)
     transport = open_transport(profile)
     try:
         report = transport.probe()

@@ -11,7 +11,16 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from gateway.errors import ConfigError
 from gateway.transport.profiles import ClearinghouseProfile
+
+
+class ProfileProblems(ConfigError):
+    """Profiles that are not ready; ``problems`` has one line each (main.py prints them)."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _known_hosts_has(path: Path, host_name: str) -> bool:

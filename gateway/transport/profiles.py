@@ -179,7 +179,7 @@ def _resolve(raw: Mapping[str, Any], base: Path) -> dict[str, Any]:
         value = data.get(key)
         if isinstance(value, str):
             path = Path(os.path.expanduser(value))
-            data[key] = str(path if path.is_absolute() else base / path)
+            data[key] = os.path.normpath(path if path.is_absolute() else base / path)
     return data
 
 

@@ -118,7 +118,12 @@ class SftpTransport:
         host_keys = client.get_host_keys()
         if self.profile.host_key is not None:
             key_type, blob = self.profile.host_key.split()
-            pinned = paramiko.PKey.from_type_string(key_type, base64.b64decode(blob))
+            try:
+                pinned = paramiko.PKey.from_type_string(key_type, base64.b64decode(blob))
+            except (paramiko.SSHException, ValueError) as error:
+                raise PermanentTransportError(
+                    f"clearinghouse {self.name}: host_key is not a valid {key_type} key ({error})"
+                ) from None
             host_keys.add(self.profile.known_hosts_name, key_type, pinned)
         else:
             # HostKeys.load reads without remembering the file, so nothing is ever written back.
@@ -237,8 +242,12 @@ class SftpTransport:
         def attempt() -> T:
             try:
                 return operation(self._session(clean))
+            except PermanentTransportError as error:  # raised by us: unusable key or pinned key
+                self.close()
+                self._latch.trip(error, "config")
+                raise
             except GatewayError:
-                raise  # already ours (a local spool problem, an unsafe name)
+                raise  # already ours and not about the connection (a local spool problem)
             except (paramiko.SSHException, OSError, EOFError) as error:
                 self.close()
                 translated, kind = self._translate(error, what)

@@ -18,6 +18,7 @@ Facts this relies on (../shared/reference/sftp_test_peer.md, measured on this ma
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import pwd
@@ -185,10 +186,8 @@ class SshdPeer:
         """Signal every connection's processes; the listener stays up.  Returns how many."""
         pids = self.session_pids()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         return len(pids)
 
     def stop(self) -> None:
@@ -201,10 +200,8 @@ class SshdPeer:
             self.proc.wait(timeout=5)
         for pid in sessions:
             if self._is_sshd(pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         self.proc = None
 
     def remove(self) -> None:
