@@ -55,7 +55,8 @@ def parse_claims(document: Any, source: str) -> list[Claim]:
         try:
             claim = Claim.model_validate(item)
         except ValidationError as error:
-            problems.extend(f"{label} {line}" for line in describe_validation_error(error))
+            for line in describe_validation_error(error):
+                problems.append(f"{label}: {line.removeprefix('(claim): ')}")
             continue
         if claim.patient_control_number in seen:
             problems.append(f"{label}: patient_control_number repeats an earlier claim in this file")

@@ -36,9 +36,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from gateway.cli import build, schema, validate
+    from gateway.cli.build import build
+    from gateway.cli.schema import schema
+    from gateway.cli.validate import validate
 
-    for command in (build.build, schema.schema, validate.validate):
+    for command in (build, schema, validate):
         cli.add_command(command)
 
 
@@ -52,7 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="gateway", standalone_mode=False)
+        # Without standalone mode click returns a command's ``Exit`` code instead of exiting.
+        code = cli.main(args=argv, prog_name="gateway", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except GatewayError as error:
         _print_error(error)
         sys.exit(error.exit_code)

@@ -71,7 +71,9 @@ class Store:
             if migrate_schema:
                 migrate(engine)
             elif not inspect(engine).has_table("alembic_version"):
-                raise StoreError(f"database {engine.url!r} is not initialised; run a command that migrates it")
+                raise StoreError(
+                    f"database {engine.url!r} is not initialised; run a command that migrates it"
+                )
         except SQLAlchemyError as error:
             raise StoreError(f"cannot open database: {error.__class__.__name__}: {error}") from error
         return cls(engine)

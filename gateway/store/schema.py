@@ -53,9 +53,7 @@ class ClaimRow(Base):
     rule_pack_version: Mapped[str | None] = mapped_column(String(80), nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     lines: Mapped[list[ServiceLineRow]] = relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ServiceLineRow.line_number"

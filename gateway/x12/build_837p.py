@@ -228,6 +228,22 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
             seg("CTP", "", "", "", x12_decimal(line.ndc_quantity), line.ndc_unit)
 
 
+def _check_parties(claim: Claim, delimiters: Delimiters, checked: set[object]) -> None:
+    """Render the claim's 2000A/B/C parties once on a scratch writer, so that bad data there is
+    reported against this claim instead of failing the whole transaction later."""
+    scratch = _Transaction(SegmentWriter(delimiters))
+    if claim.billing_provider not in checked:
+        scratch.billing_provider(claim.billing_provider)
+        checked.add(claim.billing_provider)
+    subscriber_key = (claim.subscriber, claim.payer)
+    if subscriber_key not in checked:
+        scratch.subscriber(_SubscriberGroup(claim.subscriber, claim.payer, [claim]), 0)
+        checked.add(subscriber_key)
+    if claim.patient is not None and claim.patient not in checked:
+        scratch.patient(claim.patient, 0)
+        checked.add(claim.patient)
+
+
 def build_837p(
     claims: Sequence[Claim],
     partners: TradingPartners,
@@ -240,9 +256,11 @@ def build_837p(
         raise BuildError("no claims to build")
     rendered: dict[int, tuple[str, int]] = {}
     problems: list[str] = []
+    checked_parties: set[object] = set()
     for claim in claims:
         writer = SegmentWriter(delimiters)
         try:
+            _check_parties(claim, delimiters, checked_parties)
             _claim_segments(writer, claim)
         except X12SyntaxError as error:
             problems.append(f"claim {claim.patient_control_number}: {error}")

@@ -102,7 +102,7 @@ def validate_text(text: str, map_path: Path | None = None, *, want_999: bool = F
     path = str(map_path) if map_path is not None else None
     with _lock:
         try:
-            errh, walked = _walk(text, path)
+            errh, walked, loops = _walk(text, path)
         except pyx12.errors.EngineError as error:
             return GateResult([], fatal=f"pyx12: {error}")
         except pyx12.errors.X12Error as error:
@@ -112,11 +112,13 @@ def validate_text(text: str, map_path: Path | None = None, *, want_999: bool = F
             out = io.StringIO()
             errh.accept(pyx12.error_999.error_999_visitor(out, walked))
             ack = out.getvalue()
-    return GateResult(_collect(errh), ack_999=ack)
+    return GateResult(_collect(errh, loops), ack_999=ack)
 
 
-def _walk(text: str, map_path: str | None) -> tuple[Any, str]:
-    """The segment walk of pyx12.x12n_document, with cached maps."""
+def _walk(text: str, map_path: str | None) -> tuple[Any, str, dict[int, str]]:
+    """The segment walk of pyx12.x12n_document, with cached maps; also returns the IG loop
+    id of every segment by its line (segment number), which pyx12's error tree lacks."""
+    loops: dict[int, str] = {}
     errh = pyx12.error_handler.err_handler()
     src = pyx12.x12file.X12Reader(io.StringIO(text))
     map_file = "x12.control.00501.xml" if src.icvn == "00501" else "x12.control.00401.xml"
@@ -143,6 +145,8 @@ def _walk(text: str, map_path: str | None) -> tuple[Any, str]:
         if node is None:
             node = orig_node
             continue
+        parent = node.get_parent()
+        loops[src.get_cur_line()] = getattr(parent, "id", "") or ""
         if seg_id == "ISA":
             errh.add_isa_loop(seg, src)
             icvn = seg.get_value("ISA12")
@@ -180,10 +184,10 @@ def _walk(text: str, map_path: str | None) -> tuple[Any, str]:
     errh.handle_errors(src.pop_errors())
     term = src.get_term()
     src.close()
-    return errh, term
+    return errh, term, loops
 
 
-def _collect(errh: Any) -> list[GateIssue]:
+def _collect(errh: Any, loops: dict[int, str]) -> list[GateIssue]:
     issues: list[GateIssue] = []
     for isa in errh.children:
         issues.extend(_node_issues("isa", isa, isa.get_cur_line(), "ISA"))
@@ -192,20 +196,13 @@ def _collect(errh: Any) -> list[GateIssue]:
             for st in gs.children:
                 issues.extend(_node_issues("st", st, st.get_cur_line(), "ST"))
                 for seg in st.children:
+                    line = seg.get_cur_line()
+                    loop = loops.get(line)
                     for code, message, value in seg.errors:
                         issues.append(
-                            GateIssue(
-                                "seg",
-                                str(code),
-                                message,
-                                seg.get_cur_line(),
-                                seg.seg_id,
-                                seg.ls_id,
-                                None,
-                                value,
-                            )
+                            GateIssue("seg", str(code), message, line, seg.seg_id, loop, None, value)
                         )
-                    issues.extend(_element_issues(seg, seg.get_cur_line(), seg.seg_id, seg.ls_id))
+                    issues.extend(_element_issues(seg, line, seg.seg_id, loop))
     return issues
 
 

@@ -1,0 +1,100 @@
+"""Claims to a gated 837P file in the outbound spool, recorded in the database.
+
+Order matters for an operator's trust: control numbers are allocated (and committed) first,
+the file is built and must pass our checks and pyx12, and only then is it written (0600,
+atomically) and recorded together with its claims.  A file that fails the gate is never
+written; its control numbers stay burned, so they are never reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.domain.claim import Claim
+from gateway.errors import ValidationFailed
+from gateway.spool import write_atomic
+from gateway.store import repository
+from gateway.store.control_numbers import ControlKind, allocate
+from gateway.store.db import Store
+from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_837p
+from gateway.x12.checks_837p import check_837p
+from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.gate import GateIssue, validate_text
+from gateway.x12.reader import read_segments
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    path: Path
+    built: BuiltFile
+    gate_seconds: float
+
+
+def allocate_control_numbers(store: Store, partners: TradingPartners, transactions: int) -> ControlNumbers:
+    sender, receiver = partners.sender_id, partners.receiver_id
+    interchange = allocate(store, sender, receiver, ControlKind.INTERCHANGE)[0]
+    group = allocate(store, sender, receiver, ControlKind.GROUP)[0]
+    first_transaction = allocate(store, sender, receiver, ControlKind.TRANSACTION, transactions)[0]
+    return ControlNumbers(interchange, group, first_transaction)
+
+
+def gate_issues(text: str) -> list[GateIssue]:
+    """Our own 837P checks plus pyx12; empty means the file may leave."""
+    issues = check_837p(read_segments(text.encode()))
+    result = validate_text(text)
+    if result.fatal:
+        issues.append(GateIssue("fatal", "pyx12", result.fatal))
+    issues.extend(result.issues)
+    return issues
+
+
+def build_837p_file(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    store: Store,
+    out_path: Path,
+    *,
+    when: dt.datetime | None = None,
+    actor: str = "gateway",
+) -> BuildOutcome:
+    when = when or dt.datetime.now()
+    transactions = -(-len(claims) // MAX_CLAIMS_PER_TRANSACTION)
+    control = allocate_control_numbers(store, partners, transactions)
+    built = build_837p(claims, partners, control, when)
+    started = time.perf_counter()
+    issues = gate_issues(built.text)
+    gate_seconds = time.perf_counter() - started
+    if issues:
+        raise ValidationFailed(
+            f"{out_path}: the built 837P failed the gate with {len(issues)} error(s); nothing was written",
+            [str(issue) for issue in issues],
+        )
+    data = built.text.encode("ascii")
+    write_atomic(out_path, data)
+    by_pcn = {claim.patient_control_number: claim for claim in claims}
+    with store.session() as session:
+        links = []
+        for st02, pcns in built.transaction_claims.items():
+            for pcn in pcns:
+                links.append((repository.upsert_claim(session, by_pcn[pcn], "built"), st02))
+        repository.record_outbound_file(
+            session,
+            kind="837P",
+            path=str(out_path),
+            data=data,
+            sender_id=partners.sender_id,
+            receiver_id=partners.receiver_id,
+            interchange_control_number=f"{control.interchange:09d}",
+            group_control_number=str(control.group),
+            claims=links,
+            actor=actor,
+        )
+    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(claims), control.interchange)
+    return BuildOutcome(out_path, built, gate_seconds)
