@@ -37,10 +37,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from gateway.cli.build import build
+    from gateway.cli.clearinghouse import clearinghouse
     from gateway.cli.schema import schema
     from gateway.cli.validate import validate
 
-    for command in (build, schema, validate):
+    for command in (build, clearinghouse, schema, validate):
         cli.add_command(command)
 
 
