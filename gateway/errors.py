@@ -9,6 +9,7 @@ Messages name the place (file, segment number, claim id, config key) and never c
 
 * GatewayError
   + ConfigError                 payer_configs/, settings, clearinghouse profiles
+    - ConfigProblems            several problems at once (``gateway config check`` lists them)
   + InputError                  claim / auth JSON that does not validate (exit 2 = unreadable input)
   + X12Error
     - X12SyntaxError            delimiter in data, bad ISA, unreadable file (carries segment index)
@@ -38,6 +39,14 @@ class ConfigError(GatewayError):
     """A configuration file or setting is wrong; the message names the file and key."""
 
     exit_code = 2
+
+
+class ConfigProblems(ConfigError):
+    """Configuration files with one or more problems; ``problems`` has one line per file and key."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems)
 
 
 class InputError(GatewayError):

@@ -28,6 +28,9 @@ class TherapyKind(StrEnum):
     HOME_EXERCISE = "home_exercise"
     CHIROPRACTIC = "chiropractic"
     ACTIVITY_MODIFICATION = "activity_modification"
+    # Named by the Medicare ESI and facet LCDs as conservative care (L39240, L38773):
+    COGNITIVE_BEHAVIORAL = "cognitive_behavioral"
+    ACUPUNCTURE = "acupuncture"
     OTHER = "other"
 
 
@@ -133,3 +136,10 @@ class ClinicalEvidence(_Frozen):
     provocative_tests_positive: int | None = Field(None, ge=0, description="SI joint: positive tests")
     psych_evaluation: PsychEvaluation | None = None
     stimulator_trial: StimulatorTrial | None = None
+    # Exceptions the LCDs name (used by gateway.rules): ultrasound guidance without contrast is
+    # allowed for ESI/SIJ only with a documented contrast allergy or pregnancy; an ESI and a facet
+    # procedure may share a session only for a facet synovial cyst.
+    contrast_contraindicated: bool | None = Field(
+        None, description="documented contrast allergy or pregnancy (allows ultrasound guidance)"
+    )
+    synovial_cyst: bool | None = Field(None, description="the facet procedure treats a synovial cyst")

@@ -1,0 +1,186 @@
+"""The rule book: validated payer_configs/ plus routing, version choice and compiled rule sets.
+
+``load_rule_book(folder)`` reads and validates the folder once per process (it is cached);
+``RuleBook.ruleset_for(claim)`` routes the claim to a payer file, picks the payer version and
+each pack version in force on the claim's first date of service, and returns the compiled rules
+(compiled once per combination, then cached).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from gateway.domain.claim import Claim
+from gateway.domain.findings import Severity
+from gateway.rules.compiled import CompiledRule, DxEntry, compile_rule, effective_severity, weaker
+from gateway.rules.config import LoadedConfig, PayerFile, PayerVersion, Procedure, load_config
+from gateway.rules.crosscheck import code_groups
+from gateway.rules.models import DxCoverage
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The compiled rules one claim is checked against; ``version_id`` is recorded on the claim."""
+
+    payer: str
+    version_id: str
+    rules: tuple[CompiledRule, ...]
+    catalog: dict[str, Procedure]
+
+
+@dataclass(frozen=True)
+class NoRuleSet:
+    """Why a claim has no rule set: no payer file matched, or no version was in force."""
+
+    reason: str
+    fix: str
+    payer: str | None = None
+
+
+class RuleBook:
+    def __init__(self, config: LoadedConfig) -> None:
+        self.config = config
+        self.groups = code_groups(config)
+        self._compiled: dict[tuple[object, ...], RuleSet] = {}
+
+    @property
+    def digest(self) -> str:
+        return self.config.digest[:8]
+
+    def route(self, claim: Claim) -> PayerFile | None:
+        payer_id = claim.payer.payer_id.upper()
+        indicator = claim.subscriber.claim_filing_indicator.value
+        state = claim.payer.state or claim.billing_provider.address.state
+        for route in self.config.routes:
+            if route.payer_ids is not None and payer_id not in route.payer_ids:
+                continue
+            if route.filing_indicators is not None and indicator not in route.filing_indicators:
+                continue
+            if route.states is not None and state not in route.states:
+                continue
+            return self.config.payers[route.payer]
+        return None
+
+    def ruleset_for(self, claim: Claim) -> RuleSet | NoRuleSet:
+        payer = self.route(claim)
+        if payer is None:
+            return NoRuleSet(
+                reason=(
+                    f"No payer rule file matches payer id {claim.payer.payer_id} "
+                    f"(filing indicator {claim.subscriber.claim_filing_indicator.value}, state "
+                    f"{claim.payer.state or claim.billing_provider.address.state}); the claim was not checked."
+                ),
+                fix="add a route in payer_configs/routing.yaml if this payer needs rules",
+            )
+        day = claim.first_service_date
+        version = next((v for v in payer.versions if v.in_force(day)), None)
+        if version is None:
+            return NoRuleSet(
+                reason=f"{payer.payer} has no rule version in force on {day}; the claim was not checked.",
+                fix=f"add a version covering {day} to {self.config.files[f'payer:{payer.payer}']}",
+                payer=payer.payer,
+            )
+        packs = tuple(
+            (name, next((pv.version for pv in self.config.packs[name].versions if pv.in_force(day)), None))
+            for name in version.packs
+        )
+        key = (payer.payer, version.version, packs)
+        ruleset = self._compiled.get(key)
+        if ruleset is None:
+            ruleset = self._compile(payer, version, packs)
+            self._compiled[key] = ruleset
+        return ruleset
+
+    def _compile(
+        self, payer: PayerFile, version: PayerVersion, packs: tuple[tuple[str, str | None], ...]
+    ) -> RuleSet:
+        config = self.config
+        overrides = {o.rule: o.severity for o in version.overrides}
+        disabled = {d.rule for d in version.disable}
+        rules: list[CompiledRule] = []
+        for pack_name, pack_version_id in packs:
+            pack = config.packs[pack_name]
+            pack_version = next((v for v in pack.versions if v.version == pack_version_id), None)
+            if pack_version is None:
+                continue  # the pack has no version in force on this date: nothing to enforce
+            for rule in pack_version.rules:
+                if rule.id in disabled:
+                    continue
+                rules.append(
+                    compile_rule(
+                        rule,
+                        groups=self.groups,
+                        lcd_sources=frozenset(pack.lcd_sources),
+                        policy=version.policies.get(pack_name),
+                        sources=config.sources,
+                        override=overrides.get(rule.id),
+                    )
+                )
+        for rule in version.rules:
+            if rule.id in disabled:
+                continue
+            compiled = compile_rule(
+                rule, groups=self.groups, lcd_sources=frozenset(), policy=None, sources=config.sources,
+                override=overrides.get(rule.id),
+            )
+            if isinstance(rule, DxCoverage):
+                compiled = _with_dx(self, compiled, rule, overrides.get(rule.id))
+            rules.append(compiled)
+        fingerprint = hashlib.sha256(f"{config.digest}|{packs}".encode()).hexdigest()[:8]
+        return RuleSet(
+            payer=payer.payer,
+            version_id=f"{payer.payer}@{version.version}+{fingerprint}",
+            rules=tuple(rules),
+            catalog=config.procedures,
+        )
+
+
+def _with_dx(book: RuleBook, compiled: CompiledRule, rule: DxCoverage, override: Severity | None) -> CompiledRule:
+    from dataclasses import replace
+
+    from gateway.rules import codes as selectors
+
+    entries: list[DxEntry] = []
+    for article_id in rule.articles:
+        article = book.config.dx[article_id]
+        by_cpt: dict[str, tuple[set[str], set[str]]] = {}
+        for group in article.groups:
+            exact = {c.replace(".", "").upper() for c in group.codes if not c.endswith("*")}
+            prefixes = {c[:-1].replace(".", "").upper() for c in group.codes if c.endswith("*")}
+            for cpt in selectors.expand(group.cpt, book.groups):
+                known = by_cpt.setdefault(cpt, (set(), set()))
+                known[0].update(exact)
+                known[1].update(prefixes)
+        status = weaker(rule.status, article.status)
+        label = f"{article.article}" + (f" v{article.version}" if article.version else "")
+        label += f" ({article.mac})" if article.mac else ""
+        entries.append(
+            DxEntry(
+                label=label,
+                status=status,
+                severity=effective_severity(rule, status, override),
+                by_cpt={cpt: (frozenset(e), tuple(sorted(p))) for cpt, (e, p) in by_cpt.items()},
+            )
+        )
+    return replace(compiled, dx=tuple(entries))
+
+
+@lru_cache(maxsize=8)
+def _cached(root: str) -> RuleBook:
+    return RuleBook(load_config(Path(root)))
+
+
+def load_rule_book(payer_configs_dir: Path | str) -> RuleBook:
+    """Load, validate and compile-on-demand the rule packs; cached per folder for the process.
+
+    Raises ``ConfigProblems`` (a ``ConfigError``) listing every problem by file and key.
+    """
+    return _cached(str(Path(payer_configs_dir).resolve()))
+
+
+def clear_cache() -> None:
+    """Forget loaded rule books (tests, or a daemon reloading after ``gateway config check``)."""
+    _cached.cache_clear()

@@ -1,0 +1,142 @@
+"""Rules over earlier procedures: session counts, intervals and the relief earlier blocks gave.
+
+Windows are counted back from the claim's first date of service: with ``window_days: 365`` an
+earlier session counts when it is at most 365 days before (the "rolling 12 months" of the LCDs,
+inclusive at both ends, a convention to be reviewed).  Sessions are distinct dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from gateway.domain.findings import Finding, Severity
+from gateway.rules.compiled import CompiledRule
+from gateway.rules.facts import REGION_TEXT, Facts, Line, Prior, phase_matches
+from gateway.rules.kinds.base import finding, plural
+from gateway.rules.models import Frequency, MinInterval, PriorRelief
+
+NO_OUTCOME_FIX = "record the percent relief and how long it lasted in evidence.prior_procedures"
+
+
+def _regions(lines: list[Line], per_region: bool = True) -> dict[str | None, Line]:
+    """First line per region (one entry, None, when regions do not matter)."""
+    out: dict[str | None, Line] = {}
+    for line in lines:
+        out.setdefault(line.region if per_region else None, line)
+    return out
+
+
+def _in_region(region: str | None) -> str:
+    return f" in the {REGION_TEXT.get(region, region)} region" if region else ""
+
+
+def frequency(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, Frequency)
+    if not phase_matches(spec.phase, facts.diagnostic):
+        return
+    for region, line in _regions(facts.lines_in(rule.codes()), spec.per_region).items():
+        priors = facts.priors_in(rule.codes(), region, spec.window_days, spec.phase)
+        dates = sorted({prior.date for prior in priors})
+        total = len(dates) + 1
+        if total <= spec.max_sessions:
+            continue
+        window = f" within {spec.window_days} days" if spec.window_days else ""
+        earlier = ", ".join(day.isoformat() for day in dates[-6:])
+        fix = "do not bill it as covered; get an ABN (GA) if the patient still wants it"
+        if spec.window_days:
+            # The claim fits once enough of the oldest sessions have left the window.
+            frees = dates[total - spec.max_sessions - 1] + dt.timedelta(days=spec.window_days + 1)
+            fix = f"the next covered session in this region is on or after {frees}; " + fix
+        yield finding(
+            rule,
+            f"This would be {spec.label} session {total}{_in_region(region)}{window} "
+            f"(earlier: {earlier}); the limit is {spec.max_sessions}.",
+            fix,
+            line.number,
+        )
+
+
+def min_interval(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, MinInterval)
+    if not phase_matches(spec.phase, facts.diagnostic):
+        return
+    for region, line in _regions(facts.lines_in(rule.codes()), spec.per_region).items():
+        priors = facts.priors_in(rule.codes("prior_codes"), region, None, spec.prior_phase)
+        if not priors:
+            continue
+        gap = (facts.dos - priors[0].date).days
+        if gap < spec.min_days:
+            yield finding(
+                rule,
+                f"{spec.label} only {plural(gap, 'day')} after the one on {priors[0].date}; "
+                f"the policy needs at least {spec.min_days} days.",
+                f"schedule it on or after {priors[0].date + dt.timedelta(days=spec.min_days)}",
+                line.number,
+            )
+
+
+def prior_relief(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, PriorRelief)
+    if not phase_matches(spec.phase, facts.diagnostic):
+        return
+    unless = rule.codes("unless_prior_codes")
+    for region, line in _regions(facts.lines_in(rule.codes())).items():
+        if unless and facts.priors_in(unless, region, None):
+            continue
+        priors = facts.priors_in(rule.codes("prior_codes"), region, spec.window_days, spec.prior_phase)
+        if len(priors) < spec.required_priors:
+            yield finding(
+                rule,
+                f"{spec.label} needs {spec.required_priors} earlier block(s){_in_region(region)} with at "
+                f"least {spec.min_percent_relief:g}% relief; the evidence and history show {len(priors)}.",
+                "record each earlier block with its percent relief in evidence.prior_procedures "
+                "(diagnostic: true for diagnostic blocks)",
+                line.number,
+            )
+            continue
+        for prior in priors[: max(spec.required_priors, 1)]:
+            yield from _judge(rule, spec, facts, line, prior)
+
+
+def _judge(rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prior: Prior) -> Iterator[Finding]:
+    what = f"the {prior.code} on {prior.date}"
+    if prior.percent_relief is None:
+        yield finding(
+            rule,
+            f"{spec.label} depends on the relief {what} gave, and it is not recorded.",
+            NO_OUTCOME_FIX,
+            line.number,
+        )
+        return
+    if prior.percent_relief < spec.min_percent_relief:
+        poor_responder = (
+            spec.poor_responder_min_days is not None
+            and (facts.dos - prior.date).days >= spec.poor_responder_min_days
+            and prior.code != line.code
+        )
+        yield finding(
+            rule,
+            f"{spec.label} needs at least {spec.min_percent_relief:g}% relief from {what}; "
+            f"it gave {prior.percent_relief:g}%"
+            + (" (a poor-responder repeat with a different approach may be allowed)." if poor_responder
+               else "."),
+            "document the rationale for the different approach, level or drug" if poor_responder
+            else "do not repeat the procedure as covered; record the correct relief if it was higher",
+            line.number,
+            severity=Severity.WARNING if poor_responder else None,
+        )
+        return
+    duration = spec.min_relief_duration
+    if duration is not None and (prior.relief_days is None or prior.relief_days < duration.approx_days()):
+        lasted = "is not recorded" if prior.relief_days is None else f"was {plural(prior.relief_days, 'day')}"
+        yield finding(
+            rule,
+            f"{spec.label} needs the relief from {what} to last at least {duration.text()} "
+            f"({duration.approx_days()} days); it {lasted}.",
+            NO_OUTCOME_FIX if prior.relief_days is None else "wait until the relief criterion is met",
+            line.number,
+        )
