@@ -37,11 +37,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from gateway.cli.build import build
+    from gateway.cli.check import check, config
     from gateway.cli.clearinghouse import clearinghouse
     from gateway.cli.schema import schema
     from gateway.cli.validate import validate
 
-    for command in (build, clearinghouse, schema, validate):
+    for command in (build, check, clearinghouse, config, schema, validate):
         cli.add_command(command)
 
 

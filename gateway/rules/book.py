@@ -8,6 +8,7 @@ each pack version in force on the claim's first date of service, and returns the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,6 +84,10 @@ class RuleBook:
                 fix=f"add a version covering {day} to {self.config.files[f'payer:{payer.payer}']}",
                 payer=payer.payer,
             )
+        return self.ruleset(payer, version, day)
+
+    def ruleset(self, payer: PayerFile, version: PayerVersion, day: dt.date) -> RuleSet:
+        """The compiled rules of one payer version with the pack versions in force on ``day``."""
         packs = tuple(
             (name, next((pv.version for pv in self.config.packs[name].versions if pv.in_force(day)), None))
             for name in version.packs
