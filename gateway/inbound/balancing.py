@@ -2,7 +2,7 @@
 
 * service line: SVC02 - SVC03 = sum of the line's CAS amounts
 * claim: CLP03 - CLP04 = sum of all CAS amounts of the claim and its lines (patient
-  responsibility is in there as group PR); CLP05 = sum of the PR adjustments when both exist
+  responsibility is in there as group PR)
 * transaction: BPR02 = sum of CLP04 - sum of PLB amounts
 """
 
@@ -10,31 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 
-from gateway.inbound.records import Envelope, Finding, Payment, ProviderAdjustment, RemitClaim
+from gateway.inbound.records import (
+    Envelope,
+    Finding,
+    Payment,
+    ProviderAdjustment,
+    RemitClaim,
+    RemitServiceLine,
+)
 
 BALANCING = "balancing"
-PATIENT_RESPONSIBILITY_GROUP = "PR"
+ZERO = Decimal(0)
+_amount = attrgetter("amount")
 
 
 def claim_findings(claim: RemitClaim, control_number: str | None = None) -> list[Finding]:
-    findings: list[Finding] = []
-    where = f"claim {claim.patient_control_number}"
+    """Findings for one claim (none when it balances, the usual case, which is kept cheap)."""
+    total = sum(map(_amount, claim.adjustments), ZERO)
+    unbalanced_lines: list[tuple[RemitServiceLine, Decimal]] = []
     for line in claim.service_lines:
-        line_total = sum((a.amount for a in line.adjustments), Decimal(0))
+        line_total = sum(map(_amount, line.adjustments), ZERO)
+        total += line_total
         if line.charge - line.paid != line_total:
-            findings.append(
-                Finding(
-                    BALANCING,
-                    f"{where} line {line.procedure or '?'} (segment {line.segment_index}): charge "
-                    f"{line.charge} - paid {line.paid} = {line.charge - line.paid}, "
-                    f"adjustments sum to {line_total}",
-                    line.segment_index,
-                    control_number,
-                )
-            )
-    everything = claim.all_adjustments()
-    total = sum((a.amount for a in everything), Decimal(0))
+            unbalanced_lines.append((line, line_total))
+    if not unbalanced_lines and claim.charge - claim.paid == total:
+        return []
+    where = f"claim {claim.patient_control_number}"
+    findings = [
+        Finding(
+            BALANCING,
+            f"{where} line {line.procedure or '?'} (segment {line.segment_index}): charge {line.charge} - "
+            f"paid {line.paid} = {line.charge - line.paid}, adjustments sum to {line_total}",
+            line.segment_index,
+            control_number,
+        )
+        for line, line_total in unbalanced_lines
+    ]
     if claim.charge - claim.paid != total:
         findings.append(
             Finding(
@@ -45,19 +58,6 @@ def claim_findings(claim: RemitClaim, control_number: str | None = None) -> list
                 control_number,
             )
         )
-    patient_share = [a.amount for a in everything if a.group == PATIENT_RESPONSIBILITY_GROUP]
-    if claim.patient_responsibility is not None and patient_share:
-        share = sum(patient_share, Decimal(0))
-        if share != claim.patient_responsibility:
-            findings.append(
-                Finding(
-                    BALANCING,
-                    f"{where}: patient responsibility CLP05 {claim.patient_responsibility} but PR "
-                    f"adjustments sum to {share}",
-                    claim.segment_index,
-                    control_number,
-                )
-            )
     return findings
 
 

@@ -1,35 +1,63 @@
 """The contract every transaction-type parser follows (the envelope driver calls it).
 
-A parser sees the segments strictly between ST and SE, one at a time, and keeps only the
-claim it is assembling: each finished item (a claim, an acknowledged transaction) is appended
-to ``ready`` and drained by the driver at once, so memory stays flat however large the
-transaction.  A value it cannot read raises ``X12SyntaxError`` with the segment index; the
-driver then skips the rest of that transaction and goes on with the next one.
+The driver hands a parser the segment iterator right after ST; ``run`` consumes body segments
+until the first envelope segment (SE, GE, IEA, ISA, GS, ST or TA1), which it returns, or the
+end of the file (None).  Finished items (a claim, an acknowledged transaction, a finding) are
+yielded as soon as they are complete, so memory stays flat however large the transaction.  A
+value it cannot read raises ``X12SyntaxError`` with the segment index; the driver then skips
+the rest of that transaction and goes on with the next one.  At SE the driver calls ``finish``
+for the type-specific summary.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 
 from gateway.inbound.records import Envelope, Finding
 from gateway.x12.reader import Segment
 
-Item = object
+ENVELOPE_SEGMENTS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
+
+RunResult = Generator[object, None, Segment | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A finished record inside an open transaction (claim, status, transaction ack)."""
+
+    envelope: Envelope
+    record: object
 
 
 class TransactionParser(ABC):
-    """Feed the body segments, then ``finish`` at SE for the type-specific summary."""
-
     def __init__(self, envelope: Envelope) -> None:
         self.envelope = envelope
-        self.ready: list[object] = []  # items and findings, in file order
+        self.ready: list[object] = []
+
+    def run(self, segments: Iterator[Segment]) -> RunResult:
+        """Feed body segments one by one; parsers on a hot path override this loop."""
+        ready = self.ready
+        for segment in segments:
+            if segment.elements[0] in ENVELOPE_SEGMENTS:
+                return segment
+            self.feed(segment)
+            if ready:
+                yield from self.drain()
+        return None
+
+    def drain(self) -> Iterator[object]:
+        """Events for what is in ``ready``: findings as they are, records wrapped in ``Item``."""
+        envelope = self.envelope
+        for record in self.ready:
+            yield record if isinstance(record, Finding) else Item(envelope, record)
+        self.ready.clear()
 
     @abstractmethod
-    def feed(self, segment: Segment) -> None: ...
+    def feed(self, segment: Segment) -> None:
+        """One body segment; append finished items to ``ready``."""
 
     @abstractmethod
     def finish(self) -> object:
-        """Called at SE: flush the last item into ``ready`` and return the summary body."""
-
-    def finding(self, kind: str, message: str, segment_index: int | None) -> None:
-        self.ready.append(Finding(kind, message, segment_index, self.envelope.control_number))
+        """Called at SE: return the summary body (and append any last items to ``ready``)."""

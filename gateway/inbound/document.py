@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway.errors import ParseError, X12SyntaxError
-from gateway.inbound.envelope import Item, TransactionDone, TransactionFailed, iter_events
+from gateway.inbound.base import Item
+from gateway.inbound.envelope import TransactionDone, TransactionFailed, iter_events
 from gateway.inbound.records import (
     Acknowledgment,
     ClaimStatus,

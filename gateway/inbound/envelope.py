@@ -9,12 +9,12 @@ interchange cut off before its IEA) raises ``X12SyntaxError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
 from gateway.errors import X12SyntaxError
 from gateway.inbound.ack999 import AckParser
-from gateway.inbound.base import TransactionParser
+from gateway.inbound.base import ENVELOPE_SEGMENTS, TransactionParser
 from gateway.inbound.claim_status_277 import ClaimStatusParser
 from gateway.inbound.records import Envelope, Finding, InterchangeHeader, OpaqueTransaction
 from gateway.inbound.remittance_835 import RemittanceParser
@@ -23,14 +23,6 @@ from gateway.x12.reader import Segment
 
 ENVELOPE = "envelope"
 TRANSACTION = "transaction"
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A finished record inside an open transaction (claim, status, transaction ack)."""
-
-    envelope: Envelope
-    record: object
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,82 +93,86 @@ class _State:
         self.transactions = 0
         self.parser: TransactionParser | None = None
         self.kind = ""
-        self.count = 0
         self.failed: Finding | None = None
 
 
 def iter_events(segments: Iterable[Segment]) -> Iterator[object]:
     """Events in file order: InterchangeHeader, Ta1Ack, Item, Finding, TransactionDone/Failed."""
     state = _State()
-    for segment in segments:
+    stream = iter(segments)
+    while True:
         parser = state.parser
-        sid = segment.elements[0]
-        if parser is not None and sid not in _CONTROL:
-            # The hot path: a body segment of an open transaction.
-            state.count += 1
-            if state.failed is None:
-                try:
-                    parser.feed(segment)
-                except X12SyntaxError as error:
-                    state.failed = Finding(
-                        TRANSACTION, str(error), segment.index, parser.envelope.control_number
-                    )
-                if parser.ready:
-                    yield from (_wrap(parser.envelope, r) for r in parser.ready)
-                    parser.ready.clear()
-            continue
-        if sid == "ISA":
-            yield from _close_transaction(state, None, "a new ISA")
-            if state.isa is not None:
-                raise X12SyntaxError(
-                    f"interchange {state.isa[13]} has no IEA before the next ISA", segment.index
-                )
-            state.isa, state.gs, state.groups = segment, None, 0
-            yield InterchangeHeader(
-                segment[13],
-                segment[6].strip(),
-                segment[8].strip(),
-                segment[9],
-                segment[10],
-                segment[15],
-                segment.index,
-            )
-        elif sid == "TA1":
-            try:
-                yield parse_ta1(segment, state.isa[13] if state.isa is not None else "")
-            except X12SyntaxError as error:
-                yield Finding(ENVELOPE, str(error), segment.index)
-        elif sid == "ST":
-            yield from _close_transaction(state, None, "the next ST")
-            yield from _open_transaction(state, segment)
-        elif sid == "SE":
-            yield from _close_transaction(state, segment, "")
-        elif sid == "GS":
-            yield from _close_transaction(state, None, "GS")
-            if state.isa is None:
-                yield Finding(ENVELOPE, "GS outside an interchange (no ISA before it)", segment.index)
-            state.gs, state.transactions = segment, 0
-            state.groups += 1
-        elif sid == "GE":
-            yield from _close_transaction(state, None, "GE")
-            yield from _check_group(state, segment)
-            state.gs = None
-        elif sid == "IEA":
-            yield from _close_transaction(state, None, "IEA")
-            yield from _check_interchange(state, segment)
-            state.isa = None
+        segment: Segment | None
+        if parser is None:
+            segment = next(stream, None)
         else:
-            yield Finding(ENVELOPE, f"{sid} segment outside a transaction set is ignored", segment.index)
+            segment = yield from _run_parser(state, parser, stream)
+        if segment is None:
+            break
+        yield from _envelope_segment(state, segment)
     if state.isa is not None or state.parser is not None:
         where = state.isa[13] if state.isa is not None else "?"
         raise X12SyntaxError(f"truncated: interchange {where} ends without IEA", None)
 
 
-_CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
+def _run_parser(
+    state: _State, parser: TransactionParser, stream: Iterator[Segment]
+) -> Generator[object, None, Segment | None]:
+    """Body segments of the open transaction; on a bad one, skip to the next envelope segment."""
+    envelope = parser.envelope
+    if state.failed is None:
+        try:
+            return (yield from parser.run(stream))
+        except X12SyntaxError as error:
+            state.failed = Finding(TRANSACTION, str(error), error.segment_index, envelope.control_number)
+    for segment in stream:
+        if segment.elements[0] in ENVELOPE_SEGMENTS:
+            return segment
+    return None
 
 
-def _wrap(envelope: Envelope, record: object) -> object:
-    return record if isinstance(record, Finding) else Item(envelope, record)
+def _envelope_segment(state: _State, segment: Segment) -> Iterator[object]:
+    sid = segment.elements[0]
+    if sid == "ISA":
+        yield from _close_transaction(state, None, "a new ISA")
+        if state.isa is not None:
+            raise X12SyntaxError(f"interchange {state.isa[13]} has no IEA before the next ISA", segment.index)
+        state.isa, state.gs, state.groups = segment, None, 0
+        yield InterchangeHeader(
+            segment[13],
+            segment[6].strip(),
+            segment[8].strip(),
+            segment[9],
+            segment[10],
+            segment[15],
+            segment.index,
+        )
+    elif sid == "TA1":
+        try:
+            yield parse_ta1(segment, state.isa[13] if state.isa is not None else "")
+        except X12SyntaxError as error:
+            yield Finding(ENVELOPE, str(error), segment.index)
+    elif sid == "ST":
+        yield from _close_transaction(state, None, "the next ST")
+        yield from _open_transaction(state, segment)
+    elif sid == "SE":
+        yield from _close_transaction(state, segment, "")
+    elif sid == "GS":
+        yield from _close_transaction(state, None, "GS")
+        if state.isa is None:
+            yield Finding(ENVELOPE, "GS outside an interchange (no ISA before it)", segment.index)
+        state.gs, state.transactions = segment, 0
+        state.groups += 1
+    elif sid == "GE":
+        yield from _close_transaction(state, None, "GE")
+        yield from _check_group(state, segment)
+        state.gs = None
+    elif sid == "IEA":
+        yield from _close_transaction(state, None, "IEA")
+        yield from _check_interchange(state, segment)
+        state.isa = None
+    else:
+        yield Finding(ENVELOPE, f"{sid} segment outside a transaction set is ignored", segment.index)
 
 
 def _open_transaction(state: _State, st: Segment) -> Iterator[object]:
@@ -197,7 +193,6 @@ def _open_transaction(state: _State, st: Segment) -> Iterator[object]:
     )
     state.kind = transaction_type(st[1], implementation)
     state.parser = _parser_for(state.kind, envelope)
-    state.count = 1
     state.failed = None
     state.transactions += 1
 
@@ -216,7 +211,8 @@ def _close_transaction(state: _State, se: Segment | None, instead: str) -> Itera
             envelope, Finding(TRANSACTION, message, envelope.segment_index, envelope.control_number)
         )
         return
-    state.count += 1
+    # Segments are numbered consecutively, so SE01 is the distance from ST, both included.
+    count = se.index - envelope.segment_index + 1
     if state.failed is not None:
         yield TransactionFailed(envelope, state.failed)
         return
@@ -225,8 +221,7 @@ def _close_transaction(state: _State, se: Segment | None, instead: str) -> Itera
     except X12SyntaxError as error:
         yield TransactionFailed(envelope, Finding(TRANSACTION, str(error), se.index, envelope.control_number))
         return
-    yield from (_wrap(envelope, r) for r in parser.ready)
-    parser.ready.clear()
+    yield from parser.drain()
     if se[2] != envelope.control_number:
         yield Finding(
             ENVELOPE,
@@ -234,14 +229,14 @@ def _close_transaction(state: _State, se: Segment | None, instead: str) -> Itera
             se.index,
             envelope.control_number,
         )
-    if se[1] != str(state.count):
+    if se[1] != str(count):
         yield Finding(
             ENVELOPE,
-            f"SE01 says {se[1] or 'nothing'} segments, transaction {envelope.control_number} has {state.count}",
+            f"SE01 says {se[1] or 'nothing'} segments, transaction {envelope.control_number} has {count}",
             se.index,
             envelope.control_number,
         )
-    yield TransactionDone(envelope, state.kind, body, state.count)
+    yield TransactionDone(envelope, state.kind, body, count)
 
 
 def _check_group(state: _State, ge: Segment) -> Iterator[Finding]:

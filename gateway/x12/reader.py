@@ -14,6 +14,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import count, repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,7 +109,8 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
     """Segments from decoded text chunks (the core of the reader)."""
     buffer = ""
     delimiters: Delimiters | None = None
-    terminator = element = ""
+    terminator = element = iea_marker = ""
+    clean_lines = False
     index = 0
     chunk_iter = iter(chunks)
     exhausted = False
@@ -145,22 +147,29 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
                 raise X12SyntaxError("truncated ISA segment", index + 1)
             delimiters = isa.delimiters
             terminator, element = delimiters.segment, delimiters.element
+            clean_lines = not any(ch in _LINE_BREAKS for ch in delimiters.reserved)
+            iea_marker = "IEA" + element
             index += 1
             yield Segment(index, isa.elements, delimiters)
             buffer = buffer[start + isa.length :]
+        if clean_lines:
+            # CR/LF are never data (X12 character set): dropping them everywhere also undoes
+            # files wrapped at a fixed width, and lets the split below run without a strip.
+            buffer = buffer.replace("\r", "").replace("\n", "")
+        has_iea = iea_marker in buffer
         parts = buffer.split(terminator)
         buffer = parts.pop()
+        if not clean_lines:
+            parts = [part.strip(_LINE_BREAKS) for part in parts]
         reset_at: int | None = None
-        for position, raw in enumerate(parts):
-            text = raw.strip(_LINE_BREAKS)
-            if not text:
-                continue
-            index += 1
-            fields = text.split(element)
-            yield Segment(index, fields, delimiters)
-            if fields[0] == "IEA":
-                reset_at = position + 1
-                break
+        if has_iea:  # rare: once per interchange, so a Python scan is fine here
+            reset_at = next((n + 1 for n, part in enumerate(parts) if part.startswith(iea_marker)), None)
+        batch = parts if reset_at is None else parts[:reset_at]
+        # map() keeps the per-segment work in C except Segment.__init__ (the reader's hot path).
+        yield from map(
+            Segment, count(index + 1), map(str.split, filter(None, batch), repeat(element)), repeat(delimiters)
+        )
+        index += len(batch) - batch.count("")
         if reset_at is not None:
             # The next interchange may use other delimiters: re-read them from its ISA.
             remaining = parts[reset_at:]
@@ -189,13 +198,27 @@ def _decode_chunks(stream: BinaryIO) -> Iterator[str]:
 
 
 def read_segments(source: Path | str | bytes | BinaryIO) -> Iterator[Segment]:
-    """Segments of an X12 file, a bytes object, or a binary stream, read in 64 KiB chunks."""
+    """Segments of an X12 file, a bytes object, or a binary stream, read in 64 KiB chunks.
+
+    Lazy in every case (nothing is read before the first ``next``); bytes are decoded in
+    chunks too, and iterated without an extra generator layer on the way.
+    """
     if isinstance(source, bytes):
-        text = source.decode("utf-8-sig", errors="replace")
-        yield from iter_text([text])
-        return
+        return iter_text(_decode_bytes(source))
     if isinstance(source, (str, Path)):
-        with open(source, "rb") as stream:
-            yield from iter_text(_decode_chunks(stream))
-        return
-    yield from iter_text(_decode_chunks(source))
+        return _read_path(Path(source))
+    return iter_text(_decode_chunks(source))
+
+
+def _decode_bytes(data: bytes) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    for start in range(0, len(data), CHUNK_SIZE):
+        yield decoder.decode(data[start : start + CHUNK_SIZE])
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+def _read_path(path: Path) -> Iterator[Segment]:
+    with open(path, "rb") as stream:
+        yield from iter_text(_decode_chunks(stream))

@@ -1,0 +1,186 @@
+"""835 parse throughput and memory, side by side with a naive split loop in the same run.
+
+    .venv/bin/python benchmarks/bench_parse_835.py [--claims 10000] [--big-mb 100]
+
+1. A generated 10,000-claim 835 (2-3 service lines per claim, CAS on every line, a PLB) is
+   parsed by the streaming inbound parser (``iter_events``: reader + envelope + 835 parser,
+   records built) and by a naive loop that only splits the text into segments and elements.
+   Target: the parser runs at >= 25 % of the split loop's MB/s.
+2. A ~100 MB 835 (the same claims in many transactions) is parsed in a fresh subprocess and its
+   peak RSS (``ru_maxrss``) is reported.  Target: < 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gateway.inbound.base import Item
+from gateway.inbound.envelope import iter_events
+from gateway.x12.reader import read_segments
+
+PROCEDURES = ("64483", "64484", "64493", "64494", "64635", "64636", "62323", "20552", "77003", "99214")
+CLAIMS_PER_TRANSACTION = 5000
+
+
+def _claim(number: int) -> list[str]:
+    lines = 2 + number % 2
+    segments = []
+    total_charge = total_paid = 0
+    line_segments: list[str] = []
+    for line in range(lines):
+        charge, paid = 400 + 50 * line, 250 + 10 * line
+        procedure = PROCEDURES[(number + line) % len(PROCEDURES)]
+        line_segments += [
+            f"SVC*HC:{procedure}:RT*{charge}*{paid}**1",
+            "DTM*472*20260105",
+            f"CAS*CO*45*{charge - paid - 20}",
+            "CAS*PR*2*20",
+            f"REF*6R*L{number:07d}{line}",
+            f"AMT*B6*{paid + 20}",
+        ]
+        total_charge += charge
+        total_paid += paid
+    segments.append(
+        f"CLP*PCN{number:010d}*1*{total_charge}*{total_paid}*{20 * lines}*12*PAYER{number:08d}*11*1"
+    )
+    segments.append(f"NM1*QC*1*DOE*PAT****MI*M{number:09d}")
+    segments.append("DTM*050*20260110")
+    return segments + line_segments
+
+
+def generate_835(claims: int) -> str:
+    """One interchange; transactions of 5,000 claims, each balanced (BPR02 = paid - PLB)."""
+    out = [
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *260110*1200*^*00501*000000001*0*P*:",
+        "GS*HP*PAYER*CLINIC*20260110*1200*1*X*005010X221A1",
+    ]
+    transactions = 0
+    for first in range(0, claims, CLAIMS_PER_TRANSACTION):
+        transactions += 1
+        body: list[str] = []
+        paid = 0
+        for number in range(first, min(claims, first + CLAIMS_PER_TRANSACTION)):
+            segs = _claim(number)
+            paid += int(segs[0].split("*")[4])
+            if number % 100 == 0:
+                body.append(f"LX*{number // 100 + 1}")
+            body += segs
+        header = [
+            f"ST*835*{transactions:04d}",
+            f"BPR*I*{paid - 5}*C*ACH*CCP*01*999999999*DA*123456*1234567890**01*888888888*DA*654321*20260110",
+            f"TRN*1*EFT{transactions:06d}*1234567890",
+            "N1*PR*ACME HEALTH PLAN",
+            "N1*PE*PAIN CLINIC LLC*XX*1234567893",
+        ]
+        trailer = [
+            "PLB*1234567893*20261231*WO:REF1*5",
+            f"SE*{len(header) + len(body) + 2}*{transactions:04d}",
+        ]
+        out += header + body + trailer
+    out += [f"GE*{transactions}*1", "IEA*1*000000001"]
+    return "~\n".join(out) + "~\n"
+
+
+def naive_split(data: bytes) -> int:
+    """The floor: decode, split into segments and elements, count them; nothing else."""
+    count = 0
+    for raw in data.decode("utf-8").split("~"):
+        text = raw.strip("\r\n")
+        if text:
+            text.split("*")
+            count += 1
+    return count
+
+
+def gateway_parse(data: bytes) -> int:
+    count = 0
+    for event in iter_events(read_segments(data)):
+        if isinstance(event, Item):
+            count += 1
+    return count
+
+
+def best_of(runs: int, function: Callable[[bytes], int], data: bytes) -> tuple[float, int]:
+    timings = []
+    result = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function(data)
+        timings.append(time.perf_counter() - start)
+    return min(timings), result
+
+
+def peak_rss_child(path: str) -> None:
+    """Run in the subprocess: stream the file from disk and print peak RSS in MB."""
+    claims = 0
+    start = time.perf_counter()
+    for event in iter_events(read_segments(Path(path))):
+        if isinstance(event, Item):
+            claims += 1
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{claims} {elapsed:.2f} {peak_mb:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--big-mb", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rss-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        peak_rss_child(args.rss_child)
+        return
+
+    data = generate_835(args.claims).encode()
+    megabytes = len(data) / 1e6
+    split_time, segments = best_of(args.runs, naive_split, data)
+    parse_time, claims = best_of(args.runs, gateway_parse, data)
+    ratio = split_time / parse_time
+    print(f"835 with {args.claims} claims: {megabytes:.2f} MB, {segments} segments; best of {args.runs} runs")
+    print("| method | seconds | MB/s | claims/s |")
+    print("| --- | ---: | ---: | ---: |")
+    print(
+        f"| naive split loop | {split_time:.3f} | {megabytes / split_time:.1f} | {args.claims / split_time:,.0f} |"
+    )
+    print(
+        f"| gateway inbound 835 parser | {parse_time:.3f} | {megabytes / parse_time:.1f} | {claims / parse_time:,.0f} |"
+    )
+    verdict = "meets" if ratio >= 0.25 else "MISSES"
+    print(f"parser speed = {ratio:.0%} of the split loop ({verdict} the >= 25% target)")
+
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / "big.835"
+        unit = generate_835(CLAIMS_PER_TRANSACTION)
+        head, _, rest = unit.partition("ST*835")
+        body, _, _ = rest.rpartition("GE*")
+        copies = max(1, int(args.big_mb * 1e6 // len(unit)))
+        with open(big, "w") as out:
+            out.write(head)
+            for _ in range(copies):
+                out.write("ST*835" + body)
+            out.write(f"GE*{copies}*1~\nIEA*1*000000001~\n")
+        size_mb = big.stat().st_size / 1e6
+        done = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(big)], capture_output=True, text=True, check=True
+        )
+        claims_big, seconds, peak = done.stdout.split()
+        verdict = "meets" if float(peak) < 150 else "MISSES"
+        print(
+            f"{size_mb:.0f} MB file, {int(claims_big):,} claims: {float(seconds):.1f} s "
+            f"({size_mb / float(seconds):.1f} MB/s), peak RSS {peak} MB ({verdict} the < 150 MB target)"
+        )
+
+
+if __name__ == "__main__":
+    main()
