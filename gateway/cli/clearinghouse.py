@@ -8,6 +8,8 @@ failure is one line too, raised as a TransportError for main.py to print.
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from gateway.errors import ConfigError
@@ -41,16 +43,23 @@ def check(settings: Settings) -> None:
 
 @clearinghouse.command()
 @click.argument("name")
-@click.pass_obj
-def test(settings: Settings, name: str) -> None:
+@click.pass_context
+def test(ctx: click.Context, name: str) -> None:
     """Connect to NAME once, check its upload and response folders, report in one line."""
+    settings: Settings = ctx.obj
     profile = get_profile(settings.config_file, name)
     problems = check_profiles({name: profile})
     if problems:
         raise ProfileProblems(f"clearinghouse {name} is not ready", problems)
+    transport_log = logging.getLogger("gateway.transport")
+    level = transport_log.level
+    if not ctx.meta.get("debug"):
+        # The failure is this command's one line of output; the alert log would repeat it.
+        transport_log.setLevel(logging.CRITICAL)
     transport = open_transport(profile)
     try:
         report = transport.probe()
     finally:
         transport.close()
+        transport_log.setLevel(level)
     click.echo(report.one_line())

@@ -242,21 +242,19 @@ class SftpTransport:
         def attempt() -> T:
             try:
                 return operation(self._session(clean))
-            except PermanentTransportError as error:  # raised by us: unusable key or pinned key
-                self.close()
-                self._latch.trip(error, "config")
-                raise
-            except GatewayError:
-                raise  # already ours and not about the connection (a local spool problem)
-            except (paramiko.SSHException, OSError, EOFError) as error:
-                self.close()
+            except BaseException as error:
+                self.close()  # after any failure: a half-dead session is never reused
+                if isinstance(error, PermanentTransportError):  # ours: unusable key or pinned key
+                    self._latch.trip(error, "config")
+                    raise
+                if isinstance(error, GatewayError):
+                    raise  # already ours: a short download, a local spool problem
+                if not isinstance(error, paramiko.SSHException | OSError | EOFError):
+                    raise
                 translated, kind = self._translate(error, what)
                 if isinstance(translated, PermanentTransportError):
                     self._latch.trip(translated, kind)
                 raise translated from None
-            except BaseException:
-                self.close()
-                raise
 
         return run_with_retry(
             attempt, policy or self.policy, f"clearinghouse {self.name}: {what}", self._sleep

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
-from sshd_peer import SshdPeer
+from sshd_peer import SshdPeer, keygen
 
 from gateway.cli.clearinghouse import clearinghouse
+from gateway.cli.main import main
 from gateway.errors import ConfigError, PermanentTransportError
 from gateway.settings import Settings
 
@@ -29,8 +31,6 @@ def test_test_command_reports_one_line(sshd_peer: SshdPeer, tmp_path: Path) -> N
 
 def test_test_command_raises_one_line_transport_error(sshd_peer: SshdPeer, tmp_path: Path) -> None:
     other = tmp_path / "other_ed25519"
-    from sshd_peer import keygen
-
     settings = _config(tmp_path, sshd_peer, host_key=keygen(other))
     result = CliRunner().invoke(clearinghouse, ["test", "acme"], obj=settings)
     assert isinstance(result.exception, PermanentTransportError)
@@ -55,3 +55,28 @@ def test_check_passes_on_a_ready_profile(sshd_peer: SshdPeer, tmp_path: Path) ->
 def test_unknown_name_is_a_config_error(sshd_peer: SshdPeer, tmp_path: Path) -> None:
     result = CliRunner().invoke(clearinghouse, ["test", "nope"], obj=_config(tmp_path, sshd_peer))
     assert isinstance(result.exception, ConfigError) and "known: acme" in str(result.exception)
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+def test_gateway_command_end_to_end(
+    sshd_peer: SshdPeer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _config(tmp_path, sshd_peer)
+    monkeypatch.setenv("GATEWAY_CONFIG", str(settings.config_file))
+    code, out, err = _main(["clearinghouse", "test", "acme"], capsys)
+    assert (code, err) == (0, "") and out.count("\n") == 1 and "clearinghouse acme: ok" in out
+
+    other = _config(tmp_path, sshd_peer, private_key=str(tmp_path / "stranger"))
+    keygen(tmp_path / "stranger")
+    monkeypatch.setenv("GATEWAY_CONFIG", str(other.config_file))
+    code, out, err = _main(["clearinghouse", "test", "acme"], capsys)
+    assert code == 1 and out == ""
+    assert (
+        err.count("\n") == 1 and err.startswith("error: clearinghouse acme") and "server rejected key" in err
+    )

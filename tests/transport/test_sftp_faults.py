@@ -171,7 +171,7 @@ def test_server_disk_full_is_temporary_and_leaves_no_file(
 
 
 def test_read_only_upload_folder_is_permanent_alerts_once_and_is_not_retried(
-    sshd_peer: SshdPeer, tmp_path: Path, alerts: Alerts, sleeps: Sleeps
+    sshd_peer: SshdPeer, tmp_path: Path, alerts: Alerts, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
     profile = make_profile(sshd_peer, "read_only")
     upload = sshd_peer.server_path(profile.upload_dir)
@@ -186,6 +186,8 @@ def test_read_only_upload_folder_is_permanent_alerts_once_and_is_not_retried(
         transport.send(claim, "c.x12")
     assert sshd_peer.connections() == connections, "a stopped clearinghouse is not contacted"
     assert sleeps == [] and [alert.kind for alert in alerts] == ["permission"]
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) == 1 and "transport alert [permission]" in errors[0].getMessage()
     assert os.listdir(upload) == []
     upload.chmod(0o755)
     transport.reset()
