@@ -13,6 +13,8 @@ Like the claim model this is pydantic v2, frozen, ``extra="forbid"``, and does n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gateway.domain.claim import (
     BillingProvider,
+    Claim,
     Icd10,
     Modifier,
     Npi,
@@ -203,95 +206,155 @@ class AuthBatch(_Frozen):
         return self
 
 
-# --- clinical justification ------------------------------------------------------------------
+# --- authorizations on file, and claims meeting them -----------------------------------------
 
-_THERAPY_LABELS = {
-    "physical_therapy": "PT",
-    "pharmacotherapy": "MEDS",
-    "home_exercise": "HOME EXERCISE",
-    "chiropractic": "CHIRO",
-    "activity_modification": "ACTIVITY MODIFICATION",
-    "cognitive_behavioral": "CBT",
-    "acupuncture": "ACUPUNCTURE",
-    "other": "OTHER THERAPY",
+
+class AuthStatus(StrEnum):
+    """Where an authorization stands: requested -> pended -> approved / modified / denied."""
+
+    REQUESTED = "requested"
+    PENDED = "pended"
+    APPROVED = "approved"
+    MODIFIED = "modified"  # certified, but not as asked (fewer units, other dates)
+    DENIED = "denied"
+    CANCELLED = "cancelled"
+    NOT_REQUIRED = "not_required"
+    REJECTED = "rejected"  # AAA: the UMO could not review the request
+
+    @property
+    def usable(self) -> bool:
+        return self in (AuthStatus.APPROVED, AuthStatus.MODIFIED)
+
+
+# HCR01 -> status (A2 "certified - partial" and A6 "modified" both certify less than asked;
+# CT "contact payer" is not a decision yet).
+STATUS_BY_DECISION = {
+    "A1": AuthStatus.APPROVED,
+    "A2": AuthStatus.MODIFIED,
+    "A6": AuthStatus.MODIFIED,
+    "A3": AuthStatus.DENIED,
+    "A4": AuthStatus.PENDED,
+    "CT": AuthStatus.PENDED,
+    "C": AuthStatus.CANCELLED,
+    "NA": AuthStatus.NOT_REQUIRED,
 }
-_FREE_TEXT_LIMIT = 90
 
 
-def _day(day: dt.date) -> str:
-    return day.strftime("%Y%m%d")
+@dataclass(frozen=True, slots=True)
+class AuthorizedService:
+    procedure_code: str
+    units_approved: Decimal
+    units_consumed: Decimal
+    start_date: dt.date
+    end_date: dt.date
+
+    @property
+    def units_left(self) -> Decimal:
+        return self.units_approved - self.units_consumed
 
 
-def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+@dataclass(frozen=True, slots=True)
+class AuthRecord:
+    """An authorization as the store knows it (no PHI: the patient is a key elsewhere)."""
+
+    request_id: str
+    status: AuthStatus
+    certification_number: str | None
+    services: tuple[AuthorizedService, ...]
 
 
-def _free(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _FREE_TEXT_LIMIT else text[: _FREE_TEXT_LIMIT - 3].rstrip() + "..."
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Claim line ``line_number`` is covered by ``units`` of an authorization's service."""
+
+    line_number: int
+    request_id: str
+    certification_number: str
+    procedure_code: str
+    units: Decimal
+    service_date: dt.date
 
 
-def justification_facts(evidence: ClinicalEvidence) -> list[str]:
-    """The evidence as short facts, most persuasive first: what reviewers check, in their order.
+@dataclass(frozen=True, slots=True)
+class AuthDecision:
+    """The claim with its authorization number filled in, or why it must be held."""
 
-    Failed conservative care with dates, then pain and function scores, the outcome of earlier
-    procedures, imaging, and the special evaluations (psychology, stimulator trial).  The text
-    is raw (mixed case, any punctuation); the 278 builder folds it into MSG segments.
-    """
-    facts: list[str] = []
-    for therapy in evidence.conservative_therapies:
-        label = _THERAPY_LABELS.get(therapy.kind.value, therapy.kind.value.upper())
-        if therapy.drug_classes:
-            label += " (" + "/".join(therapy.drug_classes) + ")"
-        end = _day(therapy.end_date) if therapy.end_date else "ONGOING"
-        fact = f"{label} {_day(therapy.start_date)}-{end} {therapy.response.value.replace('_', ' ')}"
-        if therapy.details:
-            fact += f" - {_free(therapy.details)}"
-        facts.append(fact)
-    for score in evidence.pain_scores:
-        context = f" {score.context}" if score.context else ""
-        facts.append(f"{score.scale.value} {_number(score.score)} {_day(score.date)}{context}")
-    for impact in evidence.functional_impacts:
-        facts.append(f"FUNCTION {_day(impact.date)} - {_free(impact.description)}")
-    for prior in evidence.prior_procedures:
-        parts = [f"PRIOR {prior.procedure_code} {_day(prior.date)} {prior.region.value}"]
-        if prior.levels:
-            parts.append("/".join(prior.levels))
-        if prior.laterality:
-            parts.append(prior.laterality.value)
-        if prior.percent_relief is not None:
-            parts.append(f"{_number(prior.percent_relief)} PCT RELIEF")
-        if prior.relief_duration_days is not None:
-            parts.append(f"{prior.relief_duration_days} DAYS")
-        if prior.diagnostic:
-            parts.append("DIAGNOSTIC")
-        if prior.functional_change:
-            parts.append(f"- {_free(prior.functional_change)}")
-        facts.append(" ".join(parts))
-    for report in evidence.imaging_reports:
-        concordant = "CONCORDANT" if report.concordant_with_diagnosis else "NOT CONCORDANT"
-        facts.append(f"{report.modality} {_day(report.date)} {concordant} - {_free(report.finding)}")
-    if evidence.imaging_guidance is not None:
-        facts.append(f"GUIDANCE {evidence.imaging_guidance.value}")
-    if evidence.psych_evaluation is not None:
-        cleared = "CLEARED" if evidence.psych_evaluation.cleared else "NOT CLEARED"
-        facts.append(f"PSYCH EVAL {_day(evidence.psych_evaluation.date)} {cleared}")
-    if evidence.stimulator_trial is not None:
-        trial = evidence.stimulator_trial
-        facts.append(
-            f"SCS TRIAL {_day(trial.start_date)}-{_day(trial.end_date)} {_number(trial.percent_relief)} PCT RELIEF"
+    claim: Claim
+    coverages: tuple[Coverage, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def held(self) -> bool:
+        return bool(self.reasons)
+
+
+def _why_not(code: str, day: dt.date, units: Decimal, auths: Sequence[AuthRecord]) -> str:
+    """The clearest reason no authorization on file covers ``code`` on ``day``."""
+    related = [(a, s) for a in auths for s in a.services if s.procedure_code == code]
+    if not related:
+        return f"no authorization on file covers {code}"
+    usable = [(a, s) for a, s in related if a.status.usable]
+    if not usable:
+        auth = related[-1][0]
+        return f"authorization {auth.request_id} for {code} is {auth.status.value}, not approved"
+    in_window = [(a, s) for a, s in usable if s.start_date <= day <= s.end_date]
+    if not in_window:
+        auth, service = max(usable, key=lambda pair: pair[1].end_date)
+        when = "expired" if day > service.end_date else "not yet valid"
+        return (
+            f"authorization {auth.certification_number} for {code} is valid {service.start_date.isoformat()}"
+            f" to {service.end_date.isoformat()}; service date {day.isoformat()} is outside it ({when})"
         )
-    return facts
+    auth, service = max(in_window, key=lambda pair: pair[1].units_left)
+    return (
+        f"authorization {auth.certification_number} for {code} is exhausted: {service.units_left} of "
+        f"{service.units_approved} unit(s) left, the line needs {units}"
+    )
 
 
-def evidence_attachments(evidence: ClinicalEvidence) -> list[Attachment]:
-    """PWK indicators the evidence implies: reports the clinic holds and can produce on request."""
-    found: list[Attachment] = []
-    if evidence.imaging_reports:
-        found.append(Attachment(report_type=ReportType.RADIOLOGY_REPORTS))
-    if evidence.prior_procedures:
-        found.append(Attachment(report_type=ReportType.OPERATIVE_NOTE))
-    if evidence.conservative_therapies:
-        found.append(Attachment(report_type=ReportType.PROGRESS_REPORT))
-    return found
+def match_claim(
+    claim: Claim, auths: Sequence[AuthRecord], required_codes: Collection[str] | None = None
+) -> AuthDecision:
+    """Cover each line whose code needs authorization (all lines if ``required_codes`` is None).
+
+    A line is covered by an approved or modified authorization of the same procedure whose
+    window contains the date of service and which has enough units left (counting what earlier
+    lines of this claim take).  The claim carries one number (837P 2300 REF*G1), so all covered
+    lines must share one authorization; the earliest-expiring one is used first.
+    """
+    left: dict[tuple[str, int], Decimal] = {}
+    coverages: list[Coverage] = []
+    reasons: list[str] = []
+    wanted = claim.prior_authorization
+    for number, line in enumerate(claim.service_lines, start=1):
+        code = line.procedure_code
+        if required_codes is not None and code not in required_codes:
+            continue
+        candidates = [
+            (a, i, s)
+            for a in auths
+            if a.status.usable and a.certification_number and (wanted is None or a.certification_number == wanted)
+            for i, s in enumerate(a.services)
+            if s.procedure_code == code and s.start_date <= line.service_date <= s.end_date
+        ]
+        candidates.sort(key=lambda c: (c[2].end_date, c[0].request_id))
+        for auth, index, service in candidates:
+            key = (auth.request_id, index)
+            available = left.setdefault(key, service.units_left)
+            if available >= line.units:
+                left[key] = available - line.units
+                assert auth.certification_number is not None
+                coverages.append(Coverage(number, auth.request_id, auth.certification_number, code, line.units,
+                                          line.service_date))
+                break
+        else:
+            if wanted is None or any(a.certification_number == wanted for a in auths):
+                reasons.append(f"line {number}: {_why_not(code, line.service_date, line.units, auths)}")
+    numbers = sorted({c.certification_number for c in coverages})
+    if len(numbers) > 1:
+        reasons.append(f"lines are covered by different authorizations ({', '.join(numbers)}): split the claim")
+    if reasons:
+        return AuthDecision(claim, (), tuple(reasons))
+    if numbers and claim.prior_authorization != numbers[0]:
+        claim = claim.model_copy(update={"prior_authorization": numbers[0]})
+    return AuthDecision(claim, tuple(coverages))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.store import schema
+from gateway.store import auths, schema
 from gateway.store.schema import Base
 
-__all__ = ["Base", "schema"]
+__all__ = ["Base", "auths", "schema"]

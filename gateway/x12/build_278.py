@@ -24,13 +24,14 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from gateway.domain.auth import AuthRequest, AuthService, evidence_attachments, justification_facts
+from gateway.domain.auth import Attachment, AuthRequest, AuthService, ReportType
 from gateway.domain.claim import Address, Patient, Person
 from gateway.domain.codes import PatientRelationship
+from gateway.domain.evidence import ClinicalEvidence
 from gateway.errors import BuildError, X12SyntaxError
 from gateway.x12 import envelope
-from gateway.x12.build_837p import x12_decimal
 from gateway.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.writer import SegmentWriter
@@ -43,6 +44,100 @@ FACT_SEPARATOR = "; "
 _INS02 = {PatientRelationship.SPOUSE: "01", PatientRelationship.CHILD: "19"}
 
 
+# --- clinical justification: evidence -> facts and PWK indicators ---------------------------
+
+_THERAPY_LABELS = {
+    "physical_therapy": "PT",
+    "pharmacotherapy": "MEDS",
+    "home_exercise": "HOME EXERCISE",
+    "chiropractic": "CHIRO",
+    "activity_modification": "ACTIVITY MODIFICATION",
+    "cognitive_behavioral": "CBT",
+    "acupuncture": "ACUPUNCTURE",
+    "other": "OTHER THERAPY",
+}
+_FREE_TEXT_LIMIT = 90
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _free(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _FREE_TEXT_LIMIT else text[: _FREE_TEXT_LIMIT - 3].rstrip() + "..."
+
+
+def justification_facts(evidence: ClinicalEvidence) -> list[str]:
+    """The evidence as short facts, most persuasive first: what reviewers check, in their order.
+
+    Failed conservative care with dates, then pain and function scores, the outcome of earlier
+    procedures, imaging, and the special evaluations (psychology, stimulator trial).  The text
+    is raw (mixed case, any punctuation); the 278 builder folds it into MSG segments.
+    """
+    facts: list[str] = []
+    for therapy in evidence.conservative_therapies:
+        label = _THERAPY_LABELS.get(therapy.kind.value, therapy.kind.value.upper())
+        if therapy.drug_classes:
+            label += " (" + "/".join(therapy.drug_classes) + ")"
+        end = _day(therapy.end_date) if therapy.end_date else "ONGOING"
+        fact = f"{label} {_day(therapy.start_date)}-{end} {therapy.response.value.replace('_', ' ')}"
+        if therapy.details:
+            fact += f" - {_free(therapy.details)}"
+        facts.append(fact)
+    for score in evidence.pain_scores:
+        context = f" {score.context}" if score.context else ""
+        facts.append(f"{score.scale.value} {_number(score.score)} {_day(score.date)}{context}")
+    for impact in evidence.functional_impacts:
+        facts.append(f"FUNCTION {_day(impact.date)} - {_free(impact.description)}")
+    for prior in evidence.prior_procedures:
+        parts = [f"PRIOR {prior.procedure_code} {_day(prior.date)} {prior.region.value}"]
+        if prior.levels:
+            parts.append("/".join(prior.levels))
+        if prior.laterality:
+            parts.append(prior.laterality.value)
+        if prior.percent_relief is not None:
+            parts.append(f"{_number(prior.percent_relief)} PCT RELIEF")
+        if prior.relief_duration_days is not None:
+            parts.append(f"{prior.relief_duration_days} DAYS")
+        if prior.diagnostic:
+            parts.append("DIAGNOSTIC")
+        if prior.functional_change:
+            parts.append(f"- {_free(prior.functional_change)}")
+        facts.append(" ".join(parts))
+    for report in evidence.imaging_reports:
+        concordant = "CONCORDANT" if report.concordant_with_diagnosis else "NOT CONCORDANT"
+        facts.append(f"{report.modality} {_day(report.date)} {concordant} - {_free(report.finding)}")
+    if evidence.imaging_guidance is not None:
+        facts.append(f"GUIDANCE {evidence.imaging_guidance.value}")
+    if evidence.psych_evaluation is not None:
+        cleared = "CLEARED" if evidence.psych_evaluation.cleared else "NOT CLEARED"
+        facts.append(f"PSYCH EVAL {_day(evidence.psych_evaluation.date)} {cleared}")
+    if evidence.stimulator_trial is not None:
+        trial = evidence.stimulator_trial
+        facts.append(
+            f"SCS TRIAL {_day(trial.start_date)}-{_day(trial.end_date)} {_number(trial.percent_relief)} PCT RELIEF"
+        )
+    return facts
+
+
+def evidence_attachments(evidence: ClinicalEvidence) -> list[Attachment]:
+    """PWK indicators the evidence implies: reports the clinic holds and can produce on request."""
+    found: list[Attachment] = []
+    if evidence.imaging_reports:
+        found.append(Attachment(report_type=ReportType.RADIOLOGY_REPORTS))
+    if evidence.prior_procedures:
+        found.append(Attachment(report_type=ReportType.OPERATIVE_NOTE))
+    if evidence.conservative_therapies:
+        found.append(Attachment(report_type=ReportType.PROGRESS_REPORT))
+    return found
+
+
 @dataclass
 class Built278:
     text: str
@@ -53,6 +148,12 @@ class Built278:
     @property
     def request_count(self) -> int:
         return len(self.transactions)
+
+
+def x12_decimal(value: Decimal) -> str:
+    """X12 'R' type: no exponent, no trailing zeros after the point."""
+    text = format(value, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) or "0"
 
 
 def _d8(day: dt.date) -> str:

@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from gateway.cli.build_278 import gate_278, load_auth_requests, parse_auth_requests
-from gateway.domain.auth import AuthRequest, justification_facts
+from gateway.domain.auth import AuthRequest
 from gateway.errors import InputError
 from gateway.settings import REPO_ROOT
-from gateway.x12.build_278 import MSG_LENGTH, build_278, message_text, pack_messages
+from gateway.x12.build_278 import MSG_LENGTH, build_278, justification_facts, message_text, pack_messages
 from gateway.x12.delimiters import DEFAULT_DELIMITERS
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.reader import Segment, read_segments

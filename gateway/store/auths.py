@@ -1,0 +1,267 @@
+"""Prior authorizations in the database: requested -> pended -> approved/denied/modified.
+
+``auths`` holds one row per 278 request (our ``request_id`` is the BHT03/TRN02 the UMO echoes),
+``auth_services`` one per requested procedure with units asked, approved and consumed, and
+``auth_events`` every status change with its source (request built, 278 response, claim).
+``auth_consumptions`` records which claim line used which units, once per (service, claim,
+line), so building the same claim twice never consumes twice.
+
+Patients are found by ``patient_key`` (sha256 of payer, member id and birth date), never by name
+or member id.  Rows map to the plain ``AuthRecord`` of gateway.domain.auth, which the pure
+``match_claim`` reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from gateway.domain.auth import (
+    STATUS_BY_DECISION,
+    AuthDecision,
+    AuthorizedService,
+    AuthRecord,
+    AuthRequest,
+    AuthStatus,
+)
+from gateway.domain.claim import Claim
+from gateway.errors import StoreError
+from gateway.inbound.parse_278 import AuthResponse, Review
+from gateway.store.schema import Base
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class AuthRow(Base):
+    __tablename__ = "auths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(50), unique=True)
+    payer_id: Mapped[str] = mapped_column(String(80))
+    patient_key: Mapped[str] = mapped_column(String(64), index=True)
+    requester_npi: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    certification_number: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
+    decision_code: Mapped[str | None] = mapped_column(String(2), nullable=True)  # HCR01
+    reason: Mapped[str | None] = mapped_column(String(30), nullable=True)  # HCR03 or AAA03
+    payload: Mapped[str] = mapped_column(Text)  # the intake JSON of the request
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    services: Mapped[list[AuthServiceRow]] = relationship(
+        back_populates="auth", cascade="all, delete-orphan", order_by="AuthServiceRow.line_number"
+    )
+    events: Mapped[list[AuthEventRow]] = relationship(cascade="all, delete-orphan", order_by="AuthEventRow.id")
+
+
+class AuthServiceRow(Base):
+    __tablename__ = "auth_services"
+    __table_args__ = (UniqueConstraint("auth_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auth_id: Mapped[int] = mapped_column(ForeignKey("auths.id", ondelete="CASCADE"), index=True)
+    line_number: Mapped[int] = mapped_column(Integer)  # 1-based; TRN02 "<request id>-<n>"
+    procedure_code: Mapped[str] = mapped_column(String(5), index=True)
+    modifiers: Mapped[str] = mapped_column(String(11), default="")
+    units_requested: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    units_approved: Mapped[Decimal | None] = mapped_column(Numeric(10, 3), nullable=True)
+    units_consumed: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal(0))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    decision_code: Mapped[str | None] = mapped_column(String(2), nullable=True)
+
+    auth: Mapped[AuthRow] = relationship(back_populates="services")
+
+
+class AuthEventRow(Base):
+    __tablename__ = "auth_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auth_id: Mapped[int] = mapped_column(ForeignKey("auths.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuthConsumptionRow(Base):
+    __tablename__ = "auth_consumptions"
+    __table_args__ = (UniqueConstraint("auth_service_id", "patient_control_number", "line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auth_service_id: Mapped[int] = mapped_column(ForeignKey("auth_services.id", ondelete="CASCADE"), index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(38))
+    line_number: Mapped[int] = mapped_column(Integer)
+    units: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+def auth_patient_key(payer_id: str, member_id: str, birth_date: dt.date) -> str:
+    """sha256 over payer, member id and the patient's birth date (a dependant shares the member id)."""
+    material = "\x1f".join((payer_id.strip().upper(), member_id.strip().upper(), birth_date.isoformat()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def request_patient_key(request: AuthRequest) -> str:
+    person = request.patient.person if request.patient is not None else request.subscriber.person
+    return auth_patient_key(request.umo.payer_id, request.subscriber.member_id, person.birth_date)
+
+
+def claim_patient_key(claim: Claim) -> str:
+    person = claim.patient.person if claim.patient is not None else claim.subscriber.person
+    return auth_patient_key(claim.payer.payer_id, claim.subscriber.member_id, person.birth_date)
+
+
+def _event(row: AuthRow, status: AuthStatus, detail: str) -> None:
+    row.status = status.value
+    row.events.append(AuthEventRow(status=status.value, detail=detail))
+
+
+def record_request(session: Session, request: AuthRequest) -> AuthRow:
+    """A built request: status ``requested`` with its services (idempotent per request id)."""
+    existing = session.scalar(select(AuthRow).where(AuthRow.request_id == request.request_id))
+    if existing is not None:
+        return existing
+    row = AuthRow(
+        request_id=request.request_id,
+        payer_id=request.umo.payer_id,
+        patient_key=request_patient_key(request),
+        requester_npi=request.requester.npi,
+        status=AuthStatus.REQUESTED.value,
+        payload=request.model_dump_json(),
+    )
+    for number, service in enumerate(request.services, start=1):
+        row.services.append(
+            AuthServiceRow(
+                line_number=number,
+                procedure_code=service.procedure_code,
+                modifiers="".join(service.modifiers),
+                units_requested=service.units,
+                units_consumed=Decimal(0),
+                start_date=service.start_date,
+                end_date=service.last_date,
+            )
+        )
+    _event(row, AuthStatus.REQUESTED, "278 request built")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _service_number(review: Review, request_id: str) -> int | None:
+    """Which requested service a service-level review answers, from the echoed TRN02."""
+    for trace in review.trace_numbers:
+        prefix, _, tail = trace.number.rpartition("-")
+        if prefix == request_id and tail.isdigit():
+            return int(tail)
+    return None
+
+
+def _apply_review(service: AuthServiceRow, review: Review) -> None:
+    status = STATUS_BY_DECISION.get(review.decision, AuthStatus.PENDED)
+    service.decision_code = review.decision
+    if status.usable:
+        certified = [p.units for p in review.procedures if p.code == service.procedure_code and p.units]
+        service.units_approved = certified[0] if certified else service.units_requested
+        service.start_date = review.certified_from or service.start_date
+        service.end_date = review.certified_to or service.end_date
+    elif status in (AuthStatus.DENIED, AuthStatus.CANCELLED):
+        service.units_approved = Decimal(0)
+
+
+def apply_response(session: Session, response: AuthResponse) -> AuthRow:
+    """Record the UMO's answer on the request it names (BHT03 = our request id)."""
+    row = session.scalar(select(AuthRow).where(AuthRow.request_id == response.reference))
+    if row is None:
+        raise StoreError(f"278 response BHT03 {response.reference!r} names no request on file")
+    if not response.reviews:
+        error = response.request_errors[0] if response.request_errors else None
+        row.reason = error.reason if error else None
+        detail = f"rejected in loop {error.loop}: AAA03 {error.reason}" if error else "response without decision"
+        _event(row, AuthStatus.REJECTED, detail)
+        return row
+    event = next((r for r in response.reviews if r.level == "event"), response.reviews[0])
+    for review in response.reviews:
+        number = _service_number(review, row.request_id) if review.level == "service" else None
+        targets = [s for s in row.services if number is None or s.line_number == number]
+        if review.level == "event" and any(r.level == "service" for r in response.reviews):
+            targets = [s for s in targets if s.decision_code is None]  # service reviews take precedence
+        for service in targets:
+            _apply_review(service, review)
+    status = STATUS_BY_DECISION.get(event.decision, AuthStatus.PENDED)
+    row.decision_code, row.reason = event.decision, event.reason
+    row.certification_number = event.certification_number or row.certification_number
+    _event(row, status, f"278 response HCR01 {event.decision}" + (f" HCR03 {event.reason}" if event.reason else ""))
+    return row
+
+
+def _record(row: AuthRow) -> AuthRecord:
+    return AuthRecord(
+        request_id=row.request_id,
+        status=AuthStatus(row.status),
+        certification_number=row.certification_number,
+        services=tuple(
+            AuthorizedService(
+                procedure_code=s.procedure_code,
+                units_approved=s.units_approved if s.units_approved is not None else Decimal(0),
+                units_consumed=s.units_consumed,
+                start_date=s.start_date,
+                end_date=s.end_date,
+            )
+            for s in row.services
+        ),
+    )
+
+
+def auths_for_claim(session: Session, claim: Claim) -> list[AuthRecord]:
+    """Every authorization on file for the claim's patient with the claim's payer."""
+    key = claim_patient_key(claim)
+    rows = session.scalars(
+        select(AuthRow).where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key).order_by(AuthRow.id)
+    )
+    return [_record(row) for row in rows]
+
+
+def consume(session: Session, decision: AuthDecision) -> None:
+    """Count the units of a covered claim against its authorizations (once per claim line)."""
+    pcn = decision.claim.patient_control_number
+    for coverage in decision.coverages:
+        row = session.scalar(select(AuthRow).where(AuthRow.request_id == coverage.request_id))
+        if row is None:
+            raise StoreError(f"claim {pcn}: authorization {coverage.request_id} vanished while in use")
+        service = _service_for(row.services, coverage.procedure_code, coverage.service_date)
+        already = session.scalar(
+            select(AuthConsumptionRow).where(
+                AuthConsumptionRow.auth_service_id == service.id,
+                AuthConsumptionRow.patient_control_number == pcn,
+                AuthConsumptionRow.line_number == coverage.line_number,
+            )
+        )
+        if already is not None:
+            continue
+        session.add(
+            AuthConsumptionRow(
+                auth_service_id=service.id,
+                patient_control_number=pcn,
+                line_number=coverage.line_number,
+                units=coverage.units,
+                service_date=coverage.service_date,
+            )
+        )
+        service.units_consumed = service.units_consumed + coverage.units
+        row.events.append(AuthEventRow(status=row.status, detail=f"claim {pcn} line {coverage.line_number} "
+                                       f"used {coverage.units} unit(s) of {coverage.procedure_code}"))
+
+
+def _service_for(services: Sequence[AuthServiceRow], code: str, day: dt.date) -> AuthServiceRow:
+    for service in services:
+        if service.procedure_code == code and service.start_date <= day <= service.end_date:
+            return service
+    raise StoreError(f"no authorized {code} service covers {day.isoformat()}")
