@@ -22,6 +22,7 @@ from gateway.intake import describe_validation_error
 from gateway.settings import Settings
 from gateway.spool import write_atomic
 from gateway.store import repository
+from gateway.store.auths import record_request
 from gateway.store.db import Store
 from gateway.x12.build_278 import Built278
 from gateway.x12.build_278 import build_278 as build_278_interchange
@@ -106,6 +107,8 @@ def build_278_file(
             group_control_number=str(control.group),
             claims=[],
         )
+        for request in requests:
+            record_request(session, request)  # status "requested", units asked per service
     return built
 
 

@@ -49,3 +49,19 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     assert isinstance(result.exception, InputError)
     assert any("services" in p for p in result.exception.problems)
     assert not out.exists()
+
+
+def test_built_requests_are_recorded_as_requested(tmp_path: Path) -> None:
+    from gateway.store.auths import AuthRow
+    from gateway.store.db import Store
+
+    result = CliRunner().invoke(build_278, [str(EXAMPLE), "-o", str(tmp_path / "a.x12")], obj=settings(tmp_path))
+    assert result.exit_code == 0, result.output
+    store = Store.open(settings(tmp_path).db_url)
+    try:
+        with store.session() as session:
+            rows = session.query(AuthRow).all()
+            assert [(r.request_id, r.status) for r in rows] == [("AUTH-SCS-0001", "requested")]
+            assert [s.procedure_code for s in rows[0].services] == ["63650"]
+    finally:
+        store.close()
