@@ -84,6 +84,9 @@ def _rules(
         for source in rule.sources:
             if source not in config.sources:
                 yield f"{at}.sources: unknown source '{source}' (add it to sources.yaml)"
+        read = [config.sources[s].status for s in rule.sources if s in config.sources]
+        if rule.status is SourceStatus.VERIFIED and read and SourceStatus.VERIFIED not in read:
+            yield f"{at}.status: verified, but none of its sources is verified in sources.yaml"
         try:
             expand_selectors(rule, groups)
         except ValueError as error:

@@ -44,11 +44,13 @@ def frequency(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
             continue
         window = f" within {spec.window_days} days" if spec.window_days else ""
         earlier = ", ".join(day.isoformat() for day in dates[-6:])
-        fix = "do not bill it as covered; get an ABN (GA) if the patient still wants it"
+        fix = "do not bill it as covered; with a signed ABN add modifier GA"
         if spec.window_days:
             # The claim fits once enough of the oldest sessions have left the window.
-            frees = dates[total - spec.max_sessions - 1] + dt.timedelta(days=spec.window_days + 1)
-            fix = f"the next covered session in this region is on or after {frees}; " + fix
+            oldest = dates[total - spec.max_sessions - 1]
+            frees = oldest + dt.timedelta(days=spec.window_days + 1)
+            fix = (f"a session is covered again from {frees} (when the one of {oldest} leaves the window); "
+                   "until then " + fix)
         yield finding(
             rule,
             f"This would be {spec.label} session {total}{_in_region(region)}{window} "
@@ -97,7 +99,6 @@ def prior_relief(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
                 "(diagnostic: true for diagnostic blocks)",
                 line.number,
             )
-            continue
         for prior in priors[: max(spec.required_priors, 1)]:
             yield from _judge(rule, spec, facts, line, prior)
 
@@ -125,7 +126,7 @@ def _judge(rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prio
             + (" (a poor-responder repeat with a different approach may be allowed)." if poor_responder
                else "."),
             "document the rationale for the different approach, level or drug" if poor_responder
-            else "do not repeat the procedure as covered; record the correct relief if it was higher",
+            else "do not bill it as covered (GA with a signed ABN); record the correct relief if it was higher",
             line.number,
             severity=Severity.WARNING if poor_responder else None,
         )
