@@ -96,7 +96,8 @@ class SftpTransport:
         self._environ = os.environ if environ is None else environ
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
-        self._unfinished: set[str] = set()
+        self._unfinished: set[str] = set()  # our *.tmp uploads that may be left on the server
+        self._maybe_renamed: set[str] = set()  # uploads whose rename was sent but not confirmed
 
     # -- connection --------------------------------------------------------------------------
 
@@ -272,9 +273,13 @@ class SftpTransport:
         temp = final + TEMP_SUFFIX
 
         def upload(sftp: paramiko.SFTPClient) -> Receipt:
+            if final in self._maybe_renamed and self._already_there(sftp, final, size):
+                # An earlier attempt renamed it and then lost the connection: do not send twice.
+                return Receipt(self.name, final, size, datetime.now(UTC))
             self._unfinished.add(temp)
             try:
                 sftp.put(str(local), temp, confirm=True)
+                self._maybe_renamed.add(final)
                 sftp.posix_rename(temp, final)
             except BaseException:
                 self._remove_quietly(sftp, temp)
@@ -283,9 +288,17 @@ class SftpTransport:
             landed = sftp.stat(final).st_size
             if landed != size:
                 raise OSError(f"size check after rename: {landed} of {size} bytes on the server")
+            self._maybe_renamed.discard(final)
             return Receipt(self.name, final, size, datetime.now(UTC))
 
         return self._run(f"upload of {remote_name} to {self.profile.upload_dir}", upload)
+
+    def _already_there(self, sftp: paramiko.SFTPClient, final: str, size: int) -> bool:
+        self._maybe_renamed.discard(final)
+        try:
+            return sftp.stat(final).st_size == size
+        except FileNotFoundError:
+            return False  # not there (or already picked up: the ISA control number tells)
 
     def _remove_quietly(self, sftp: paramiko.SFTPClient, path: str) -> None:
         transport = self._client.get_transport() if self._client is not None else None

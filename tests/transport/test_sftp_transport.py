@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import time
 from pathlib import Path
 
+import paramiko
+import pytest
 from sshd_peer import SshdPeer
-from transport_helpers import Alerts, make_profile
+from transport_helpers import Alerts, Sleeps, make_profile
 
 from gateway.transport.sftp import SftpTransport
 
@@ -133,3 +136,51 @@ def test_probe_reports_one_line_with_waiting_count(sshd_peer: SshdPeer, alerts: 
     assert line.startswith(f"clearinghouse testch: ok, sftp://{sshd_peer.user}@127.0.0.1:{sshd_peer.port}")
     assert "(1 waiting)" in line
     assert alerts == []
+
+
+def test_reconnect_removes_old_temp_files_but_not_fresh_ones(sshd_peer: SshdPeer, tmp_path: Path) -> None:
+    profile = make_profile(sshd_peer, "stale")
+    upload = sshd_peer.server_path(profile.upload_dir)
+    (upload / "old.x12.tmp").write_bytes(b"left by a process that died an hour ago")
+    os.utime(upload / "old.x12.tmp", (time.time() - 3600, time.time() - 3600))
+    (upload / "fresh.x12.tmp").write_bytes(b"someone's upload in flight")
+    claim = tmp_path / "c.x12"
+    claim.write_bytes(b"ISA~")
+    transport = SftpTransport(profile)
+    try:
+        transport.send(claim, "c.x12")
+    finally:
+        transport.close()
+    assert sorted(os.listdir(upload)) == ["c.x12", "fresh.x12.tmp"]
+
+
+def test_connection_lost_right_after_rename_does_not_send_twice(
+    sshd_peer: SshdPeer, tmp_path: Path, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The one injected fault: the real connection is closed at an exact moment, after the rename.
+    real_rename, real_put = paramiko.SFTPClient.posix_rename, paramiko.SFTPClient.put
+    puts: list[str] = []
+
+    def rename_then_drop(sftp: paramiko.SFTPClient, old: str, new: str) -> None:
+        real_rename(sftp, old, new)
+        if len(puts) == 1:
+            sftp.sock.close()
+
+    def counting_put(sftp: paramiko.SFTPClient, local: str, remote: str, **kwargs: object) -> object:
+        puts.append(remote)
+        return real_put(sftp, local, remote, **kwargs)
+
+    monkeypatch.setattr(paramiko.SFTPClient, "posix_rename", rename_then_drop)
+    monkeypatch.setattr(paramiko.SFTPClient, "put", counting_put)
+    profile = make_profile(sshd_peer, "after_rename")
+    claim = tmp_path / "c.x12"
+    claim.write_bytes(b"ISA*once~")
+    transport = SftpTransport(profile, sleep=sleeps)
+    try:
+        receipt = transport.send(claim, "c.x12")
+    finally:
+        transport.close()
+    assert len(sleeps) == 1 and transport.connects == 2, "the drop happened and was retried"
+    assert len(puts) == 1, "the retry saw the renamed file and did not upload again"
+    assert receipt.size == len(b"ISA*once~")
+    assert os.listdir(sshd_peer.server_path(profile.upload_dir)) == ["c.x12"]
