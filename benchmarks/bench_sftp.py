@@ -20,11 +20,10 @@ from pathlib import Path
 
 import paramiko
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "transport"))
-from sshd_peer import SshdPeer  # the test peer, reused
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gateway.transport.profiles import ClearinghouseProfile
 from gateway.transport.sftp import SftpTransport
+from tests.transport.sshd_peer import SshdPeer  # the test peer, reused
 
 SMALL_CLAIM = (
     b"ISA*00*          *00*          *ZZ*CLINIC042      *ZZ*TESTCLEAR      *261128*0930*^*00501*"

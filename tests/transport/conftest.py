@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sshd_peer import sshd_factory, sshd_peer
-from transport_helpers import Alerts, Sleeps
+
+from tests.transport.sshd_peer import sshd_factory, sshd_peer
+from tests.transport.transport_helpers import Alerts, Sleeps
 
 __all__ = ["sshd_factory", "sshd_peer"]  # fixtures re-exported from sshd_peer
 

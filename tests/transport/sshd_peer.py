@@ -1,7 +1,9 @@
 """A real OpenSSH sshd on 127.0.0.1 for tests: key-only, pinned host key, internal-sftp, no chroot.
 
-Reusable outside tests/transport: import ``sshd_peer`` (session scope) and ``sshd_factory``
-(function scope, for tests that kill, fill or reconfigure a server) into a conftest.py.
+Reusable outside tests/transport (the daemon tests): in that folder's conftest.py,
+``from tests.transport.sshd_peer import sshd_factory, sshd_peer`` and list them in ``__all__``.
+``sshd_peer`` is session-scoped and shared; ``sshd_factory`` makes servers for one test (to kill,
+fill or reconfigure) and removes them afterwards.
 
 Facts this relies on (../shared/reference/sftp_test_peer.md, measured on this machine):
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from sshd_peer import SshdPeer, keygen
 
 from gateway.cli.clearinghouse import clearinghouse
 from gateway.cli.main import main
 from gateway.errors import ConfigError, PermanentTransportError
 from gateway.settings import Settings
+from tests.transport.sshd_peer import SshdPeer, keygen
 
 
 def _config(tmp_path: Path, peer: SshdPeer, **overrides: object) -> Settings:

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sshd_peer import SshdPeer, keygen
-from transport_helpers import Alerts, Sleeps, make_profile
 
 from gateway.errors import PermanentTransportError, TemporaryTransportError
 from gateway.transport.profiles import ClearinghouseProfile
 from gateway.transport.sftp import SftpTransport
+from tests.transport.sshd_peer import SshdPeer, keygen
+from tests.transport.transport_helpers import Alerts, Sleeps, make_profile
 
 NO_RETRY = {"attempts": 1, "base_delay": 0.01, "max_delay": 0.01}
 BIG = 48 << 20  # big enough that a transfer is still running when the watcher sees it start

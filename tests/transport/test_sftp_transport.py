@@ -10,10 +10,10 @@ from pathlib import Path
 
 import paramiko
 import pytest
-from sshd_peer import SshdPeer
-from transport_helpers import Alerts, Sleeps, make_profile
 
 from gateway.transport.sftp import SftpTransport
+from tests.transport.sshd_peer import SshdPeer
+from tests.transport.transport_helpers import Alerts, Sleeps, make_profile
 
 
 def test_send_list_fetch_ack_round_trip(sshd_peer: SshdPeer, tmp_path: Path, inbound: Path) -> None:

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from transport_helpers import Alerts
 
 from gateway.errors import PermanentTransportError, TransportError
 from gateway.transport.base import RemoteFile
 from gateway.transport.local import LocalTransport
+from tests.transport.transport_helpers import Alerts
 
 
 @pytest.fixture()

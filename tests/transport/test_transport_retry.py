@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from transport_helpers import Sleeps
 
 from gateway.errors import PermanentTransportError, TemporaryTransportError
 from gateway.transport.retry import RetryPolicy, run_with_retry
+from tests.transport.transport_helpers import Sleeps
 
 
 class Flaky:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sshd_peer import SshdPeer
-
 from gateway.transport.alerts import TransportAlert
 from gateway.transport.profiles import ClearinghouseProfile
+from tests.transport.sshd_peer import SshdPeer
 
 
 class Alerts(list[TransportAlert]):
