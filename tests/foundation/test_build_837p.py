@@ -112,7 +112,7 @@ def test_a_delimiter_that_reaches_the_builder_is_reported_per_claim(
     with pytest.raises(BuildError) as caught:
         build([good, bad])
     assert caught.value.problems == [
-        f"claim {bad.patient_control_number}: N301 contains an X12 delimiter character (* : ^ ~); refusing to write it"
+        f"claim {bad.patient_control_number}: subscriber: N301 contains an X12 delimiter character (* : ^ ~); refusing to write it"
     ]
     assert "MAIN~ST" not in caught.value.problems[0]
     assert build([good]).text == text_before
