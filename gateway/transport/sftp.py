@@ -1,6 +1,6 @@
 """SFTP transport on paramiko; the only module of the gateway that imports paramiko.
 
-Security and safety rules, each one a decision (see docs/README "Clearinghouse transport"):
+Security and safety rules, each one a decision (README.md, "Clearinghouse transport"):
 
 * The server is pinned: its key comes from the profile (``host_key``) or our own known_hosts
   file, with ``RejectPolicy``.  Nothing is ever added to a known_hosts file and the system's and
@@ -128,7 +128,13 @@ class SftpTransport:
             host_keys.add(self.profile.known_hosts_name, key_type, pinned)
         else:
             # HostKeys.load reads without remembering the file, so nothing is ever written back.
-            host_keys.load(str(self.profile.known_hosts))
+            try:
+                host_keys.load(str(self.profile.known_hosts))
+            except OSError as error:
+                raise PermanentTransportError(
+                    f"clearinghouse {self.name}: known_hosts {self.profile.known_hosts}: "
+                    f"{error.strerror or error}"
+                ) from None
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
 
     def _connect(self) -> paramiko.SFTPClient:

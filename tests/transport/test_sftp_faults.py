@@ -264,3 +264,12 @@ def test_unparsable_pinned_host_key_is_a_permanent_config_problem(
     with pytest.raises(PermanentTransportError, match="host_key is not a valid ssh-ed25519 key"):
         transport.list_responses()
     assert [alert.kind for alert in alerts] == ["config"]
+
+
+def test_missing_known_hosts_file_is_a_permanent_config_problem(
+    sshd_peer: SshdPeer, tmp_path: Path, alerts: Alerts
+) -> None:
+    profile = make_profile(sshd_peer, "no_kh", host_key=None, known_hosts=str(tmp_path / "absent_kh"))
+    with pytest.raises(PermanentTransportError, match=r"known_hosts .*absent_kh: No such file"):
+        SftpTransport(profile, alert=alerts).list_responses()
+    assert [alert.kind for alert in alerts] == ["config"]
