@@ -38,11 +38,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     from gateway.cli.build import build
     from gateway.cli.check import check, config
+    from gateway.cli.claims_show import claims, denials
     from gateway.cli.clearinghouse import clearinghouse
+    from gateway.cli.parse import ingest, parse
     from gateway.cli.schema import schema
     from gateway.cli.validate import validate
 
-    for command in (build, check, clearinghouse, config, schema, validate):
+    for command in (build, check, claims, clearinghouse, config, denials, ingest, parse, schema, validate):
         cli.add_command(command)
 
 

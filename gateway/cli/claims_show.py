@@ -1,0 +1,70 @@
+"""`gateway claims show PCN [--json]` (one claim's timeline) and `gateway denials [--json]`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from gateway.errors import InputError
+from gateway.settings import Settings
+from gateway.store.db import Store
+from gateway.store.ledger_read import denials as denial_rows
+from gateway.store.ledger_read import timeline
+
+
+@click.group()
+def claims() -> None:
+    """Claims and what happened to them."""
+
+
+@claims.command()
+@click.argument("pcn")
+@click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON.")
+@click.pass_obj
+def show(settings: Settings, pcn: str, as_json: bool) -> None:
+    """Timeline of claim PCN: built, sent, TA1, 999, 277CA, 835, in time order."""
+    store = Store.open(settings.db_url)
+    try:
+        result = timeline(store, pcn)
+    finally:
+        store.close()
+    if not result.claims and not result.events:
+        raise InputError(f"no claim or inbound record with patient control number {pcn}")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    for claim in result.claims:
+        click.echo(
+            f"claim {pcn} (#{claim.id}) payer {claim.payer_id}, charge {claim.total_charge}, "
+            f"service {claim.first_service_date}: {claim.status}"
+        )
+    if not result.claims:
+        click.echo(f"claim {pcn}: not sent through this gateway; inbound records only")
+    for event in result.events:
+        click.echo(f"  {event.at}  {event.kind:<14} {event.status:<12} {event.summary}")
+
+
+@click.command()
+@click.option("--include-contractual", is_flag=True, help="Also list CO-45 (charge above fee schedule).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.pass_obj
+def denials(settings: Settings, include_contractual: bool, as_json: bool) -> None:
+    """Denied and adjusted amounts from 835s by CARC group and reason, payer and CPT."""
+    store = Store.open(settings.db_url)
+    try:
+        rows = denial_rows(store, include_contractual=include_contractual)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([row.to_json() for row in rows], indent=2))
+        return
+    if not rows:
+        click.echo("no denials or adjustments recorded")
+        return
+    click.echo(f"{'group':<5} {'reason':<6} {'payer':<24} {'CPT':<8} {'claims':>6} {'amount':>12}  reason")
+    for row in rows:
+        click.echo(
+            f"{row.group:<5} {row.reason:<6} {row.payer[:24]:<24} {row.procedure:<8} {len(row.claims):>6} "
+            f"{row.amount:>12}  {row.reason_text}"
+        )

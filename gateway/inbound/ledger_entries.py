@@ -1,0 +1,205 @@
+"""What the ledger records for each inbound record: status, one-line summary, JSON detail.
+
+Pure functions (records in, plain dicts out) so the store only matches and writes.  Summaries
+and details carry codes with their human text and never patient names, member ids or birth
+dates (the parsers do not even keep those).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.inbound import codes
+from gateway.inbound.records import (
+    Adjustment,
+    ClaimStatus,
+    Envelope,
+    Payment,
+    RemitClaim,
+    Ta1Ack,
+    TransactionAck,
+)
+from gateway.inbound.values import money
+
+# Claim statuses the ledger moves ``claims.status`` to (the store's SENT_STATES vocabulary).
+ACKNOWLEDGED, ACCEPTED, REJECTED, PAID, DENIED = "acknowledged", "accepted", "rejected", "paid", "denied"
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # event kind: ta1, 999, 277CA, 277, 835
+    status: str  # event status (also the claim status when ``claim_status`` is set)
+    summary: str
+    detail: dict[str, Any]
+    claim_status: str | None = None  # what claims.status becomes, if anything
+
+
+def ta1_entry(ack: Ta1Ack) -> Entry:
+    verdict = codes.describe_ack(ack.ack_code)
+    note = codes.describe_ta1_note(ack.note_code) if ack.note_code else ""
+    rejected = ack.ack_code == "R"
+    return Entry(
+        kind="ta1",
+        status="rejected" if rejected else "accepted",
+        summary=f"TA1 for interchange {ack.interchange_control_number}: {verdict}"
+        + (f" ({ack.note_code} {note})" if note else ""),
+        detail={
+            "interchange_control_number": ack.interchange_control_number,
+            "ack_code": ack.ack_code,
+            "note_code": ack.note_code,
+            "note": note,
+        },
+        claim_status=REJECTED if rejected else ACKNOWLEDGED,
+    )
+
+
+def ack_entry(ack: TransactionAck, group_control_number: str, kind: str) -> Entry:
+    verdict = codes.describe_ack(ack.ack_code)
+    errors = [
+        {
+            "segment_id": e.segment_id,
+            "position": e.position,
+            "loop": e.loop,
+            "code": e.code,
+            "text": codes.describe_segment_error(e.code),
+            "elements": [
+                {"position": x.position, "code": x.code, "text": codes.describe_element_error(x.code)}
+                for x in e.element_errors
+            ],
+        }
+        for e in ack.segment_errors
+    ]
+    first = f"; {errors[0]['segment_id']} at {errors[0]['position']}: {errors[0]['text']}" if errors else ""
+    rejected = ack.ack_code in ("R", "M", "W", "X")
+    return Entry(
+        kind=kind,
+        status="rejected" if rejected else "accepted",
+        summary=f"{kind} for group {group_control_number} ST {ack.control_number}: {verdict}{first}",
+        detail={
+            "group_control_number": group_control_number,
+            "transaction_control_number": ack.control_number,
+            "ack_code": ack.ack_code,
+            "error_codes": list(ack.error_codes),
+            "segment_errors": errors,
+        },
+        claim_status=REJECTED if rejected else ACKNOWLEDGED,
+    )
+
+
+def _status_outcome(category: str) -> tuple[str, str | None]:
+    """(event status, claim status) for a 507 category."""
+    if category in ("A1", "A2", "A5"):
+        return "accepted", ACCEPTED
+    if category.startswith("A") and category != "A0":
+        return "rejected", REJECTED
+    if category.startswith("F"):
+        return "finalized", None
+    if category.startswith("P"):
+        return "pending", None
+    if category.startswith("R"):
+        return "information requested", None
+    if category.startswith("E") or category == "D0":
+        return "error", None
+    return "forwarded" if category == "A0" else "reported", None
+
+
+def claim_status_entry(claim: ClaimStatus, kind: str) -> Entry:
+    statuses = [
+        {
+            "category": s.category,
+            "category_text": codes.describe_status_category(s.category),
+            "code": s.code,
+            "code_text": codes.describe_status(s.code),
+            "entity": s.entity,
+            "entity_text": codes.describe_entity(s.entity),
+        }
+        for s in claim.statuses
+    ]
+    first = claim.statuses[0] if claim.statuses else None
+    status, claim_status = _status_outcome(first.category) if first else ("reported", None)
+    text = (
+        f"{first.category} {codes.describe_status_category(first.category)}; {first.code} "
+        f"{codes.describe_status(first.code)}"
+        if first
+        else "no status"
+    )
+    return Entry(
+        kind=kind,
+        status=status,
+        summary=f"{kind}: {text}"
+        + (f" (payer claim {claim.payer_claim_control_number})" if claim.payer_claim_control_number else ""),
+        detail={
+            "patient_control_number": claim.patient_control_number,
+            "payer_claim_control_number": claim.payer_claim_control_number,
+            "charge": money(claim.charge),
+            "statuses": statuses,
+        },
+        claim_status=claim_status,
+    )
+
+
+def _adjustments(adjustments: tuple[Adjustment, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": a.group,
+            "group_text": codes.describe_group(a.group),
+            "reason": a.reason,
+            "reason_text": codes.describe_carc(a.reason),
+            "amount": money(a.amount),
+            "quantity": money(a.quantity),
+        }
+        for a in adjustments
+    ]
+
+
+def remit_entry(claim: RemitClaim, payment: Payment, envelope: Envelope) -> Entry:
+    if claim.status_code == "22":
+        status, claim_status = "reversed", None
+    elif claim.status_code == "4" or (claim.paid == 0 and claim.charge > 0):
+        status, claim_status = "denied", DENIED
+    else:
+        status, claim_status = "paid", PAID
+    reasons = sorted(
+        {
+            f"{a.group}-{a.reason}"
+            for a in claim.all_adjustments()
+            if not (a.group == "CO" and a.reason == "45")
+        }
+    )
+    return Entry(
+        kind="835",
+        status=status,
+        summary=(
+            f"835 {codes.describe_claim_status(claim.status_code)}: charge {money(claim.charge)}, paid "
+            f"{money(claim.paid)}" + (f", adjustments {' '.join(reasons)}" if reasons else "")
+        ),
+        detail={
+            "payer_name": payment.payer_name,
+            "payer_id": payment.payer_id,
+            "trace_number": payment.trace_number,
+            "transaction_control_number": envelope.control_number,
+            "status_code": claim.status_code,
+            "status_text": codes.describe_claim_status(claim.status_code),
+            "charge": money(claim.charge),
+            "paid": money(claim.paid),
+            "patient_responsibility": money(claim.patient_responsibility),
+            "payer_claim_control_number": claim.payer_claim_control_number,
+            "adjustments": _adjustments(claim.adjustments),
+            "remarks": [{"code": r, "text": codes.describe_rarc(r)} for r in claim.remarks],
+            "service_lines": [
+                {
+                    "procedure": line.procedure,
+                    "modifiers": list(line.modifiers),
+                    "charge": money(line.charge),
+                    "paid": money(line.paid),
+                    "units": money(line.units),
+                    "control_number": line.control_number,
+                    "adjustments": _adjustments(line.adjustments),
+                    "remarks": [{"code": r, "text": codes.describe_rarc(r)} for r in line.remarks],
+                }
+                for line in claim.service_lines
+            ],
+        },
+        claim_status=claim_status,
+    )

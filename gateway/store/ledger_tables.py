@@ -1,0 +1,26 @@
+"""The one table the inbound ledger adds: which claim an inbound event is about.
+
+``events.claim_id`` points at our own ``claims`` row, but an 835 or 277CA often names claims we
+never sent through the gateway (history from before it, another route, a wrong PCN).  Those
+events still belong on the timeline of their patient control number, so every claim-level
+inbound event gets one row here, matched or not; it is also what ``gateway claims show PCN``
+and ``gateway denials`` query instead of searching JSON text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.store.schema import Base
+
+
+class ClaimRefRow(Base):
+    __tablename__ = "ledger_claim_refs"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    patient_control_number: Mapped[str] = mapped_column(String(38), index=True)
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
+    # The transaction type that produced the event (835, 277CA, 277, 999, TA1): denials filter on it.
+    source: Mapped[str] = mapped_column(String(10), index=True)
+    claim_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
