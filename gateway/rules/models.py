@@ -18,7 +18,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from gateway.domain.codes import ImagingGuidance
 from gateway.domain.evidence import TherapyKind
@@ -29,7 +29,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-CodeSelector = list[Annotated[str, Field(min_length=1)]]
+def _code_text(value: Any) -> Any:
+    """YAML reads an unquoted 64483 as a number; a code is text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+CodeSelector = list[Annotated[str, BeforeValidator(_code_text), Field(min_length=1)]]
 RuleIdStr = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
 Modifiers = list[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")]]
 Phase = Literal["any", "diagnostic", "therapeutic"]
@@ -39,7 +44,7 @@ class Review(Strict):
     """A coding/compliance reviewer's sign-off that lets a non-verified rule hold claims."""
 
     by: str = Field(min_length=1)
-    on: dt.date
+    date: dt.date
     note: str | None = None
 
 

@@ -1,0 +1,67 @@
+"""`gateway check` and `gateway config check` from the shell: readable findings with their source,
+exit 1 when a claim is held, exit 2 with file and key for a broken config, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.rules.helpers import PAYER_CONFIGS, REPO
+
+EXAMPLES = REPO / "examples" / "claims"
+
+
+def gateway(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args], check=False, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "GATEWAY_HOME": str(tmp_path), **env},
+    )
+
+
+def test_check_prints_held_findings_with_source_and_fix(tmp_path: Path) -> None:
+    result = gateway(tmp_path, "check", str(EXAMPLES / "held_esi_bilateral_interlaminar.json"))
+    assert result.returncode == 1, result.stderr
+    assert "HELDIL0001  HELD" in result.stdout
+    assert "esi.il_bilateral  [L39015 v16; verified]" in result.stdout
+    assert "fix: bill one side only" in result.stdout
+    assert "1 of 1 claim(s) held" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "gateway.db").exists()  # checking never creates a database
+
+
+def test_check_json_lists_every_claim_and_the_pack_version(tmp_path: Path) -> None:
+    result = gateway(tmp_path, "check", "--json", str(EXAMPLES / "held_scs_permanent_after_failed_trial.json"))
+    assert result.returncode == 1
+    [document] = json.loads(result.stdout)
+    assert document["held"] is True
+    assert document["pack_version"].startswith("medicare-cgs@")
+    rules = {finding["rule_id"]: finding for finding in document["findings"]}
+    assert rules["scs.trial_before_permanent"]["severity"] == "error"
+    assert rules["scs.psych_evaluation"]["verified"] is True
+
+
+def test_check_passes_a_clean_example(tmp_path: Path) -> None:
+    result = gateway(tmp_path, "check", str(EXAMPLES / "esi_lumbar_tfesi_single.json"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 held" in result.stdout
+
+
+def test_config_check_summarises_the_shipped_packs(tmp_path: Path) -> None:
+    result = gateway(tmp_path, "config", "check")
+    assert result.returncode == 0, result.stderr
+    assert "payer medicare-cgs" in result.stdout and result.stdout.rstrip().endswith("ok")
+
+
+def test_config_check_names_file_and_key_of_a_typo(tmp_path: Path) -> None:
+    broken = tmp_path / "configs"
+    shutil.copytree(PAYER_CONFIGS, broken)
+    esi = broken / "packs" / "esi.yaml"
+    esi.write_text(esi.read_text().replace("window_days: 365", "window_day: 365", 1))
+    result = gateway(tmp_path, "config", "check", GATEWAY_PAYER_CONFIGS=str(broken))
+    assert result.returncode == 2
+    assert "configs/packs/esi.yaml" in result.stderr and "'esi.frequency'.window_day" in result.stderr
+    assert "Traceback" not in result.stderr
