@@ -306,6 +306,8 @@ def _why_not(code: str, day: dt.date, units: Decimal, auths: Sequence[AuthRecord
             f" to {service.end_date.isoformat()}; service date {day.isoformat()} is outside it ({when})"
         )
     auth, service = max(in_window, key=lambda pair: pair[1].units_left)
+    if service.units_approved == 0:
+        return f"authorization {auth.certification_number} did not certify {code}"
     return (
         f"authorization {auth.certification_number} for {code} is exhausted: {service.units_left} of "
         f"{service.units_approved} unit(s) left, the line needs {units}"

@@ -187,19 +187,40 @@ def apply_response(session: Session, response: AuthResponse) -> AuthRow:
         detail = f"rejected in loop {error.loop}: AAA03 {error.reason}" if error else "response without decision"
         _event(row, AuthStatus.REJECTED, detail)
         return row
-    event = next((r for r in response.reviews if r.level == "event"), response.reviews[0])
+    event = next((r for r in response.reviews if r.level == "event"), None)
+    by_service: dict[int, Review] = {}
+    position = 0
     for review in response.reviews:
-        number = _service_number(review, row.request_id) if review.level == "service" else None
-        targets = [s for s in row.services if number is None or s.line_number == number]
-        if review.level == "event" and any(r.level == "service" for r in response.reviews):
-            targets = [s for s in targets if s.decision_code is None]  # service reviews take precedence
-        for service in targets:
-            _apply_review(service, review)
-    status = STATUS_BY_DECISION.get(event.decision, AuthStatus.PENDED)
-    row.decision_code, row.reason = event.decision, event.reason
-    row.certification_number = event.certification_number or row.certification_number
-    _event(row, status, f"278 response HCR01 {event.decision}" + (f" HCR03 {event.reason}" if event.reason else ""))
+        if review.level == "service":
+            # The echoed TRN02 "<request id>-<n>" names the service; without it, the order does.
+            position += 1
+            by_service[_service_number(review, row.request_id) or position] = review
+    for service in row.services:
+        answer = by_service.get(service.line_number, event)
+        if answer is not None:
+            _apply_review(service, answer)
+    deciding = event or response.reviews[0]
+    status = _overall_status(event, list(by_service.values()))
+    row.decision_code, row.reason = deciding.decision, deciding.reason
+    row.certification_number = next(
+        (r.certification_number for r in (deciding, *by_service.values()) if r.certification_number),
+        row.certification_number,
+    )
+    detail = f"278 response HCR01 {deciding.decision}" + (f" HCR03 {deciding.reason}" if deciding.reason else "")
+    _event(row, status, detail)
     return row
+
+
+def _overall_status(event: Review | None, services: list[Review]) -> AuthStatus:
+    """The event decision; without one, approved only if every service is, modified if some are."""
+    if event is not None:
+        return STATUS_BY_DECISION.get(event.decision, AuthStatus.PENDED)
+    statuses = [STATUS_BY_DECISION.get(r.decision, AuthStatus.PENDED) for r in services]
+    if statuses and all(s is AuthStatus.APPROVED for s in statuses):
+        return AuthStatus.APPROVED
+    if any(s.usable for s in statuses):
+        return AuthStatus.MODIFIED
+    return statuses[0] if statuses else AuthStatus.PENDED
 
 
 def _record(row: AuthRow) -> AuthRecord:

@@ -209,6 +209,10 @@ class _Transaction:
         self.st02 = st02
         self.hl = 0
         self.event_hl = 0
+        clinic = request.requester
+        # TRN03: "1" + EIN; a clinic billing under an SSN is identified by "9" + its NPI's first
+        # nine digits instead, so that no SSN travels in a trace number.
+        self.trace_assigner = ("1" + clinic.tax_id) if clinic.tax_id_type == "EI" else ("9" + clinic.npi[:9])
 
     def _hl(self, parent: int | None, level: str, has_children: bool) -> int:
         self.hl += 1
@@ -264,7 +268,7 @@ class _Transaction:
     def _event(self, parent: int, message: list[str]) -> None:
         r, w = self.request, self.w
         self.event_hl = self._hl(parent, "EV", True)
-        w.segment("TRN", "1", r.request_id, "1" + r.requester.tax_id)
+        w.segment("TRN", "1", r.request_id, self.trace_assigner)
         w.segment(
             "UM", r.category.value, r.certification_type.value, r.service_type or "",
             (r.place_of_service, "B"), "", r.level_of_service.value if r.level_of_service else "",
@@ -302,7 +306,7 @@ class _Transaction:
     def _service(self, index: int, service: AuthService, message: str | None) -> None:
         w = self.w
         self._hl(self.event_hl, "SS", False)
-        w.segment("TRN", "1", f"{self.request.request_id}-{index + 1}"[:50], "1" + self.request.requester.tax_id)
+        w.segment("TRN", "1", f"{self.request.request_id}-{index + 1}"[:50], self.trace_assigner)
         w.segment("DTP", "472", *_window(service.start_date, service.last_date))
         w.segment("SV1", ("HC", service.procedure_code, *service.modifiers), "", "UN", x12_decimal(service.units))
         w.segment("HSD", "FL", x12_decimal(service.units))

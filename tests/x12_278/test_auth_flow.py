@@ -152,3 +152,38 @@ def test_one_claim_cannot_carry_two_authorization_numbers() -> None:
     assert decision.reasons == ("lines are covered by different authorizations (N1, N2): split the claim",)
     both = AuthRecord("R3", AuthStatus.APPROVED, "N3", (*first.services, *second.services))
     assert match_claim(claim(), [both]).claim.prior_authorization == "N3"
+
+
+def test_service_decisions_without_traces_follow_the_service_order(sqlite_store: Store) -> None:
+    request = auth_request("AUTH-MBB-0005")
+    text = interchange([
+        f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1", "NM1*X3*2*P*****PI*03102",
+        "HL*2*1*21*1", "NM1*1P*2*C*****XX*1234567893", "HL*3*2*22*1", "NM1*IL*1*X*Y****MI*M1",
+        "HL*4*3*EV*1", "UM*HS*I*2*11:B",
+        "HL*5*4*SS*0", "HCR*A1*CERT77", "DTP*472*RD8*20260603-20260630", "SV1*HC:64493:50**UN*1",
+        "HL*6*4*SS*0", "HCR*A3**0B", "SV1*HC:64494:50**UN*1",
+    ])
+    (response,) = parse_278_segments(read_segments(text.encode()))
+    with sqlite_store.session() as session:
+        record_request(session, request)
+        row = apply_response(session, response)
+        assert (row.status, row.certification_number) == ("modified", "CERT77")
+        assert [(s.decision_code, s.units_approved) for s in row.services] == [("A1", 1), ("A3", 0)]
+        assert row.services[0].end_date == dt.date(2026, 6, 30)
+    decision = decide(sqlite_store, claim())
+    assert decision.reasons == ("line 2: authorization CERT77 did not certify 64494",)
+
+
+def test_rejected_request_is_recorded_with_its_reason(sqlite_store: Store) -> None:
+    request = auth_request("AUTH-MBB-0006")
+    text = interchange([
+        f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1", "NM1*X3*2*P*****PI*03102",
+        "HL*2*1*21*1", "NM1*1P*2*C*****XX*1234567893", "HL*3*2*22*0", "NM1*IL*1*X*Y****MI*M1",
+        "AAA*N**75*C",
+    ])
+    (response,) = parse_278_segments(read_segments(text.encode()))
+    with sqlite_store.session() as session:
+        record_request(session, request)
+        row = apply_response(session, response)
+        assert (row.status, row.reason) == ("rejected", "75")
+        assert row.events[-1].detail == "rejected in loop 2010C: AAA03 75"
