@@ -141,9 +141,9 @@ def test_intake_lists_every_problem_without_values() -> None:
 
 def test_trace_assigner_never_carries_an_ssn() -> None:
     data = example("esi_lumbar_tfesi.json")
-    data["requester"] = data["requester"] | {"tax_id": "123456789", "tax_id_type": "SY"}
+    data["requester"] = data["requester"] | {"tax_id": "987651234", "tax_id_type": "SY"}
     text = build_278([AuthRequest.model_validate(data)], PARTNERS, CONTROL, WHEN).text
     traces = [s for s in segments(text) if s.id == "TRN"]
     assert traces and all(t[3] == "9" + data["requester"]["npi"][:9] for t in traces)
-    assert "123456789" not in text
+    assert "987651234" not in text
     assert gate_278(text) == []
