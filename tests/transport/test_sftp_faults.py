@@ -60,7 +60,13 @@ def _size_at_least(path: Path, size: int) -> Callable[[], bool]:
 
 
 def _part_file_growing(folder: Path) -> Callable[[], bool]:
-    return lambda: any(p.name.endswith(".part") and p.stat().st_size > (1 << 20) for p in folder.iterdir())
+    def grown() -> bool:
+        try:
+            return any(p.name.endswith(".part") and p.stat().st_size > (1 << 20) for p in folder.iterdir())
+        except OSError:  # the part file went away between listing and stat
+            return False
+
+    return grown
 
 
 def test_server_down_is_temporary_and_retried_with_bounded_jittered_backoff(
