@@ -89,7 +89,7 @@ def n4(name: str, usage: str = "S") -> Seg:
 def per(name: str) -> Seg:
     qualifiers = ("EM", "EX", "FX", "TE", "UR")  # §3.14: 5010 subset unconfirmed; base 365 values
     return seg("PER", name, "S", 2200, 1,
-               r("366", "Contact Function Code", "IC"),
+               r("366", "Contact Function Code", "IC", check=True),
                s("93", "Name"),
                s("365", "Communication Number Qualifier", *qualifiers), s("364", "Communication Number"),
                s("365", "Communication Number Qualifier", *qualifiers), s("364", "Communication Number"),
@@ -100,7 +100,7 @@ def per(name: str) -> Seg:
 
 def prv(name: str, codes: tuple[str, ...]) -> Seg:
     return seg("PRV", name, "S", 2400, 1,
-               r("1221", "Provider Code", *codes),
+               r("1221", "Provider Code", *codes, check=True),
                r("128", "Reference Identification Qualifier", "PXC"),
                r("127", "Provider Taxonomy Code"),
                n("156"), Comp("C035", "Provider Specialty Information", "N", (n("1222"),)), n("1223"))
@@ -109,7 +109,7 @@ def prv(name: str, codes: tuple[str, ...]) -> Seg:
 def aaa(name: str, pos: int) -> Seg:
     """Response only.  AAA01 Y/N everywhere (§1.3 #3: EF's N-only below 2000A looks too strict)."""
     return seg("AAA", name, "S", pos, 9,
-               r("1073", "Valid Request Indicator", "N", "Y"),
+               r("1073", "Valid Request Indicator", "N", "Y", check=True),
                n("559"),
                r("901", "Reject Reason Code", *AAA03_CODES, check=True),
                r("889", "Follow-up Action Code", *AAA04_CODES, check=True))
@@ -117,7 +117,7 @@ def aaa(name: str, pos: int) -> Seg:
 
 def dmg(name: str) -> Seg:
     return seg("DMG", name, "S", 2500, 1,
-               r("1250", "Date Time Period Format Qualifier", "D8"),
+               r("1250", "Date Time Period Format Qualifier", "D8", check=True),
                r("1251", "Birth Date"),
                s("1068", "Gender Code", "F", "M", "U", check=True),
                syntax=("P0102",))
@@ -125,7 +125,7 @@ def dmg(name: str) -> Seg:
 
 def ins(name: str, indicator: str, relationships: tuple[str, ...]) -> Seg:
     elements: list[El | Comp] = [
-        r("1073", "Insured Indicator", indicator),
+        r("1073", "Insured Indicator", indicator, check=True),
         r("1069", "Individual Relationship Code", *relationships, check=True),
     ]
     elements += [n(de) for de in ("875", "1203", "1216", "1218", "1219", "584", "1220", "1073", "1250",
@@ -137,7 +137,7 @@ def ins(name: str, indicator: str, relationships: tuple[str, ...]) -> Seg:
 def trn(name: str, direction: str) -> Seg:
     codes = ("1",) if direction == REQUEST else ("1", "2")  # §3.3
     return seg("TRN", name, "S", 200, 2 if direction == REQUEST else 3,
-               r("481", "Trace Type Code", *codes),
+               r("481", "Trace Type Code", *codes, check=True),
                r("127", "Reference Identification"),
                r("509", "Trace Assigning Entity Identifier"),
                s("127", "Trace Assigning Entity Additional Identifier"))
@@ -296,7 +296,7 @@ def pwk(name: str, direction: str) -> Seg:
     transmission = ("AA", "BM", "EL", "EM", "FX", "VO") if direction == REQUEST else (
         "BM", "EL", "EM", "FX", "VO")  # §3.10: no AA in the response
     return seg("PWK", name, "S", 1550, 10,
-               r("755", "Attachment Report Type Code", *PWK01_CODES),
+               r("755", "Attachment Report Type Code", *PWK01_CODES, check=True),
                r("756", "Attachment Transmission Code", *transmission, check=True),
                n("757"), n("98"),
                s("66", "Identification Code Qualifier", "AC", check=True),
@@ -314,7 +314,7 @@ def msg() -> Seg:
 def sv1() -> Seg:
     return seg("SV1", "Professional Service", "S", 810, 1,
                Comp("C003", "Composite Medical Procedure Identifier", "R", (
-                   r("235", "Product or Service ID Qualifier", "HC", "IV", "N4", "WK"),
+                   r("235", "Product or Service ID Qualifier", "HC", "IV", "N4", "WK", check=True),
                    r("234", "Procedure Code"),
                    s("1339", "Procedure Modifier"), s("1339", "Procedure Modifier"),
                    s("1339", "Procedure Modifier"), s("1339", "Procedure Modifier"),
@@ -352,7 +352,7 @@ def sv2() -> Seg:
 def sv3() -> Seg:
     return seg("SV3", "Dental Service", "S", 830, 1,
                Comp("C003", "Composite Medical Procedure Identifier", "R", (
-                   r("235", "Product or Service ID Qualifier", "AD"),
+                   r("235", "Product or Service ID Qualifier", "AD", check=True),
                    r("234", "Procedure Code"),
                    s("1339", "Procedure Modifier"), s("1339", "Procedure Modifier"),
                    s("1339", "Procedure Modifier"), s("1339", "Procedure Modifier"),
@@ -369,7 +369,7 @@ def sv3() -> Seg:
 
 def too() -> Seg:
     return seg("TOO", "Tooth Information", "S", 840, 32,
-               r("1270", "Code List Qualifier Code", "JP"),
+               r("1270", "Code List Qualifier Code", "JP", check=True),
                r("1271", "Tooth Number"),
                Comp("C005", "Tooth Surface", "S", (
                    r("1369", "Tooth Surface Code"), s("1369", "Tooth Surface Code"),
@@ -520,8 +520,8 @@ def loop_2000c(direction: str) -> Loop:
 
 
 def loop_2000b(direction: str) -> Loop:
-    name: list[Seg] = [nm1("Requester Name", ("1P", "2B", "36", "FA", "PR"), ("1", "2"), PROVIDER_NM108,
-                           id_usage="R"),
+    entities = ("1P", "2B", "36", "FA", "PR") if direction == REQUEST else ("1P", "FA")  # §1.3 #4
+    name: list[Seg] = [nm1("Requester Name", entities, ("1", "2"), PROVIDER_NM108, id_usage="R"),
                        ref("Requester Supplemental Identification", 1800, 8,
                            ("1G", "1J", "EI", "G5", "N5", "N7", "SY", "ZH"))]
     if direction == REQUEST:

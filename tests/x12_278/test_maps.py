@@ -86,6 +86,11 @@ def test_segment_out_of_order_inside_the_service_level(request_maps: Path) -> No
         ("BHT", "BHT*0019*13*REQ0001*20260105*0930", "BHT01"),
         ("HI*ABK", "HI*ZZZ:M5416", "HI01-1"),
         ("DTP*AAH", "DTP*AAH*RD8*20260230-20260415", "DTP03"),
+        ("PER*IC", "PER*ZZ*AUTH DESK*TE*2175550100", "PER01"),
+        ("SV1", "SV1*XX:64483:RT**UN*1", "SV101-1"),
+        ("TRN*1*REQ0001*", "TRN*7*REQ0001*9123456789", "TRN01"),
+        ("DMG", "DMG*D8*19600101*Q", "DMG03"),
+        ("UM*HS", "UM*HS*I*2*22:Z", "UM04-2"),
     ],
 )
 def test_bad_element_values_are_reported_on_the_element(
