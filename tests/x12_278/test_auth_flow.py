@@ -62,43 +62,43 @@ def decide(store: Store, c: Claim) -> AuthDecision:
         return match_claim(c, auths_for_claim(session, c), required_codes={"64493", "64494"})
 
 
-def test_approved_auth_puts_its_number_on_the_claim_and_units_are_consumed(sqlite_store: Store) -> None:
+def test_approved_auth_puts_its_number_on_the_claim_and_units_are_consumed(any_store: Store) -> None:
     request = auth_request()
     built = build_278([request], PARTNERS, ControlNumbers(1, 1, 1), WHEN)
     assert gate_278(built.text) == []
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         assert record_request(session, request).status == AuthStatus.REQUESTED
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         row = apply_response(session, umo_response(request, "A1", "CERT4455"))
         assert (row.status, row.certification_number) == ("approved", "CERT4455")
         assert [e.status for e in row.events] == ["requested", "approved"]
 
-    decision = decide(sqlite_store, claim())
+    decision = decide(any_store, claim())
     assert not decision.held, decision.reasons
     assert decision.claim.prior_authorization == "CERT4455"
     text = build_837p([decision.claim], PARTNERS, ControlNumbers(2, 2, 1), WHEN).text
     assert "REF*G1*CERT4455~" in text
     assert validate_text(text).ok
 
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         consume(session, decision)
         consume(session, decision)  # a rebuild of the same claim consumes nothing more
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         row = session.scalars(select(AuthRow)).one()
         assert [s.units_consumed for s in row.services] == [Decimal(1), Decimal(1)]
 
-    again = decide(sqlite_store, claim("MBB2026061002"))
+    again = decide(any_store, claim("MBB2026061002"))
     assert again.held
     assert "exhausted: 0.000 of 1.000 unit(s) left" in again.reasons[0]
 
 
-def test_denied_auth_holds_the_claim(sqlite_store: Store) -> None:
+def test_denied_auth_holds_the_claim(any_store: Store) -> None:
     request = auth_request("AUTH-MBB-0002")
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         record_request(session, request)
         row = apply_response(session, umo_response(request, "A3", reason="0B"))
         assert (row.status, row.reason) == ("denied", "0B")
-    decision = decide(sqlite_store, claim())
+    decision = decide(any_store, claim())
     assert decision.held and decision.claim.prior_authorization is None
     assert "authorization AUTH-MBB-0002 for 64493 is denied, not approved" in decision.reasons[0]
 
@@ -154,7 +154,7 @@ def test_one_claim_cannot_carry_two_authorization_numbers() -> None:
     assert match_claim(claim(), [both]).claim.prior_authorization == "N3"
 
 
-def test_service_decisions_without_traces_follow_the_service_order(sqlite_store: Store) -> None:
+def test_service_decisions_without_traces_follow_the_service_order(any_store: Store) -> None:
     request = auth_request("AUTH-MBB-0005")
     text = interchange([
         f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1", "NM1*X3*2*P*****PI*03102",
@@ -164,13 +164,13 @@ def test_service_decisions_without_traces_follow_the_service_order(sqlite_store:
         "HL*6*4*SS*0", "HCR*A3**0B", "SV1*HC:64494:50**UN*1",
     ])
     (response,) = parse_278_segments(read_segments(text.encode()))
-    with sqlite_store.session() as session:
+    with any_store.session() as session:
         record_request(session, request)
         row = apply_response(session, response)
         assert (row.status, row.certification_number) == ("modified", "CERT77")
         assert [(s.decision_code, s.units_approved) for s in row.services] == [("A1", 1), ("A3", 0)]
         assert row.services[0].end_date == dt.date(2026, 6, 30)
-    decision = decide(sqlite_store, claim())
+    decision = decide(any_store, claim())
     assert decision.reasons == ("line 2: authorization CERT77 did not certify 64494",)
 
 
