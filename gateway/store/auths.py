@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, select
@@ -28,6 +28,7 @@ from gateway.domain.auth import (
     AuthRecord,
     AuthRequest,
     AuthStatus,
+    match_claim,
 )
 from gateway.domain.claim import Claim
 from gateway.errors import StoreError
@@ -248,6 +249,16 @@ def auths_for_claim(session: Session, claim: Claim) -> list[AuthRecord]:
         select(AuthRow).where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key).order_by(AuthRow.id)
     )
     return [_record(row) for row in rows]
+
+
+def authorize_claim(session: Session, claim: Claim, required_codes: Collection[str] | None) -> AuthDecision:
+    """``match_claim`` against this patient's authorizations on file.
+
+    Pipeline order: authorize (REF*G1 filled, or held with the reason) -> payer rules (whose
+    prior_auth rule then sees the number) -> build -> gate -> spool -> ``consume`` once written.
+    ``required_codes`` are the codes the payer's prior_auth rules name (None: every line).
+    """
+    return match_claim(claim, auths_for_claim(session, claim), required_codes)
 
 
 def consume(session: Session, decision: AuthDecision) -> None:

@@ -13,7 +13,14 @@ from gateway.domain.auth import AuthDecision, AuthRequest, AuthStatus, match_cla
 from gateway.domain.claim import Claim
 from gateway.inbound.parse_278 import AuthResponse, parse_278_segments
 from gateway.settings import REPO_ROOT
-from gateway.store.auths import AuthRow, apply_response, auths_for_claim, consume, record_request
+from gateway.store.auths import (
+    AuthRow,
+    apply_response,
+    authorize_claim,
+    auths_for_claim,
+    consume,
+    record_request,
+)
 from gateway.store.db import Store
 from gateway.x12.build_278 import build_278
 from gateway.x12.build_837p import build_837p
@@ -59,7 +66,7 @@ def umo_response(request: AuthRequest, decision: str, number: str = "", reason: 
 
 def decide(store: Store, c: Claim) -> AuthDecision:
     with store.session() as session:
-        return match_claim(c, auths_for_claim(session, c), required_codes={"64493", "64494"})
+        return authorize_claim(session, c, required_codes={"64493", "64494"})
 
 
 def test_approved_auth_puts_its_number_on_the_claim_and_units_are_consumed(any_store: Store) -> None:
