@@ -68,14 +68,16 @@ def test_a_killed_allocator_never_causes_reuse(any_store: Store) -> None:
     """kill -9 an allocating process at several moments; every number it printed stays taken."""
     url = _db_url(any_store)
     handed_out: list[int] = []
-    for delay in (0.6, 0.9, 1.3):
+    for delay in (0.05, 0.2, 0.45):
         worker = subprocess.Popen(
             [sys.executable, "-c", ALLOCATE_FOREVER, url], stdout=subprocess.PIPE, text=True
         )
+        assert worker.stdout is not None
+        first = worker.stdout.readline()  # wait until it is allocating, then kill it mid-stream
         time.sleep(delay)
         os.kill(worker.pid, signal.SIGKILL)
         out, _ = worker.communicate(timeout=30)
-        handed_out.extend(int(line) for line in out.split())
+        handed_out.extend(int(line) for line in (first + out).split())
     assert handed_out, "the allocator never got going"
     assert len(set(handed_out)) == len(handed_out)
     after = allocate(any_store, "S", "R", ControlKind.INTERCHANGE)[0]
