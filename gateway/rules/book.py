@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +30,29 @@ class RuleSet:
     version_id: str
     rules: tuple[CompiledRule, ...]
     catalog: dict[str, Procedure]
+    always: tuple[int, ...] = field(init=False, repr=False)
+    by_code: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Index rules by the codes that trigger them, so a claim only runs the rules its codes
+        # can fire (about a fifth of them); rules without a trigger always run.
+        always: list[int] = []
+        by_code: dict[str, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            if rule.trigger is None:
+                always.append(index)
+            else:
+                for code in rule.trigger:
+                    by_code.setdefault(code, []).append(index)
+        object.__setattr__(self, "always", tuple(always))  # frozen dataclass: set once, here
+        object.__setattr__(self, "by_code", {code: tuple(ids) for code, ids in by_code.items()})
+
+    def rules_for(self, codes: frozenset[str]) -> list[CompiledRule]:
+        """The rules worth running for a claim with these codes, in file order."""
+        chosen = set(self.always)
+        for code in codes:
+            chosen.update(self.by_code.get(code, ()))
+        return [self.rules[index] for index in sorted(chosen)]
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,7 @@ class RuleBook:
         self.config = config
         self.groups = code_groups(config)
         self._compiled: dict[tuple[object, ...], RuleSet] = {}
+        self._by_day: dict[tuple[str, dt.date], RuleSet] = {}
 
     @property
     def digest(self) -> str:
@@ -77,6 +101,9 @@ class RuleBook:
                 fix="add a route in payer_configs/routing.yaml if this payer needs rules",
             )
         day = claim.first_service_date
+        cached = self._by_day.get((payer.payer, day))
+        if cached is not None:
+            return cached
         version = next((v for v in payer.versions if v.in_force(day)), None)
         if version is None:
             return NoRuleSet(
@@ -84,7 +111,9 @@ class RuleBook:
                 fix=f"add a version covering {day} to {self.config.files[f'payer:{payer.payer}']}",
                 payer=payer.payer,
             )
-        return self.ruleset(payer, version, day)
+        ruleset = self.ruleset(payer, version, day)
+        self._by_day[(payer.payer, day)] = ruleset
+        return ruleset
 
     def ruleset(self, payer: PayerFile, version: PayerVersion, day: dt.date) -> RuleSet:
         """The compiled rules of one payer version with the pack versions in force on ``day``."""

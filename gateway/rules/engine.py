@@ -32,9 +32,7 @@ def evaluate(claim: Claim, history: History, book: RuleBook) -> RuleResult:
     facts = Facts(claim, history, ruleset.catalog)
     day = facts.dos
     findings: list[Finding] = []
-    for compiled in ruleset.rules:
-        if compiled.trigger is not None and compiled.trigger.isdisjoint(facts.codes):
-            continue
+    for compiled in ruleset.rules_for(facts.codes):
         rule = compiled.rule
         if (rule.effective_from is not None and day < rule.effective_from) or (
             rule.effective_to is not None and day > rule.effective_to
