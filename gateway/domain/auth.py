@@ -25,11 +25,11 @@ from gateway.domain.claim import (
     Claim,
     Icd10,
     Modifier,
-    Npi,
     Patient,
     Payer,
     ProcedureCode,
     Provider,
+    ServiceFacility,
     Subscriber,
     Text,
     UpperText,
@@ -113,17 +113,6 @@ class Attachment(_Frozen):
         return self
 
 
-class ServiceFacility(_Frozen):
-    """Where the procedure happens when that is not the requesting clinic (2010EA NM1*77)."""
-
-    name: UpperText = Field(min_length=1, max_length=60)
-    npi: Npi
-    line1: Text = Field(min_length=1, max_length=55)
-    city: Text = Field(min_length=2, max_length=30)
-    state: str = Field(pattern=r"^[A-Z]{2}$")
-    postal_code: str = Field(pattern=r"^[0-9]{5}(?:[0-9]{4})?$")
-
-
 class AuthService(_Frozen):
     """One procedure asked for (2000F): code, modifiers, units and the window to perform it."""
 
@@ -155,7 +144,7 @@ class AuthRequest(_Frozen):
     subscriber: Subscriber
     patient: Patient | None = Field(None, description="only when the patient is not the subscriber")
     rendering_provider: Provider | None = Field(None, description="the physician who performs (2010EA SJ)")
-    facility: ServiceFacility | None = None
+    facility: ServiceFacility | None = Field(None, description="where it happens, when not at the clinic (2010EA 77)")
     category: RequestCategory = RequestCategory.HEALTH_SERVICES_REVIEW
     certification_type: CertificationType = CertificationType.INITIAL
     service_type: str | None = Field(None, pattern=r"^[0-9A-Z]{1,2}$", description="UM03, e.g. 2 surgical")

@@ -299,9 +299,8 @@ class _Transaction:
                 w.segment("PRV", "PE", "PXC", doctor.taxonomy)
         if r.facility is not None:
             site = r.facility
-            w.segment("NM1", "77", "2", site.name, "", "", "", "", "XX", site.npi)
-            w.segment("N3", site.line1)
-            w.segment("N4", site.city, site.state, site.postal_code)
+            w.segment("NM1", "77", "2", site.name, "", "", "", "", "XX" if site.npi else "", site.npi or "")
+            self._address(site.address)
 
     def _service(self, index: int, service: AuthService, message: str | None) -> None:
         w = self.w

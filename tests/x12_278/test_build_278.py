@@ -147,3 +147,13 @@ def test_trace_assigner_never_carries_an_ssn() -> None:
     assert traces and all(t[3] == "9" + data["requester"]["npi"][:9] for t in traces)
     assert "987651234" not in text
     assert gate_278(text) == []
+
+
+def test_service_facility_with_and_without_npi() -> None:
+    data = example("scs_trial_percutaneous.json")
+    with_npi = build_278([AuthRequest.model_validate(data)], PARTNERS, CONTROL, WHEN).text
+    assert "NM1*77*2*DESERT SURGERY CENTER*****XX*1003000126~" in with_npi
+    data["facility"] = {k: v for k, v in data["facility"].items() if k != "npi"}
+    without = build_278([AuthRequest.model_validate(data)], PARTNERS, CONTROL, WHEN).text
+    assert "NM1*77*2*DESERT SURGERY CENTER~" in without
+    assert gate_278(with_npi) == [] and gate_278(without) == []
