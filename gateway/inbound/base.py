@@ -35,6 +35,9 @@ class TransactionParser(ABC):
     def __init__(self, envelope: Envelope) -> None:
         self.envelope = envelope
         self.ready: list[object] = []
+        # The envelope segment that ended ``run``, set before any work that may still raise
+        # (closing the last claim), so the driver can resume at it after an error.
+        self.stop: Segment | None = None
 
     def run(self, segments: Iterator[Segment]) -> RunResult:
         """Feed body segments one by one; parsers on a hot path override this loop."""

@@ -125,6 +125,8 @@ def _run_parser(
             return (yield from parser.run(stream))
         except X12SyntaxError as error:
             state.failed = Finding(TRANSACTION, str(error), error.segment_index, envelope.control_number)
+            if parser.stop is not None:
+                return parser.stop
     for segment in stream:
         if segment.elements[0] in ENVELOPE_SEGMENTS:
             return segment

@@ -190,7 +190,7 @@ class RemittanceParser(TransactionParser):
                 elif sid == "PLB":
                     self._provider_adjustments(segment)
             elif sid in ENVELOPE_SEGMENTS:
-                stop = segment
+                stop = self.stop = segment
                 break
             elif line is not None:
                 qualifier = elements[1] if len(elements) > 1 else ""
