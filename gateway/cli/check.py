@@ -21,6 +21,7 @@ from gateway.intake import load_claims
 from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 from gateway.rules.config import load_config
+from gateway.rules.dx_import import article_from_export, write_article
 from gateway.settings import Settings
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
@@ -125,3 +126,23 @@ def config_check(settings: Settings, folder: Path | None) -> None:
                 f"{len(ruleset.rules)} rules, {holds} may hold a claim, {len(ruleset.rules) - holds} warn only"
             )
     click.echo("ok")
+
+
+@config.command("import-dx")
+@click.argument("export_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("article")
+@click.option("--mac", help="MAC name to record, e.g. Noridian.")
+@click.option("--lcd", help="LCD id the article belongs to, e.g. L38801.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write ARTICLE.yaml (default: the dx/ folder of the payer configs).")
+@click.pass_obj
+def import_dx(settings: Settings, export_dir: Path, article: str, mac: str | None, lcd: str | None,
+              out_dir: Path | None) -> None:
+    """Write dx/ARTICLE.yaml from a CMS MCD article export folder (CSV files)."""
+    document = article_from_export(export_dir, article, mac=mac, lcd=lcd)
+    target = out_dir or settings.payer_configs / "dx"
+    target.mkdir(parents=True, exist_ok=True)
+    path = write_article(document, target)
+    count = sum(len(group["codes"]) for group in document["groups"])
+    click.echo(f"{path}: {document['article']} v{document['version']}, {len(document['groups'])} group(s), "
+               f"{count} code(s); reference it from a payer's dx_coverage rule, then run gateway config check")
