@@ -44,3 +44,12 @@ def build_837p_command(
         f"{outcome.path}: {outcome.built.claim_count} claim(s), ISA13 "
         f"{outcome.built.control.interchange:09d}, passed our checks and pyx12"
     )
+
+
+def _attach_278() -> None:
+    from gateway.cli.build_278 import build_278
+
+    build.add_command(build_278)
+
+
+_attach_278()
