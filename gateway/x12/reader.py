@@ -150,7 +150,10 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
             clean_lines = not any(ch in _LINE_BREAKS for ch in delimiters.reserved)
             iea_marker = "IEA" + element
             index += 1
-            yield Segment(index, isa.elements, delimiters)
+            isa_elements = isa.elements
+            if clean_lines:  # a file wrapped at a fixed width may break inside the ISA too
+                isa_elements = [e.replace("\r", "").replace("\n", "") for e in isa_elements]
+            yield Segment(index, isa_elements, delimiters)
             buffer = buffer[start + isa.length :]
         if clean_lines:
             # CR/LF are never data (X12 character set): dropping them everywhere also undoes
