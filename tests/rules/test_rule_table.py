@@ -8,6 +8,7 @@ Default payer: Medicare CGS (state KY), where the ESI, facet and SIJ LCDs were r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,6 +56,9 @@ CASES = [
     Case("esi-all-approaches-count-together", lambda: claim([line("62323")]), "esi.frequency", "error", ESI4),
     Case("esi-same-day-lines-are-one-session", lambda: claim([line("64483", ["RT"])]), "esi.frequency", None,
          history(("64483", 200), ("64484", 200), ("64483", 100), ("64484", 100), ("64483", 30))),
+    Case("esi-claim-with-two-sessions-counts-both", lambda: claim(
+        [line("64483", ["RT"], day=DOS - dt.timedelta(days=20)), line("64483", ["RT"])]), "esi.frequency", "error",
+         history(("64483", 300), ("64483", 200), ("64483", 100))),
     Case("esi-5th-evidence-priors-count", lambda: claim(
         [line("64483", ["RT"])], evidence_changes={"prior_procedures": [
             prior("64483", d, 80, 120) for d in (320, 230, 140, 50)]}), "esi.frequency", "error"),
@@ -184,6 +188,12 @@ CASES = [
     # ---------------- Facet: RFA (2 MBBs >= 80%; repeat >= 50% for >= 6 months; <= 2 / 12 months)
     Case("facet-rfa-after-two-good-mbbs-allowed", lambda: claim([line("64635", ["RT"])], evidence_changes={
         "prior_procedures": TWO_GOOD_MBBS}), "facet.rfa_initial", None),
+    Case("facet-rfa-two-level-mbb-is-one-session-held", lambda: claim([line("64635", ["RT"])], evidence_changes={
+        "prior_procedures": [prior("64493", 40, 90, 1, diagnostic=True), prior("64494", 40, 90, 1, diagnostic=True)]}),
+         "facet.rfa_initial", "error"),
+    Case("facet-rfa-stored-add-on-line-uses-session-outcome", lambda: claim([line("64635", ["RT"])],
+         evidence_changes={"prior_procedures": TWO_GOOD_MBBS}), "facet.rfa_initial", None,
+         history(("64493", 60, ["KX"]), ("64494", 60, ["KX"]), ("64493", 40, ["KX"]), ("64494", 40, ["KX"]))),
     Case("facet-rfa-after-one-mbb-held", lambda: claim([line("64635", ["RT"])], evidence_changes={
         "prior_procedures": TWO_GOOD_MBBS[:1]}), "facet.rfa_initial", "error"),
     Case("facet-rfa-second-mbb-79-percent-held", lambda: claim([line("64635", ["RT"])], evidence_changes={

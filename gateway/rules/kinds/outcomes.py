@@ -36,28 +36,48 @@ def frequency(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     assert isinstance(spec, Frequency)
     if not phase_matches(spec.phase, facts.diagnostic):
         return
-    for region, line in _regions(facts.lines_in(rule.codes()), spec.per_region).items():
-        priors = facts.priors_in(rule.codes(), region, spec.window_days, spec.phase)
-        dates = sorted({prior.date for prior in priors})
-        total = len(dates) + 1
-        if total <= spec.max_sessions:
-            continue
-        window = f" within {spec.window_days} days" if spec.window_days else ""
-        earlier = ", ".join(day.isoformat() for day in dates[-6:])
-        fix = "do not bill it as covered; with a signed ABN add modifier GA"
-        if spec.window_days:
-            # The claim fits once enough of the oldest sessions have left the window.
-            oldest = dates[total - spec.max_sessions - 1]
-            frees = oldest + dt.timedelta(days=spec.window_days + 1)
-            fix = (f"a session is covered again from {frees} (when the one of {oldest} leaves the window); "
-                   "until then " + fix)
-        yield finding(
-            rule,
-            f"This would be {spec.label} session {total}{_in_region(region)}{window} "
-            f"(earlier: {earlier}); the limit is {spec.max_sessions}.",
-            fix,
-            line.number,
-        )
+    by_region: dict[str | None, list[Line]] = {}
+    for line in facts.lines_in(rule.codes()):
+        by_region.setdefault(line.region if spec.per_region else None, []).append(line)
+    for region, lines in by_region.items():
+        prior_dates = {p.date for p in facts.priors_in(rule.codes(), region, spec.window_days, spec.phase)}
+        for line in sorted(lines, key=lambda item: item.date):  # a claim may span several sessions
+            earliest = line.date - dt.timedelta(days=spec.window_days) if spec.window_days else dt.date.min
+            dates = sorted(d for d in prior_dates | {other.date for other in lines} if earliest <= d < line.date)
+            total = len(dates) + 1
+            if total > spec.max_sessions:
+                yield _too_many(rule, spec, region, line, dates, total)
+                break
+
+
+def _too_many(rule: CompiledRule, spec: Frequency, region: str | None, line: Line, dates: list[dt.date],
+              total: int) -> Finding:
+    window = f" within {spec.window_days} days" if spec.window_days else ""
+    earlier = ", ".join(day.isoformat() for day in dates[-6:])
+    fix = "do not bill it as covered; with a signed ABN add modifier GA"
+    if spec.window_days:
+        # The session fits once enough of the oldest sessions have left the window.
+        oldest = dates[total - spec.max_sessions - 1]
+        frees = oldest + dt.timedelta(days=spec.window_days + 1)
+        fix = (f"a session is covered again from {frees} (when the one of {oldest} leaves the window); "
+               "until then " + fix)
+    return finding(
+        rule,
+        f"This would be {spec.label} session {total}{_in_region(region)}{window} "
+        f"(earlier: {earlier}); the limit is {spec.max_sessions}.",
+        fix,
+        line.number,
+    )
+
+
+def _one_per_session(priors: list[Prior]) -> list[Prior]:
+    """One earlier procedure per date (a session), preferring the one whose outcome is recorded."""
+    best: dict[dt.date, Prior] = {}
+    for prior in priors:
+        kept = best.get(prior.date)
+        if kept is None or (kept.percent_relief is None and prior.percent_relief is not None):
+            best[prior.date] = prior
+    return sorted(best.values(), key=lambda prior: prior.date, reverse=True)
 
 
 def min_interval(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
@@ -89,7 +109,9 @@ def prior_relief(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     for region, line in _regions(facts.lines_in(rule.codes())).items():
         if unless and facts.priors_in(unless, region, None):
             continue
-        priors = facts.priors_in(rule.codes("prior_codes"), region, spec.window_days, spec.prior_phase)
+        priors = _one_per_session(
+            facts.priors_in(rule.codes("prior_codes"), region, spec.window_days, spec.prior_phase)
+        )
         if len(priors) < spec.required_priors:
             yield finding(
                 rule,
