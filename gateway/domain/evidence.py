@@ -50,6 +50,12 @@ class ConservativeTherapy(_Frozen):
     response: TherapyResponse
     details: str | None = Field(None, max_length=500, description="e.g. '2x/week, core stabilisation'")
     drug_classes: list[str] = Field(default_factory=list, description="for pharmacotherapy: NSAID, ...")
+    # Documentation completeness (gateway.rules.kinds.documentation): a reviewer wants to see what
+    # physical therapy consisted of and how much of it there was, not only that it happened.
+    modalities: list[str] = Field(
+        default_factory=list, description="physical therapy: e.g. 'McKenzie extension', 'TENS', 'manual therapy'"
+    )
+    sessions: int | None = Field(None, ge=0, description="number of visits or sessions attended")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ConservativeTherapy:
@@ -117,6 +123,42 @@ class StimulatorTrial(_Frozen):
     percent_relief: Decimal = Field(ge=0, le=100)
 
 
+class Medication(_Frozen):
+    """A drug given during a procedure, with its dose as written in the note ('80 mg', '2 mL 0.5%')."""
+
+    name: str = Field(min_length=1, max_length=80)
+    dose: str | None = Field(None, max_length=40, description="amount and concentration; None if not written")
+
+
+class ProcedureNote(_Frozen):
+    """What the procedure note of one performed procedure says (the facts an auditor looks for).
+
+    All fields but the date and code may be left out: the documentation rules report each one
+    that is missing instead of rejecting the claim at intake.
+    """
+
+    date: dt.date
+    procedure_code: str = Field(pattern=r"^(?:[0-9]{5}|[0-9]{4}[FT]|[A-V][0-9]{4})$")
+    site: str | None = Field(None, max_length=120, description="exact site, e.g. 'left L5-S1 neural foramen'")
+    levels: list[str] = Field(default_factory=list, description="spinal levels or joints, e.g. ['L4-L5']")
+    laterality: Laterality | None = None
+    approach: str | None = Field(None, max_length=120, description="approach/technique, e.g. 'transforaminal'")
+    medications: list[Medication] = Field(default_factory=list)
+    imaging_guidance: ImagingGuidance | None = None
+    contrast_confirmed: bool | None = Field(
+        None, description="contrast confirmed needle placement (epidural/intra-articular spread)"
+    )
+    narrative: str | None = Field(None, max_length=4000, description="free text of the note")
+
+
+class ClinicalNote(_Frozen):
+    """The free text of one visit's note; identical text on different dates is a copy-paste flag."""
+
+    date: dt.date
+    text: str = Field(min_length=1, max_length=4000)
+    kind: str | None = Field(None, max_length=40, description="office visit, follow-up, PT progress ...")
+
+
 class ClinicalEvidence(_Frozen):
     """The facts payer rules need about this claim's procedure(s)."""
 
@@ -143,3 +185,11 @@ class ClinicalEvidence(_Frozen):
         None, description="documented contrast allergy or pregnancy (allows ultrasound guidance)"
     )
     synovial_cyst: bool | None = Field(None, description="the facet procedure treats a synovial cyst")
+    # Documentation completeness (all optional; see gateway.rules.kinds.documentation):
+    procedure_notes: list[ProcedureNote] = Field(
+        default_factory=list, description="one per performed procedure (claims); earlier ones may be added"
+    )
+    clinical_notes: list[ClinicalNote] = Field(default_factory=list, description="visit notes, one per date")
+    provocative_tests: list[str] = Field(
+        default_factory=list, description="SI joint: names of the positive tests (FABER, Gaenslen, ...)"
+    )
