@@ -15,8 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from gateway.domain.claim import Claim
-from gateway.domain.findings import Severity
-from gateway.rules.compiled import CompiledRule, DxEntry, compile_rule, effective_severity, weaker
+from gateway.rules.compiled import CompiledRule, attach_dx, compile_rule
 from gateway.rules.config import LoadedConfig, PayerFile, PayerVersion, Procedure, load_config
 from gateway.rules.crosscheck import code_groups
 from gateway.rules.models import DxCoverage
@@ -161,7 +160,7 @@ class RuleBook:
                 override=overrides.get(rule.id),
             )
             if isinstance(rule, DxCoverage):
-                compiled = _with_dx(self, compiled, rule, overrides.get(rule.id))
+                compiled = attach_dx(compiled, rule, config.dx, self.groups, overrides.get(rule.id))
             rules.append(compiled)
         fingerprint = hashlib.sha256(f"{config.digest}|{packs}".encode()).hexdigest()[:8]
         return RuleSet(
@@ -170,36 +169,6 @@ class RuleBook:
             rules=tuple(rules),
             catalog=config.procedures,
         )
-
-
-def _with_dx(book: RuleBook, compiled: CompiledRule, rule: DxCoverage, override: Severity | None) -> CompiledRule:
-    from dataclasses import replace
-
-    from gateway.rules import codes as selectors
-
-    entries: list[DxEntry] = []
-    for article_id in rule.articles:
-        article = book.config.dx[article_id]
-        by_cpt: dict[str, tuple[set[str], set[str]]] = {}
-        for group in article.groups:
-            exact = {c.replace(".", "").upper() for c in group.codes if not c.endswith("*")}
-            prefixes = {c[:-1].replace(".", "").upper() for c in group.codes if c.endswith("*")}
-            for cpt in selectors.expand(group.cpt, book.groups):
-                known = by_cpt.setdefault(cpt, (set(), set()))
-                known[0].update(exact)
-                known[1].update(prefixes)
-        status = weaker(rule.status, article.status)
-        label = f"{article.article}" + (f" v{article.version}" if article.version else "")
-        label += f" ({article.mac})" if article.mac else ""
-        entries.append(
-            DxEntry(
-                label=label,
-                status=status,
-                severity=effective_severity(rule, status, override),
-                by_cpt={cpt: (frozenset(e), tuple(sorted(p))) for cpt, (e, p) in by_cpt.items()},
-            )
-        )
-    return replace(compiled, dx=tuple(entries))
 
 
 @lru_cache(maxsize=8)

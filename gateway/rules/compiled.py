@@ -11,12 +11,12 @@ status whatever the MAC.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gateway.domain.findings import Severity, SourceStatus
 from gateway.rules import codes as selectors
-from gateway.rules.config import Policy, SourceEntry
-from gateway.rules.models import PtpEdits, Rule, UnitLimit
+from gateway.rules.config import DxArticle, Policy, SourceEntry
+from gateway.rules.models import DxCoverage, PtpEdits, Rule, UnitLimit
 
 SELECTOR_FIELDS = ("codes", "not_with", "prior_codes", "unless_prior_codes", "permanent_codes")
 _STRENGTH = {SourceStatus.VERIFIED: 2, SourceStatus.DERIVED: 1, SourceStatus.UNVERIFIED: 0}
@@ -136,3 +136,41 @@ def compile_rule(
         trigger=trigger,
         sets=sets,
     )
+
+
+def attach_dx(
+    compiled: CompiledRule,
+    rule: DxCoverage,
+    articles: Mapping[str, DxArticle],
+    groups: Mapping[str, frozenset[str]],
+    override: Severity | None,
+) -> CompiledRule:
+    """``compiled`` with its articles' ICD-10 groups indexed by CPT (codes without dots).
+
+    A line is covered when any group of the article that lists its CPT lists one of its
+    diagnoses; a trailing ``*`` in a group's code makes it a prefix.  An article's own status caps
+    the rule's (secondary lists stay warnings).
+    """
+    entries: list[DxEntry] = []
+    for article_id in rule.articles:
+        article = articles[article_id]
+        by_cpt: dict[str, tuple[set[str], set[str]]] = {}
+        for group in article.groups:
+            exact = {c.replace(".", "").upper() for c in group.codes if not c.endswith("*")}
+            prefixes = {c[:-1].replace(".", "").upper() for c in group.codes if c.endswith("*")}
+            for cpt in selectors.expand(group.cpt, groups):
+                known = by_cpt.setdefault(cpt, (set(), set()))
+                known[0].update(exact)
+                known[1].update(prefixes)
+        status = weaker(rule.status, article.status)
+        label = article.article + (f" v{article.version}" if article.version else "")
+        label += f" ({article.mac})" if article.mac else ""
+        entries.append(
+            DxEntry(
+                label=label,
+                status=status,
+                severity=effective_severity(rule, status, override),
+                by_cpt={cpt: (frozenset(e), tuple(sorted(p))) for cpt, (e, p) in by_cpt.items()},
+            )
+        )
+    return replace(compiled, dx=tuple(entries))
