@@ -24,7 +24,9 @@ from gateway.errors import StoreError
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, ServiceLineRow
 
-DEFAULT_WINDOW_DAYS = 730  # the longest look-back any rule uses is 365 days; keep margin for lifetime counts
+# Rolling-window rules look back 365 days; rules without a window (SI joint: 2 diagnostic sessions
+# ever; the diagnostic blocks before a first RFA) see two years of stored history plus the evidence.
+DEFAULT_WINDOW_DAYS = 730
 
 
 class HistoryProvider:

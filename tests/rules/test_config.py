@@ -134,3 +134,13 @@ def test_every_rule_kind_has_a_check_and_a_guide_entry() -> None:
     guide = (REPO / "docs" / "adding_a_payer_rule.md").read_text()
     missing = sorted(kind for kind in kinds if f"`{kind}`" not in guide)
     assert not missing, f"document these kinds in docs/adding_a_payer_rule.md: {missing}"
+
+
+def test_evaluate_without_a_book_uses_the_configured_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.rules import evaluate
+    from tests.rules.helpers import claim, line
+
+    monkeypatch.setenv("GATEWAY_PAYER_CONFIGS", str(PAYER_CONFIGS))
+    result = evaluate(claim([line("62323", ["50"])]))
+    assert result.held and result.pack_version.startswith("medicare-cgs@")
+    assert [f.rule_id for f in result.errors] == ["esi.il_bilateral"]
