@@ -17,6 +17,7 @@ Messages name the place (file, segment number, claim id, config key) and never c
     - ValidationFailed          the pyx12 gate or our own checks found errors in a built file
     - ParseError                an inbound file cannot be parsed
   + RuleViolation               a claim is held by payer rules
+    - ClaimsHeld                one or more claims of a build are held (``problems`` per claim)
   + StoreError                  database problems (migration missing, lock lost)
   + SpoolError                  a spool folder (outbound/, inbound/) cannot be written
   + TransportError
@@ -101,6 +102,16 @@ class RuleViolation(GatewayError):
         super().__init__(message)
         self.claim_id = claim_id
         self.rule_id = rule_id
+
+
+class ClaimsHeld(RuleViolation):
+    """Claims of a build are held by payer rules or prior authorization; nothing was built."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems)
 
 
 class StoreError(GatewayError):

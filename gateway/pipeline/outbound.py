@@ -16,9 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.domain.claim import Claim
-from gateway.errors import ValidationFailed
+from gateway.errors import ClaimsHeld, ValidationFailed
+from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
+from gateway.rules import RuleBook, load_rule_book
+from gateway.settings import Settings
 from gateway.spool import write_atomic
 from gateway.store import repository
+from gateway.store.auths import consume
 from gateway.store.control_numbers import ControlKind, allocate
 from gateway.store.db import Store
 from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_837p
@@ -32,9 +36,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    path: Path
-    built: BuiltFile
+    path: Path | None  # None when every claim was held
+    built: BuiltFile | None
     gate_seconds: float
+    screened: ScreenResult
 
 
 def allocate_control_numbers(store: Store, partners: TradingPartners, transactions: int) -> ControlNumbers:
@@ -55,6 +60,25 @@ def gate_issues(text: str) -> list[GateIssue]:
     return issues
 
 
+def record_held(store: Store, held: Sequence[Screened], actor: str) -> None:
+    with store.session() as session:
+        for item in held:
+            row = repository.upsert_claim(session, item.claim, "held", "\n".join(item.reasons()))
+            row.rule_pack_version = item.rules.pack_version
+            repository.record_event(
+                session,
+                "claim.held",
+                claim_id=row.id,
+                status="held",
+                detail={
+                    "rules": [f.rule_id for f in item.rules.errors],
+                    "pack_version": item.rules.pack_version,
+                    "auth": list(item.auth_reasons),
+                },
+                actor=actor,
+            )
+
+
 def build_837p_file(
     claims: Sequence[Claim],
     partners: TradingPartners,
@@ -63,11 +87,36 @@ def build_837p_file(
     *,
     when: dt.datetime | None = None,
     actor: str = "gateway",
+    book: RuleBook | None = None,
+    skip_held: bool = False,
 ) -> BuildOutcome:
+    """Screen (auth + payer rules), then build, gate, write and record the ready claims.
+
+    Held claims are recorded with their reasons.  Unless ``skip_held``, any held claim stops
+    the build (``ClaimsHeld``, nothing written); with it, the others are built without them.
+    """
+    book = book or load_rule_book(Settings.from_env().payer_configs)
+    screened = screen_claims(claims, store, book)
+    if screened.held:
+        record_held(store, screened.held, actor)
+        if not skip_held:
+            problems = [
+                f"claim {item.claim.patient_control_number}: {reason}"
+                for item in screened.held
+                for reason in item.reasons()
+            ]
+            raise ClaimsHeld(
+                f"{len(screened.held)} of {len(claims)} claim(s) held by payer rules or prior authorization; "
+                "nothing was built",
+                problems,
+            )
+    if not screened.ready:
+        return BuildOutcome(None, None, 0.0, screened)
+    ready = [item.claim for item in screened.ready]
     when = when or dt.datetime.now()
-    transactions = -(-len(claims) // MAX_CLAIMS_PER_TRANSACTION)
+    transactions = -(-len(ready) // MAX_CLAIMS_PER_TRANSACTION)
     control = allocate_control_numbers(store, partners, transactions)
-    built = build_837p(claims, partners, control, when)
+    built = build_837p(ready, partners, control, when)
     started = time.perf_counter()
     issues = gate_issues(built.text)
     gate_seconds = time.perf_counter() - started
@@ -78,12 +127,17 @@ def build_837p_file(
         )
     data = built.text.encode("ascii")
     write_atomic(out_path, data)
-    by_pcn = {claim.patient_control_number: claim for claim in claims}
+    by_pcn = {item.claim.patient_control_number: item for item in screened.ready}
     with store.session() as session:
         links = []
         for st02, pcns in built.transaction_claims.items():
             for pcn in pcns:
-                links.append((repository.upsert_claim(session, by_pcn[pcn], "built"), st02))
+                item = by_pcn[pcn]
+                row = repository.upsert_claim(session, item.claim, "built")
+                row.rule_pack_version = item.rules.pack_version
+                links.append((row, st02))
+                if item.auth is not None and not item.auth.held:
+                    consume(session, item.auth)
         repository.record_outbound_file(
             session,
             kind="837P",
@@ -96,5 +150,5 @@ def build_837p_file(
             claims=links,
             actor=actor,
         )
-    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(claims), control.interchange)
-    return BuildOutcome(out_path, built, gate_seconds)
+    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(ready), control.interchange)
+    return BuildOutcome(out_path, built, gate_seconds, screened)
