@@ -27,34 +27,57 @@ from gateway.inbound.base import Item
 from gateway.inbound.envelope import iter_events
 from gateway.x12.reader import read_segments
 
-PROCEDURES = ("64483", "64484", "64493", "64494", "64635", "64636", "62323", "20552", "77003", "99214")
+# CPT: (charge, allowed) — a clinic's charge and a payer's fee schedule are fixed per code, while
+# the patient's share (deductible, coinsurance) differs from claim to claim, as in real remits.
+FEE_SCHEDULE = {
+    "64483": (900, 412.37),
+    "64484": (600, 198.15),
+    "64493": (850, 389.02),
+    "64494": (550, 176.44),
+    "64635": (1200, 541.90),
+    "64636": (700, 221.08),
+    "62323": (950, 402.71),
+    "20552": (250, 61.93),
+    "77003": (300, 98.40),
+    "99214": (275, 131.22),
+}
+PROCEDURES = tuple(FEE_SCHEDULE)
 CLAIMS_PER_TRANSACTION = 5000
 
 
-def _claim(number: int) -> list[str]:
+def _claim(number: int) -> tuple[list[str], int]:
+    """The segments of claim ``number`` and its payment in cents."""
     lines = 2 + number % 2
-    segments = []
-    total_charge = total_paid = 0
     line_segments: list[str] = []
+    charge_total = paid_total = patient_total = 0
     for line in range(lines):
-        charge, paid = 400 + 50 * line, 250 + 10 * line
         procedure = PROCEDURES[(number + line) % len(PROCEDURES)]
+        charge_dollars, allowed_dollars = FEE_SCHEDULE[procedure]
+        charge, allowed = charge_dollars * 100, round(allowed_dollars * 100)
+        patient = (number * 7919 + line * 104729) % (allowed // 2)  # varies claim to claim
+        paid = allowed - patient
         line_segments += [
-            f"SVC*HC:{procedure}:RT*{charge}*{paid}**1",
+            f"SVC*HC:{procedure}:RT*{_money(charge)}*{_money(paid)}**1",
             "DTM*472*20260105",
-            f"CAS*CO*45*{charge - paid - 20}",
-            "CAS*PR*2*20",
+            f"CAS*CO*45*{_money(charge - allowed)}",
+            f"CAS*PR*2*{_money(patient)}",
             f"REF*6R*L{number:07d}{line}",
-            f"AMT*B6*{paid + 20}",
+            f"AMT*B6*{_money(allowed)}",
         ]
-        total_charge += charge
-        total_paid += paid
-    segments.append(
-        f"CLP*PCN{number:010d}*1*{total_charge}*{total_paid}*{20 * lines}*12*PAYER{number:08d}*11*1"
-    )
-    segments.append(f"NM1*QC*1*DOE*PAT****MI*M{number:09d}")
-    segments.append("DTM*050*20260110")
-    return segments + line_segments
+        charge_total += charge
+        paid_total += paid
+        patient_total += patient
+    head = [
+        f"CLP*PCN{number:010d}*1*{_money(charge_total)}*{_money(paid_total)}*{_money(patient_total)}*12*"
+        f"PAYER{number:08d}*11*1",
+        f"NM1*QC*1*DOE*PAT****MI*M{number:09d}",
+        "DTM*050*20260110",
+    ]
+    return head + line_segments, paid_total
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}" if cents % 100 else str(cents // 100)
 
 
 def generate_835(claims: int) -> str:
@@ -69,14 +92,14 @@ def generate_835(claims: int) -> str:
         body: list[str] = []
         paid = 0
         for number in range(first, min(claims, first + CLAIMS_PER_TRANSACTION)):
-            segs = _claim(number)
-            paid += int(segs[0].split("*")[4])
+            segs, cents = _claim(number)
+            paid += cents
             if number % 100 == 0:
                 body.append(f"LX*{number // 100 + 1}")
             body += segs
         header = [
             f"ST*835*{transactions:04d}",
-            f"BPR*I*{paid - 5}*C*ACH*CCP*01*999999999*DA*123456*1234567890**01*888888888*DA*654321*20260110",
+            f"BPR*I*{_money(paid - 500)}*C*ACH*CCP*01*999999999*DA*123456*1234567890**01*888888888*DA*654321*20260110",
             f"TRN*1*EFT{transactions:06d}*1234567890",
             "N1*PR*ACME HEALTH PLAN",
             "N1*PE*PAIN CLINIC LLC*XX*1234567893",

@@ -65,7 +65,8 @@ class OpaqueParser(TransactionParser):
             self._segments.append(segment)
 
     def finish(self) -> OpaqueTransaction:
-        return OpaqueTransaction(self._count, tuple(tuple(s.elements) for s in self._segments))
+        component = self._segments[0].delimiters.component if self._segments else ""
+        return OpaqueTransaction(self._count, tuple(tuple(s.elements) for s in self._segments), component)
 
 
 _PARSERS: dict[str, Callable[[Envelope], TransactionParser]] = {

@@ -74,19 +74,23 @@ def transaction_json(transaction: Transaction) -> JsonDict:
     elif isinstance(body, Acknowledgment):
         result.update(acknowledgment_json(body))
     elif isinstance(body, OpaqueTransaction) and transaction.type == "278":
-        converter = _converter_278()
-        if converter is not None:
-            result.update(converter(body.segments))
+        result.update(body_278_json(body))
     return result
 
 
-def _converter_278() -> Callable[[Sequence[Sequence[str]]], JsonDict] | None:
-    """Another engineer's 278 parser, when installed; without it 278s show envelope fields only."""
+def body_278_json(body: OpaqueTransaction) -> JsonDict:
+    """The 278 part from ``gateway.inbound.parse_278`` (may raise its ParseError), or {}."""
+    converter = _converter_278()
+    return converter(body.segments, body.component or None) if converter is not None else {}
+
+
+def _converter_278() -> Callable[[Sequence[Sequence[str]], str | None], JsonDict] | None:
+    """The 278 parser's JSON view, when that module exists; without it a 278 shows envelope fields."""
     try:
         module = importlib.import_module("gateway.inbound.parse_278")
     except ImportError:
         return None
-    converter: Callable[[Sequence[Sequence[str]]], JsonDict] | None = getattr(
+    converter: Callable[[Sequence[Sequence[str]], str | None], JsonDict] | None = getattr(
         module, "transaction_278_to_json", None
     )
     return converter

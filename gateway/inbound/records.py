@@ -280,3 +280,4 @@ class OpaqueTransaction:
 
     segment_count: int
     segments: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
+    component: str = ""  # ISA16 of its interchange, for parsers of composites

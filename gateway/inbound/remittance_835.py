@@ -51,60 +51,55 @@ SVC, CAS, CONTROL_NUMBER, SERVICE_DATE, REMARKS = range(5)
 NO_STRINGS: tuple[str, ...] = ()
 
 
+# Amount strings repeat a great deal in remits (fee-schedule charges and payments per CPT,
+# units "1", zeros), and a dict hit costs a fraction of parsing a Decimal; the cache is bounded
+# and Decimals are immutable, so sharing them is safe.
+_DECIMALS: dict[str, Decimal] = {}
+_cached_decimal = _DECIMALS.get
+_DECIMAL_CACHE_SIZE = 8192
+
+
+def _decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if len(_DECIMALS) < _DECIMAL_CACHE_SIZE:
+        _DECIMALS[text] = value
+    return value
+
+
 def adjustments(cas_segments: list[Segment]) -> tuple[Adjustment, ...]:
     """Every (group, reason, amount, quantity) triplet of these CAS segments."""
     found: list[Adjustment] = []
+    append = found.append
     for segment in cas_segments:
         elements = segment.elements
-        size = len(elements)
-        if size < 4 or not elements[2] or not elements[3]:
-            raise X12SyntaxError("CAS needs a group, a reason code and an amount", segment.index)
-        group = elements[1]
-        if size <= 5:  # the usual CAS: one triplet
-            quantity = elements[4] if size == 5 else ""
-            found.append(
-                Adjustment(group, elements[2], Decimal(elements[3]), Decimal(quantity) if quantity else None)
-            )
-            continue
-        for start in CAS_TRIPLET_STARTS:
-            if start >= size or not elements[start]:
-                break
-            quantity = elements[start + 2] if start + 2 < size else ""
-            found.append(
-                Adjustment(
-                    group,
-                    elements[start],
-                    Decimal(elements[start + 1] if start + 1 < size else ""),
-                    Decimal(quantity) if quantity else None,
-                )
-            )
+        if len(elements) == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
+            text = elements[3]
+            append(Adjustment(elements[1], elements[2], _cached_decimal(text) or _decimal(text), None))
+        else:
+            found.extend(_all_triplets(segment))
     return tuple(found)
 
 
-def _service_lines(lines: list[_Line], component: str) -> tuple[RemitServiceLine, ...]:
-    built = []
-    for svc, cas, control_number, service_date, remarks in lines:
-        elements = svc.elements
-        size = len(elements)
-        if size < 4:
-            raise X12SyntaxError("SVC needs a procedure, a charge and a payment", svc.index)
-        parts = elements[1].split(component)
-        built.append(
-            RemitServiceLine(
-                parts[0],
-                parts[1] if len(parts) > 1 else "",
-                tuple(filter(None, parts[2:6])) if len(parts) > 2 else NO_STRINGS,
-                Decimal(elements[2]),
-                Decimal(elements[3]),
-                Decimal(elements[5]) if size > 5 and elements[5] else None,
-                control_number,
-                service_date,
-                adjustments(cas) if cas else (),
-                tuple(remarks) if remarks else NO_STRINGS,
-                svc.index,
+def _all_triplets(segment: Segment) -> list[Adjustment]:
+    elements = segment.elements
+    size = len(elements)
+    if size < 4 or not elements[2] or not elements[3]:
+        raise X12SyntaxError("CAS needs a group, a reason code and an amount", segment.index)
+    found = []
+    for start in CAS_TRIPLET_STARTS:
+        if start >= size or not elements[start]:
+            break
+        text = elements[start + 1] if start + 1 < size else ""
+        quantity = elements[start + 2] if start + 2 < size else ""
+        found.append(
+            Adjustment(
+                elements[1],
+                elements[start],
+                _cached_decimal(text) or _decimal(text),
+                (_cached_decimal(quantity) or _decimal(quantity)) if quantity else None,
             )
         )
-    return tuple(built)
+    return found
 
 
 def build_claim(clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str]) -> RemitClaim:
@@ -112,17 +107,43 @@ def build_claim(clp: Segment, cas: list[Segment], lines: list[_Line], remarks: l
     size = len(elements)
     if size < 5 or not elements[1]:
         raise X12SyntaxError("CLP needs a patient control number, status, charge and payment", clp.index)
+    component = clp.delimiters.component
     try:
+        built = []
+        for svc, line_cas, control_number, service_date, line_remarks in lines:
+            line = svc.elements
+            width = len(line)
+            if width < 4:
+                raise X12SyntaxError("SVC needs a procedure, a charge and a payment", svc.index)
+            parts = line[1].split(component)
+            charge, paid = line[2], line[3]
+            units = line[5] if width > 5 else ""
+            built.append(
+                RemitServiceLine(
+                    parts[0],
+                    parts[1] if len(parts) > 1 else "",
+                    tuple(filter(None, parts[2:6])) if len(parts) > 2 else NO_STRINGS,
+                    _cached_decimal(charge) or _decimal(charge),
+                    _cached_decimal(paid) or _decimal(paid),
+                    (_cached_decimal(units) or _decimal(units)) if units else None,
+                    control_number,
+                    service_date,
+                    adjustments(line_cas) if line_cas else (),
+                    tuple(line_remarks) if line_remarks else NO_STRINGS,
+                    svc.index,
+                )
+            )
+        responsibility = elements[5] if size > 5 else ""
         return RemitClaim(
             elements[1],
             elements[2],
             Decimal(elements[3]),
             Decimal(elements[4]),
-            Decimal(elements[5]) if size > 5 and elements[5] else None,
+            Decimal(responsibility) if responsibility else None,
             elements[6] if size > 6 else "",
             elements[7] if size > 7 else "",
             adjustments(cas) if cas else (),
-            _service_lines(lines, clp.delimiters.component) if lines else (),
+            tuple(built),
             tuple(remarks) if remarks else NO_STRINGS,
             clp.index,
         )

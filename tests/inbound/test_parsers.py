@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from decimal import Decimal
 
 import pytest
@@ -56,9 +58,7 @@ def test_835_claims_lines_adjustments_and_plb() -> None:
     ]
     assert [a.reason for a in paid.adjustments] == ["23"]  # claim level, before the first SVC
     assert (
-        reversal.status_code == "22"
-        and reversal.charge == Decimal(-300)
-        and reversal.paid == Decimal(-250)
+        reversal.status_code == "22" and reversal.charge == Decimal(-300) and reversal.paid == Decimal(-250)
     )
     assert denied.paid == 0 and denied.remarks == ("N130",)
     assert [(p.reason, p.reference, p.amount) for p in body.provider_adjustments] == [
@@ -233,3 +233,54 @@ def test_unreadable_files_are_one_parse_error(data: bytes, message: str) -> None
     with pytest.raises(ParseError, match=message) as caught:
         parse_bytes(data, "in.x12")
     assert "\n" not in str(caught.value) and str(caught.value).startswith("in.x12: ")
+
+
+def _file_278() -> bytes:
+    body = ["BHT*0007*11*REF1*20261128*0930", "HL*1**20*1", "UM*HS*I*3*11:B"]
+    text = interchange(
+        [transaction("278", "0001", body, "005010X217")], functional_id="HI", implementation="005010X217"
+    )
+    return text.replace("*:~", "*>~", 1).encode()  # ISA16 '>' so the component separator is visible
+
+
+def test_278_goes_through_the_278_parser_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[object, object]] = []
+
+    def fake(segments: object, component: object) -> dict[str, object]:
+        seen.append((segments, component))
+        return {"reviews": ["from the 278 parser"]}
+
+    monkeypatch.setitem(
+        sys.modules, "gateway.inbound.parse_278", types.SimpleNamespace(transaction_278_to_json=fake)
+    )
+    data = parse_bytes(_file_278(), "t.278").to_json()
+    transaction_json = data["transactions"][0]
+    assert transaction_json["type"] == "278" and transaction_json["reviews"] == ["from the 278 parser"]
+    rows, component = seen[0]
+    assert component == ">" and [row[0] for row in rows] == ["BHT", "HL", "UM"]  # type: ignore[union-attr]
+
+
+def test_a_278_its_parser_rejects_is_a_failed_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(segments: object, component: object) -> dict[str, object]:
+        raise ParseError("278 has no UMO level")
+
+    monkeypatch.setitem(
+        sys.modules, "gateway.inbound.parse_278", types.SimpleNamespace(transaction_278_to_json=refuse)
+    )
+    remit = remit_835([DENIED], amount="0", control="0002")
+    text = _file_278().decode().replace("GE*1*901", "~".join(remit) + "~GE*2*901")
+    parsed = parse_bytes(text.encode(), "mixed")
+    assert [t.type for t in parsed.transactions] == ["835"]
+    assert [f.message for f in parsed.failed_transactions] == ["278 has no UMO level"]
+
+
+def test_without_the_278_parser_a_278_has_its_envelope_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gateway.inbound.parse_278", None)  # import fails
+    transaction_json = parse_bytes(_file_278(), "t.278").to_json()["transactions"][0]
+    assert set(transaction_json) == {
+        "type",
+        "implementation",
+        "interchange_control_number",
+        "group_control_number",
+        "control_number",
+    }

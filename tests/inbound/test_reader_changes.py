@@ -47,7 +47,9 @@ def test_any_chunking_of_several_interchanges_gives_the_same_segments(size: int)
     second = remit_text("000000902").replace("*", "|").replace(":", ">").replace("~", "'")
     text = remit_text() + second + remit_text("000000903")
     whole = [(s.index, s.elements) for s in iter_text([text])]
-    pieces = [(s.index, s.elements) for s in iter_text([text[i : i + size] for i in range(0, len(text), size)])]
+    pieces = [
+        (s.index, s.elements) for s in iter_text([text[i : i + size] for i in range(0, len(text), size)])
+    ]
     assert pieces == whole
     assert [e[0] for _, e in whole].count("ISA") == 3
     assert [i for i, _ in whole] == list(range(1, len(whole) + 1))
