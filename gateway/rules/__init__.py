@@ -5,6 +5,7 @@ The build path calls::
     from gateway.rules import evaluate, load_rule_book
     result = evaluate(claim, history)            # default book from settings, loaded once
     result.held, result.findings, result.pack_version
+    raise_if_held(claim, result)                 # RuleViolation naming the claim and first error
 
 ``history`` comes from ``gateway.store.history.HistoryProvider`` (or ``History.empty()``).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from gateway.domain.claim import Claim
 from gateway.domain.findings import Finding, RuleResult, Severity, SourceStatus
 from gateway.domain.history import History
+from gateway.errors import RuleViolation
 from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 
@@ -27,6 +29,21 @@ def evaluate(claim: Claim, history: History | None = None, book: RuleBook | None
     return engine.evaluate(claim, history if history is not None else History.empty(), book)
 
 
+def raise_if_held(claim: Claim, result: RuleResult) -> None:
+    """For the build path: a one-line ``RuleViolation`` (claim id, first error's rule) when held."""
+    if not result.held:
+        return
+    first, *others = result.errors
+    more = f" (and {len(others)} more error(s))" if others else ""
+    where = f"line {first.line}: " if first.line is not None else ""
+    raise RuleViolation(
+        f"claim {claim.patient_control_number} held by payer rules: {where}{first.rule_id} "
+        f"[{first.source}]: {first.message}{more}",
+        claim_id=claim.patient_control_number,
+        rule_id=first.rule_id,
+    )
+
+
 __all__ = [
     "Finding",
     "History",
@@ -36,4 +53,5 @@ __all__ = [
     "SourceStatus",
     "evaluate",
     "load_rule_book",
+    "raise_if_held",
 ]

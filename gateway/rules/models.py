@@ -279,6 +279,26 @@ class DxCoverage(RuleBase):
         return None
 
 
+DocumentationElement = Literal[
+    "pain_scale_baseline", "pain_scale_followup", "functional_impact", "conservative_care",
+    "pharmacotherapy_drug_classes", "physical_therapy_details", "imaging_report_concordant",
+    "provocative_tests", "psych_evaluation", "stimulator_trial", "procedure_note", "procedure_site",
+    "procedure_levels", "procedure_laterality", "procedure_approach", "procedure_medications",
+    "procedure_imaging", "procedure_contrast", "series_percent_relief", "series_relief_duration",
+    "series_functional_change", "distinct_notes",
+]
+
+
+class DocumentationRule(RuleBase):
+    """Elements the record must show for these codes (checked in gateway.rules.kinds.documentation)."""
+
+    kind: Literal["documentation"]
+    codes: CodeSelector
+    elements: list[DocumentationElement] = Field(min_length=1)
+    label: str = Field(description="the procedure family as a reviewer says it, e.g. 'ESI'")
+    min_provocative_tests: int = Field(3, ge=1)
+
+
 Rule = Annotated[
     NoncoveredCode
     | ModifierNotAllowed
@@ -299,6 +319,7 @@ Rule = Annotated[
     | MinInterval
     | ScsRequirements
     | PriorAuth
-    | DxCoverage,
+    | DxCoverage
+    | DocumentationRule,
     Field(discriminator="kind"),
 ]

@@ -144,3 +144,18 @@ def test_evaluate_without_a_book_uses_the_configured_folder(monkeypatch: pytest.
     result = evaluate(claim([line("62323", ["50"])]))
     assert result.held and result.pack_version.startswith("medicare-cgs@")
     assert [f.rule_id for f in result.errors] == ["esi.il_bilateral"]
+
+
+def test_raise_if_held_names_claim_and_first_rule() -> None:
+    from gateway.errors import RuleViolation
+    from gateway.rules import evaluate, raise_if_held
+    from tests.rules.helpers import claim, line
+
+    book = load_rule_book(PAYER_CONFIGS)
+    held = claim([line("62323", ["50"]), line("64495")])
+    with pytest.raises(RuleViolation) as caught:
+        raise_if_held(held, evaluate(held, book=book))
+    assert caught.value.claim_id == "RULETEST1" and caught.value.rule_id == "esi.il_bilateral"
+    assert "line 1: esi.il_bilateral [L39015 v16]" in str(caught.value) and "more error" in str(caught.value)
+    clean = claim([line("64483", ["RT"])])
+    raise_if_held(clean, evaluate(clean, book=book))  # no exception

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts
-from gateway.rules.kinds import clinical, coding, outcomes, payer, session
+from gateway.rules.kinds import clinical, coding, documentation, outcomes, payer, session
 
 Check = Callable[[CompiledRule, Facts], Iterable[Finding]]
 
@@ -35,4 +35,5 @@ CHECKS: dict[str, Check] = {
     "scs_requirements": clinical.scs_requirements,
     "prior_auth": payer.prior_auth,
     "dx_coverage": payer.dx_coverage,
+    "documentation": documentation.documentation,
 }

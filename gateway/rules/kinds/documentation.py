@@ -1,0 +1,454 @@
+"""Documentation completeness: what a payer's reviewer would look for in the record and not find.
+
+A ``documentation`` rule names, per procedure family, the *elements* the policy asks the record to
+show (payer_rules.md §2-§6 and the §12 checklist): a named pain scale at baseline and the same
+scale after every earlier procedure, functional impact in words, the conservative-care chronology
+with each modality's details, concordant imaging (ESI), provocative tests (SI joint), the
+psychological evaluation and trial result (SCS), a procedure note per performed procedure (exact
+site, levels, laterality, approach, medications with doses, imaging with contrast confirmation),
+the outcome of each earlier session, and no copy-paste ("cookie-cutter") notes.
+
+``assess`` is pure: evidence + the procedures in question -> one ``ElementCheck`` per element,
+each present, missing or not applicable (a first procedure has no follow-up to document; a
+prior-auth request has no procedure note yet).  The engine's ``documentation`` check turns each
+missing element into ONE finding whose ``rule_id`` is ``<rule id>.<element>``; ``review`` gives a
+claim's (or an auth request's) completeness score and those findings together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from gateway.domain.claim import Claim
+from gateway.domain.codes import ImagingGuidance
+from gateway.domain.evidence import ClinicalEvidence, ProcedureNote, TherapyKind
+from gateway.domain.findings import Finding
+from gateway.domain.history import History
+from gateway.rules.book import NoRuleSet, RuleBook
+from gateway.rules.compiled import CompiledRule
+from gateway.rules.facts import Facts, Line
+from gateway.rules.kinds.base import finding
+from gateway.rules.models import DocumentationRule
+
+# Free text shorter than this is a phrase ("baseline", "no change"), not a note: repeating it on
+# two dates is normal and must not be flagged as copy-paste.
+MIN_NOTE_CHARS = 40
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What is being documented: a claim's performed procedures, or an auth request's planned ones."""
+
+    evidence: ClinicalEvidence
+    procedures: tuple[tuple[str, dt.date], ...]  # (code, date of service), the rule's codes only
+    dos: dt.date
+    performed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ElementCheck:
+    """One element: ``present`` True/False, or None when it does not apply to this subject."""
+
+    element: str
+    label: str
+    present: bool | None
+    detail: str = ""
+    # Missing only because a whole procedure note is missing: scored, but reported once (as
+    # ``procedure_note``) instead of once per field of the note.
+    silent: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element": self.element, "label": self.label, "present": self.present, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """Which required elements a claim or auth request documents; not-applicable ones are left out."""
+
+    subject: str
+    checks: tuple[ElementCheck, ...] = ()
+
+    @property
+    def required(self) -> tuple[ElementCheck, ...]:
+        return tuple(check for check in self.checks if check.present is not None)
+
+    @property
+    def missing(self) -> tuple[ElementCheck, ...]:
+        return tuple(check for check in self.required if not check.present)
+
+    @property
+    def score(self) -> float | None:
+        """Share of required elements present (0..1), None when no documentation rule applied."""
+        required = self.required
+        return None if not required else (len(required) - len(self.missing)) / len(required)
+
+    def summary(self) -> str:
+        required = self.required
+        if not required:
+            return "documentation: no documentation rule applies"
+        present = len(required) - len(self.missing)
+        text = f"documentation {present}/{len(required)} elements ({100 * present / len(required):.0f}%)"
+        return text + (f"; missing: {', '.join(c.element for c in self.missing)}" if self.missing else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        required = self.required
+        return {
+            "subject": self.subject,
+            "present": len(required) - len(self.missing),
+            "required": len(required),
+            "score": None if self.score is None else round(self.score, 4),
+            "missing": [check.element for check in self.missing],
+            "elements": [check.to_dict() for check in self.checks],
+        }
+
+
+Result = tuple[bool | None, str] | tuple[bool | None, str, bool]
+_NA: Result = (None, "")
+_OK: Result = (True, "")
+
+
+def _earlier(evidence: ClinicalEvidence, dos: dt.date) -> list[Any]:
+    return sorted((p for p in evidence.prior_procedures if p.date < dos), key=lambda p: p.date)
+
+
+def _pain_baseline(s: Subject) -> Result:
+    scores = [score for score in s.evidence.pain_scores if score.date <= s.dos]
+    if not scores:
+        return False, f"no score on a named scale (NRS, VAS, ODI ...) is recorded on or before {s.dos}"
+    return _OK
+
+
+def _pain_followup(s: Subject) -> Result:
+    priors = _earlier(s.evidence, s.dos)
+    scores = sorted((x for x in s.evidence.pain_scores if x.date <= s.dos), key=lambda x: x.date)
+    if not priors:
+        return _NA
+    if not scores:
+        return False, "no scores at all, so none after the earlier procedures"
+    scale = scores[0].scale
+    lacking = [
+        f"{p.procedure_code} of {p.date}"
+        for p in priors
+        if not any(x.scale is scale and p.date < x.date for x in scores)
+    ]
+    if lacking:
+        return False, f"no {scale.value} score (the baseline scale) after {', '.join(lacking)}"
+    return _OK
+
+
+def _functional_impact(s: Subject) -> Result:
+    impacts = [i for i in s.evidence.functional_impacts if i.date <= s.dos]
+    if any(len(_WORD.findall(i.description)) >= 3 for i in impacts):
+        return _OK
+    if impacts:
+        return False, "the functional impact is given as a number or a word, not as limits on daily activities"
+    return False, "no functional impact on activities of daily living is described"
+
+
+def _conservative(s: Subject) -> Result:
+    if any(t.start_date <= s.dos for t in s.evidence.conservative_therapies):
+        return _OK
+    return False, "no conservative care (modality, dates, outcome) is recorded"
+
+
+def _therapies(s: Subject, kind: TherapyKind) -> list[Any]:
+    return [t for t in s.evidence.conservative_therapies if t.kind is kind and t.start_date <= s.dos]
+
+
+def _drug_classes(s: Subject) -> Result:
+    pharma = _therapies(s, TherapyKind.PHARMACOTHERAPY)
+    if not pharma:
+        return _NA
+    lacking = [str(t.start_date) for t in pharma if not t.drug_classes]
+    return (False, f"pharmacotherapy started {', '.join(lacking)} names no drug classes") if lacking else _OK
+
+
+def _pt_details(s: Subject) -> Result:
+    therapy = _therapies(s, TherapyKind.PHYSICAL_THERAPY)
+    if not therapy:
+        return _NA
+    problems = []
+    for t in therapy:
+        gaps = []
+        if not t.modalities and not t.details:
+            gaps.append("modalities")
+        if t.end_date is None and t.sessions is None:
+            gaps.append("duration (end date or sessions)")
+        if gaps:
+            problems.append(f"physical therapy from {t.start_date} lacks {' and '.join(gaps)}")
+    return (False, "; ".join(problems)) if problems else _OK
+
+
+def _imaging_report(s: Subject) -> Result:
+    reports = [r for r in s.evidence.imaging_reports if r.date <= s.dos]
+    if any(r.concordant_with_diagnosis for r in reports):
+        return _OK
+    if reports:
+        return False, "the imaging report(s) on file are not concordant with the diagnosis"
+    return False, "no imaging report (MRI/CT) concordant with the diagnosis is recorded"
+
+
+def _psych(s: Subject) -> Result:
+    psych = s.evidence.psych_evaluation
+    if psych is not None and psych.date <= s.dos:
+        return _OK
+    return False, "no psychological evaluation before the procedure is recorded"
+
+
+def _trial(s: Subject) -> Result:
+    trial = s.evidence.stimulator_trial
+    if trial is not None and trial.end_date <= s.dos:
+        return _OK
+    return False, "no completed stimulator trial with its percent relief is recorded"
+
+
+def _notes_by_date(s: Subject) -> dict[dt.date, ProcedureNote | None]:
+    codes = {code for code, _ in s.procedures}
+    found: dict[dt.date, ProcedureNote | None] = {}
+    for _, day in s.procedures:
+        found[day] = next(
+            (n for n in s.evidence.procedure_notes if n.date == day and n.procedure_code in codes), None
+        )
+    return found
+
+
+def _procedure_note(s: Subject) -> Result:
+    if not s.performed:
+        return _NA
+    lacking = [f"{', '.join(sorted({c for c, d in s.procedures if d == day}))} on {day}"
+               for day, note in _notes_by_date(s).items() if note is None]
+    return (False, f"no procedure note for {'; '.join(lacking)}") if lacking else _OK
+
+
+def _note_field(what: str, has: Callable[[ProcedureNote, ClinicalEvidence], bool]) -> Callable[[Subject], Result]:
+    def check(s: Subject) -> Result:
+        if not s.performed:
+            return _NA
+        notes = _notes_by_date(s)
+        if any(note is None for note in notes.values()):
+            return False, "no procedure note", True
+        lacking = [str(day) for day, note in notes.items() if note is not None and not has(note, s.evidence)]
+        return (False, f"the procedure note of {', '.join(lacking)} does not give {what}") if lacking else _OK
+
+    return check
+
+
+def _contrast(note: ProcedureNote, evidence: ClinicalEvidence) -> bool:
+    return note.contrast_confirmed is True or evidence.contrast_contraindicated is True
+
+
+def _guided(note: ProcedureNote, _: ClinicalEvidence) -> bool:
+    return note.imaging_guidance not in (None, ImagingGuidance.NONE)
+
+
+def _doses(note: ProcedureNote, _: ClinicalEvidence) -> bool:
+    return bool(note.medications) and all(m.dose for m in note.medications)
+
+
+def _series(what: str, has: Callable[[Any], bool]) -> Callable[[Subject], Result]:
+    def check(s: Subject) -> Result:
+        priors = _earlier(s.evidence, s.dos)
+        if not priors:
+            return _NA
+        lacking = [f"{p.procedure_code} of {p.date}" for p in priors if not has(p)]
+        return (False, f"no {what} recorded for {', '.join(lacking)}") if lacking else _OK
+
+    return check
+
+
+def normalized(text: str) -> str:
+    """Text as compared for copy-paste: case, spacing and punctuation do not make notes differ."""
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _free_texts(evidence: ClinicalEvidence) -> Iterator[tuple[dt.date, str, str]]:
+    for note in evidence.clinical_notes:
+        yield note.date, "visit note", note.text
+    for procedure in evidence.procedure_notes:
+        if procedure.narrative:
+            yield procedure.date, "procedure note", procedure.narrative
+    for impact in evidence.functional_impacts:
+        yield impact.date, "functional impact", impact.description
+
+
+def cookie_cutter(evidence: ClinicalEvidence) -> list[tuple[str, tuple[dt.date, ...]]]:
+    """Texts repeated word for word on different dates: (where it appears, the dates)."""
+    seen: dict[str, tuple[set[str], set[dt.date]]] = {}
+    for day, where, text in _free_texts(evidence):
+        key = normalized(text)
+        if len(key) < MIN_NOTE_CHARS:
+            continue
+        places, days = seen.setdefault(key, (set(), set()))
+        places.add(where)
+        days.add(day)
+    return [(" and ".join(sorted(places)), tuple(sorted(days))) for places, days in seen.values() if len(days) > 1]
+
+
+def _distinct_notes(s: Subject) -> Result:
+    repeats = cookie_cutter(s.evidence)
+    if not repeats:
+        return _OK
+    parts = [f"{where} text identical on {', '.join(str(d) for d in days)}" for where, days in repeats]
+    return False, "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    label: str
+    fix: str
+    check: Callable[[Subject], Result]
+
+
+ELEMENTS: dict[str, Element] = {
+    "pain_scale_baseline": Element(
+        "pain scale at baseline", "record evidence.pain_scores with the scale (NRS, VAS, ODI ...) at baseline",
+        _pain_baseline),
+    "pain_scale_followup": Element(
+        "same pain scale at each follow-up", "record a score on the baseline scale after each earlier procedure",
+        _pain_followup),
+    "functional_impact": Element(
+        "functional impact on daily activities", "describe in evidence.functional_impacts what the pain stops "
+        "the patient from doing (standing, walking, work, sleep)", _functional_impact),
+    "conservative_care": Element(
+        "conservative care chronology", "record each modality in evidence.conservative_therapies with dates "
+        "and outcome", _conservative),
+    "pharmacotherapy_drug_classes": Element(
+        "drug classes of pharmacotherapy", "list the drug classes tried (NSAID, gabapentinoid ...) in drug_classes",
+        _drug_classes),
+    "physical_therapy_details": Element(
+        "physical therapy modalities and duration", "record the PT modalities and its end date or sessions",
+        _pt_details),
+    "imaging_report_concordant": Element(
+        "imaging concordant with the diagnosis", "record the MRI/CT report and whether it is concordant",
+        _imaging_report),
+    "provocative_tests": Element(
+        "provocative tests (at least 3 positive)", "record the positive tests by name in "
+        "evidence.provocative_tests (FABER, Gaenslen, thigh thrust, compression, distraction)",
+        lambda s: _NA),  # replaced per rule: the minimum comes from the rule
+    "psych_evaluation": Element(
+        "psychological evaluation", "record evidence.psych_evaluation (date, cleared)", _psych),
+    "stimulator_trial": Element(
+        "stimulator trial result", "record evidence.stimulator_trial (dates, percent relief)", _trial),
+    "procedure_note": Element(
+        "procedure note", "add evidence.procedure_notes for each date of service", _procedure_note),
+    "procedure_site": Element(
+        "exact site", "give the exact site in the procedure note",
+        _note_field("the exact site", lambda n, _: bool(n.site))),
+    "procedure_levels": Element(
+        "levels", "give the levels/joints treated in the procedure note",
+        _note_field("the levels", lambda n, _: bool(n.levels))),
+    "procedure_laterality": Element(
+        "laterality", "give the side (left, right, bilateral) in the procedure note",
+        _note_field("the laterality", lambda n, _: n.laterality is not None)),
+    "procedure_approach": Element(
+        "approach/technique", "give the approach or technique in the procedure note",
+        _note_field("the approach or technique", lambda n, _: bool(n.approach))),
+    "procedure_medications": Element(
+        "medications with dosages", "list each injected drug with its dose in the procedure note",
+        _note_field("every medication with its dose", _doses)),
+    "procedure_imaging": Element(
+        "imaging guidance", "record the imaging guidance in the procedure note",
+        _note_field("the imaging guidance", _guided)),
+    "procedure_contrast": Element(
+        "contrast confirmation of needle placement", "record that contrast confirmed the needle placement "
+        "(or the documented contrast allergy/pregnancy)", _note_field("contrast confirmation", _contrast)),
+    "series_percent_relief": Element(
+        "percent relief after each earlier session", "record percent_relief for each earlier procedure",
+        _series("percent relief", lambda p: p.percent_relief is not None)),
+    "series_relief_duration": Element(
+        "duration of relief after each earlier session", "record relief_duration_days for each earlier procedure",
+        _series("relief duration", lambda p: p.relief_duration_days is not None)),
+    "series_functional_change": Element(
+        "functional change after each earlier session", "record functional_change for each earlier procedure",
+        _series("functional change", lambda p: bool(p.functional_change))),
+    "distinct_notes": Element(
+        "no copy-paste notes", "write each date's note for that visit; identical text on different dates of "
+        "service reads as cloned documentation", _distinct_notes),
+}
+
+
+def _provocative(minimum: int) -> Callable[[Subject], Result]:
+    def check(s: Subject) -> Result:
+        count = max(len(s.evidence.provocative_tests), s.evidence.provocative_tests_positive or 0)
+        if count >= minimum:
+            return _OK
+        return False, f"{count} positive provocative test(s) recorded, the policy asks for {minimum}"
+
+    return check
+
+
+def assess(spec: DocumentationRule, subject: Subject) -> list[ElementCheck]:
+    checks = []
+    for name in spec.elements:
+        element = ELEMENTS[name]
+        run = _provocative(spec.min_provocative_tests) if name == "provocative_tests" else element.check
+        result = run(subject)
+        silent = len(result) == 3 and bool(result[2])
+        checks.append(ElementCheck(name, element.label, result[0], result[1], silent))
+    return checks
+
+
+def subject_of(evidence: ClinicalEvidence, lines: Sequence[Line], dos: dt.date, performed: bool) -> Subject:
+    return Subject(evidence, tuple((line.code, line.date) for line in lines), dos, performed)
+
+
+def _findings(rule: CompiledRule, checks: Iterable[ElementCheck], line: int) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, DocumentationRule)
+    for check in checks:
+        if check.present is False and not check.silent:
+            base = finding(
+                rule, f"{spec.label} documentation lacks {check.element} ({check.label}): {check.detail}.",
+                ELEMENTS[check.element].fix, line,
+            )
+            yield replace(base, rule_id=f"{rule.id}.{check.element}")
+
+
+def documentation(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    """The engine's check: a claim documents procedures that were performed."""
+    spec = rule.rule
+    assert isinstance(spec, DocumentationRule)
+    lines = facts.lines_in(rule.codes())
+    if lines:
+        yield from _findings(rule, assess(spec, subject_of(facts.evidence, lines, facts.dos, True)), lines[0].number)
+
+
+def _in_force(rule: CompiledRule, day: dt.date) -> bool:
+    spec = rule.rule
+    return (spec.effective_from is None or spec.effective_from <= day) and (
+        spec.effective_to is None or day <= spec.effective_to
+    )
+
+
+def review(claim: Claim, book: RuleBook, *, performed: bool = True, subject: str | None = None
+           ) -> tuple[Completeness, list[Finding]]:
+    """Completeness score and documentation findings of one claim (``performed``) or auth request.
+
+    An element named by several applicable rules is scored once (missing if any rule finds it so).
+    """
+    label = subject or claim.patient_control_number
+    ruleset = book.ruleset_for(claim)
+    if isinstance(ruleset, NoRuleSet):
+        return Completeness(label), []
+    facts = Facts(claim, History.empty(), ruleset.catalog)
+    by_element: dict[str, ElementCheck] = {}
+    findings: list[Finding] = []
+    for rule in ruleset.rules_for(facts.codes):
+        spec = rule.rule
+        if not isinstance(spec, DocumentationRule) or not _in_force(rule, facts.dos):
+            continue
+        lines = facts.lines_in(rule.codes())
+        if not lines:
+            continue
+        checks = assess(spec, subject_of(facts.evidence, lines, facts.dos, performed))
+        findings.extend(_findings(rule, checks, lines[0].number))
+        for check in checks:
+            known = by_element.get(check.element)
+            if known is None or (known.present is not False and check.present is False):
+                by_element[check.element] = check
+    return Completeness(label, tuple(by_element.values())), findings
