@@ -67,9 +67,9 @@ def _claim(number: int) -> tuple[list[str], int]:
         charge_total += charge
         paid_total += paid
         patient_total += patient
+    amounts = f"{_money(charge_total)}*{_money(paid_total)}*{_money(patient_total)}"
     head = [
-        f"CLP*PCN{number:010d}*1*{_money(charge_total)}*{_money(paid_total)}*{_money(patient_total)}*12*"
-        f"PAYER{number:08d}*11*1",
+        f"CLP*PCN{number:010d}*1*{amounts}*12*PAYER{number:08d}*11*1",
         f"NM1*QC*1*DOE*PAT****MI*M{number:09d}",
         "DTM*050*20260110",
     ]
