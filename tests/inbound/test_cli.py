@@ -120,3 +120,18 @@ def test_ingest_twice_then_timeline_and_denials(
     assert {(r["group"], r["reason"], r["claims"]) for r in json.loads(out)} >= {("CO", "197", 1)}
     code, _, err = run_main(capsys, "claims", "show", "NOPE")
     assert code != 0 and "no claim" in err and "Traceback" not in err
+
+
+def test_parse_a_file_with_one_bad_transaction_prints_the_rest_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = remit_835([[DENIED[0].replace("*700*", "*7O0*"), *DENIED[1:]]], amount="0", control="0001")
+    good = remit_835([PAID_CLAIM], amount="1000", control="0002")
+    path = tmp_path / "partial.835"
+    path.write_text(interchange([bad, good], functional_id="HP", implementation="005010X221A1"))
+    code, out, err = run_main(capsys, "parse", str(path), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert [t["control_number"] for t in data["transactions"]] == ["0002"]
+    assert [(e["kind"], e["control_number"]) for e in data["errors"]] == [("transaction", "0001")]
+    assert "1 transaction(s) could not be read" in err and err.count("\n") == 1
