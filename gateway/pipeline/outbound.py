@@ -79,6 +79,43 @@ def record_held(store: Store, held: Sequence[Screened], actor: str) -> None:
             )
 
 
+@dataclass(frozen=True)
+class GatedFile:
+    """A built 837P that passed our checks and pyx12; not yet written anywhere."""
+
+    built: BuiltFile
+    data: bytes
+    gate_seconds: float
+
+
+def build_gated(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    store: Store,
+    where: str,
+    *,
+    when: dt.datetime | None = None,
+) -> GatedFile:
+    """Allocate control numbers, build and gate; raise ``ValidationFailed`` naming ``where``.
+
+    Split from writing so the daemon can record a batch (and its remote name) in the same
+    transaction that takes its claims, before anything is uploaded.
+    """
+    when = when or dt.datetime.now()
+    transactions = -(-len(claims) // MAX_CLAIMS_PER_TRANSACTION)
+    control = allocate_control_numbers(store, partners, transactions)
+    built = build_837p(claims, partners, control, when)
+    started = time.perf_counter()
+    issues = gate_issues(built.text)
+    gate_seconds = time.perf_counter() - started
+    if issues:
+        raise ValidationFailed(
+            f"{where}: the built 837P failed the gate with {len(issues)} error(s); nothing was written",
+            [str(issue) for issue in issues],
+        )
+    return GatedFile(built, built.text.encode("ascii"), gate_seconds)
+
+
 def build_837p_file(
     claims: Sequence[Claim],
     partners: TradingPartners,
@@ -87,57 +124,16 @@ def build_837p_file(
     *,
     when: dt.datetime | None = None,
     actor: str = "gateway",
-    book: RuleBook | None = None,
-    skip_held: bool = False,
 ) -> BuildOutcome:
-    """Screen (auth + payer rules), then build, gate, write and record the ready claims.
-
-    Held claims are recorded with their reasons.  Unless ``skip_held``, any held claim stops
-    the build (``ClaimsHeld``, nothing written); with it, the others are built without them.
-    """
-    book = book or load_rule_book(Settings.from_env().payer_configs)
-    screened = screen_claims(claims, store, book)
-    if screened.held:
-        record_held(store, screened.held, actor)
-        if not skip_held:
-            problems = [
-                f"claim {item.claim.patient_control_number}: {reason}"
-                for item in screened.held
-                for reason in item.reasons()
-            ]
-            raise ClaimsHeld(
-                f"{len(screened.held)} of {len(claims)} claim(s) held by payer rules or prior authorization; "
-                "nothing was built",
-                problems,
-            )
-    if not screened.ready:
-        return BuildOutcome(None, None, 0.0, screened)
-    ready = [item.claim for item in screened.ready]
-    when = when or dt.datetime.now()
-    transactions = -(-len(ready) // MAX_CLAIMS_PER_TRANSACTION)
-    control = allocate_control_numbers(store, partners, transactions)
-    built = build_837p(ready, partners, control, when)
-    started = time.perf_counter()
-    issues = gate_issues(built.text)
-    gate_seconds = time.perf_counter() - started
-    if issues:
-        raise ValidationFailed(
-            f"{out_path}: the built 837P failed the gate with {len(issues)} error(s); nothing was written",
-            [str(issue) for issue in issues],
-        )
-    data = built.text.encode("ascii")
+    gated = build_gated(claims, partners, store, str(out_path), when=when)
+    built, data, control = gated.built, gated.data, gated.built.control
     write_atomic(out_path, data)
-    by_pcn = {item.claim.patient_control_number: item for item in screened.ready}
+    by_pcn = {claim.patient_control_number: claim for claim in claims}
     with store.session() as session:
         links = []
         for st02, pcns in built.transaction_claims.items():
             for pcn in pcns:
-                item = by_pcn[pcn]
-                row = repository.upsert_claim(session, item.claim, "built")
-                row.rule_pack_version = item.rules.pack_version
-                links.append((row, st02))
-                if item.auth is not None and not item.auth.held:
-                    consume(session, item.auth)
+                links.append((repository.upsert_claim(session, by_pcn[pcn], "built"), st02))
         repository.record_outbound_file(
             session,
             kind="837P",
@@ -150,5 +146,5 @@ def build_837p_file(
             claims=links,
             actor=actor,
         )
-    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(ready), control.interchange)
-    return BuildOutcome(out_path, built, gate_seconds, screened)
+    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(claims), control.interchange)
+    return BuildOutcome(out_path, built, gated.gate_seconds)

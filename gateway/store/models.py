@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.store import auths, ledger_tables, schema
+from gateway.store import auths, batches, ledger_tables, schema
 from gateway.store.schema import Base
 
-__all__ = ["Base", "auths", "ledger_tables", "schema"]
+__all__ = ["Base", "auths", "batches", "ledger_tables", "schema"]
