@@ -124,16 +124,46 @@ def build_837p_file(
     *,
     when: dt.datetime | None = None,
     actor: str = "gateway",
+    book: RuleBook | None = None,
+    skip_held: bool = False,
 ) -> BuildOutcome:
-    gated = build_gated(claims, partners, store, str(out_path), when=when)
-    built, data, control = gated.built, gated.data, gated.built.control
+    """Screen (auth + payer rules), then build, gate, write and record the ready claims.
+
+    Held claims are recorded with their reasons.  Unless ``skip_held``, any held claim stops
+    the build (``ClaimsHeld``, nothing written); with it, the others are built without them.
+    """
+    book = book or load_rule_book(Settings.from_env().payer_configs)
+    screened = screen_claims(claims, store, book)
+    if screened.held:
+        record_held(store, screened.held, actor)
+        if not skip_held:
+            problems = [
+                f"claim {item.claim.patient_control_number}: {reason}"
+                for item in screened.held
+                for reason in item.reasons()
+            ]
+            raise ClaimsHeld(
+                f"{len(screened.held)} of {len(claims)} claim(s) held by payer rules or prior authorization; "
+                "nothing was built",
+                problems,
+            )
+    if not screened.ready:
+        return BuildOutcome(None, None, 0.0, screened)
+    ready = [item.claim for item in screened.ready]
+    gated = build_gated(ready, partners, store, str(out_path), when=when)
+    built, data, control, gate_seconds = gated.built, gated.data, gated.built.control, gated.gate_seconds
     write_atomic(out_path, data)
-    by_pcn = {claim.patient_control_number: claim for claim in claims}
+    by_pcn = {item.claim.patient_control_number: item for item in screened.ready}
     with store.session() as session:
         links = []
         for st02, pcns in built.transaction_claims.items():
             for pcn in pcns:
-                links.append((repository.upsert_claim(session, by_pcn[pcn], "built"), st02))
+                item = by_pcn[pcn]
+                row = repository.upsert_claim(session, item.claim, "built")
+                row.rule_pack_version = item.rules.pack_version
+                links.append((row, st02))
+                if item.auth is not None and not item.auth.held:
+                    consume(session, item.auth)
         repository.record_outbound_file(
             session,
             kind="837P",
@@ -146,5 +176,5 @@ def build_837p_file(
             claims=links,
             actor=actor,
         )
-    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(claims), control.interchange)
-    return BuildOutcome(out_path, built, gated.gate_seconds)
+    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(ready), control.interchange)
+    return BuildOutcome(out_path, built, gate_seconds, screened)
