@@ -208,6 +208,21 @@ class ServiceLine(_Frozen):
         return self
 
 
+class ClaimAttachment(_Frozen):
+    """2300 PWK: a document sent with (or held for) the claim, e.g. the documentation packet.
+
+    ``gateway packet`` gives the control number; the payer matches the document by it.
+    """
+
+    report_type: str = Field(
+        "M1", pattern=r"^[0-9A-Z]{2}$", description="PWK01 (code list 755): M1 medical record, OB operative note, 09 progress report"
+    )
+    transmission: Literal["AA", "BM", "EL", "EM", "FT", "FX"] = Field(
+        "EL", description="PWK02: AA available at provider, BM mail, EL electronically, EM e-mail, FT file transfer, FX fax"
+    )
+    control_number: Text = Field(min_length=2, max_length=50, description="PWK06 (PWK05 AC): attachment control number")
+
+
 class Claim(_Frozen):
     """One 837P claim (loop 2300) with its parties, lines and the clinical evidence behind it."""
 
@@ -233,6 +248,9 @@ class Claim(_Frozen):
     payer: Payer
     service_lines: list[ServiceLine] = Field(min_length=1, max_length=50)
     evidence: ClinicalEvidence = Field(default_factory=ClinicalEvidence)
+    attachments: list[ClaimAttachment] = Field(
+        default_factory=list, max_length=10, description="2300 PWK: documents that go with the claim"
+    )
 
     @model_validator(mode="after")
     def _claim_consistency(self) -> Claim:
