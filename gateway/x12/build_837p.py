@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, TypeVar
 
 from gateway.domain.claim import (
     Address,
@@ -54,7 +53,7 @@ class _SubscriberGroup:
     subscriber: Subscriber
     payer: Payer
     own_claims: list[Claim] = field(default_factory=list)
-    patients: dict[Patient, list[Claim]] = field(default_factory=dict)
+    patients: dict[tuple[object, ...], tuple[Patient, list[Claim]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,52 +67,72 @@ class BuiltFile:
         return sum(len(pcns) for pcns in self.transaction_claims.values())
 
 
-K = TypeVar("K")
-V = TypeVar("V")
+def _address_key(address: Address) -> tuple[object, ...]:
+    return (address.line1, address.line2, address.city, address.state, address.postal_code)
 
 
-class _Registry(Generic[K, V]):
-    """Finds the entry for a party by value.  Hashing nested pydantic models is slow, so
-    entries are found by a cheap natural key and told apart by full equality only when two
-    different values share that key (the same member id with another address, say)."""
+def _person_key(person: Person) -> tuple[object, ...]:
+    return (
+        person.last_name,
+        person.first_name,
+        person.middle_name,
+        person.suffix,
+        person.birth_date,
+        person.gender,
+        *_address_key(person.address),
+    )
 
-    def __init__(self) -> None:
-        self._entries: dict[tuple[str, ...], list[tuple[K, V]]] = {}
 
-    def get(self, natural_key: tuple[str, ...], value: K) -> V | None:
-        for known, entry in self._entries.get(natural_key, ()):
-            if known is value or known == value:
-                return entry
-        return None
+def _provider_key(provider: BillingProvider) -> tuple[object, ...]:
+    # Exactly the fields the 2000A/2010AA segments render: equal keys, identical segments.
+    return (
+        provider.npi,
+        provider.tax_id,
+        provider.tax_id_type,
+        provider.taxonomy,
+        provider.name,
+        provider.first_name,
+        provider.contact_name,
+        provider.contact_phone,
+        *_address_key(provider.address),
+    )
 
-    def add(self, natural_key: tuple[str, ...], value: K, entry: V) -> V:
-        self._entries.setdefault(natural_key, []).append((value, entry))
-        return entry
+
+def _subscriber_key(subscriber: Subscriber, payer: Payer) -> tuple[object, ...]:
+    return (
+        subscriber.member_id,
+        subscriber.group_number,
+        subscriber.payer_responsibility,
+        subscriber.claim_filing_indicator,
+        payer.name,
+        payer.payer_id,
+        *_person_key(subscriber.person),
+    )
 
 
 def _group(claims: Sequence[Claim]) -> list[tuple[BillingProvider, list[_SubscriberGroup]]]:
-    providers: _Registry[BillingProvider, list[_SubscriberGroup]] = _Registry()
-    provider_order: list[tuple[BillingProvider, list[_SubscriberGroup]]] = []
-    subscribers: _Registry[tuple[Subscriber, Payer], _SubscriberGroup] = _Registry()
+    """Claims under their 2000A and 2000B parties.  Parties are keyed by the fields their
+    segments render (hashing nested pydantic models is several times slower)."""
+    providers: dict[tuple[object, ...], tuple[BillingProvider, list[_SubscriberGroup]]] = {}
+    subscribers: dict[tuple[object, ...], _SubscriberGroup] = {}
     for claim in claims:
         provider = claim.billing_provider
-        provider_key = (provider.npi, provider.tax_id, provider.name)
-        groups = providers.get(provider_key, provider)
-        if groups is None:
-            groups = providers.add(provider_key, provider, [])
-            provider_order.append((provider, groups))
+        provider_key = _provider_key(provider)
+        entry = providers.get(provider_key)
+        if entry is None:
+            entry = providers[provider_key] = (provider, [])
         subscriber, payer = claim.subscriber, claim.payer
-        # id(groups): the same subscriber under another billing provider is another 2000B.
-        subscriber_key = (str(id(groups)), subscriber.member_id, payer.payer_id, subscriber.person.last_name)
-        group = subscribers.get(subscriber_key, (subscriber, payer))
+        subscriber_key = (provider_key, _subscriber_key(subscriber, payer))
+        group = subscribers.get(subscriber_key)
         if group is None:
-            group = subscribers.add(subscriber_key, (subscriber, payer), _SubscriberGroup(subscriber, payer))
-            groups.append(group)
+            group = subscribers[subscriber_key] = _SubscriberGroup(subscriber, payer)
+            entry[1].append(group)
         if claim.patient is None:
             group.own_claims.append(claim)
         else:
-            group.patients.setdefault(claim.patient, []).append(claim)
-    return provider_order
+            patient_key = (claim.patient.relationship, *_person_key(claim.patient.person))
+            group.patients.setdefault(patient_key, (claim.patient, []))[1].append(claim)
+    return list(providers.values())
 
 
 class _Transaction:
@@ -142,7 +161,7 @@ class _Transaction:
         )
 
     def demographics(self, person: Person) -> None:
-        self.w.segment("DMG", "D8", _d8(person.birth_date), person.gender.value)
+        self.w.segment("DMG", "D8", _d8(person.birth_date), person.gender)
 
     def billing_provider(self, provider: BillingProvider) -> int:
         self.hl += 1
@@ -167,7 +186,7 @@ class _Transaction:
         is_patient = bool(group.own_claims)
         w.segment(
             "SBR",
-            subscriber.payer_responsibility.value,
+            subscriber.payer_responsibility,
             "18" if is_patient else "",
             subscriber.group_number or "",
             "",
@@ -175,7 +194,7 @@ class _Transaction:
             "",
             "",
             "",
-            subscriber.claim_filing_indicator.value,
+            subscriber.claim_filing_indicator,
         )
         self.person_name("IL", subscriber.person, "MI", subscriber.member_id)
         self.address(subscriber.person.address)
@@ -188,7 +207,7 @@ class _Transaction:
     def patient(self, patient: Patient, parent: int) -> None:
         self.hl += 1
         self.w.segment("HL", str(self.hl), str(parent), "23", "0")
-        self.w.segment("PAT", patient.relationship.value)
+        self.w.segment("PAT", patient.relationship)
         self.person_name("QC", patient.person)
         self.address(patient.person.address)
         self.demographics(patient.person)
@@ -203,7 +222,7 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
         x12_decimal(claim.total_charge),
         "",
         "",
-        (claim.place_of_service, "B", claim.frequency_code.value),
+        (claim.place_of_service, "B", claim.frequency_code),
         "Y",
         claim.accept_assignment,
         "Y" if claim.benefits_assigned else "N",
@@ -215,7 +234,7 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
         seg("DTP", "454", "D8", _d8(claim.initial_treatment_date))
     if claim.prior_authorization:
         seg("REF", "G1", claim.prior_authorization)
-    if claim.original_claim_number and claim.frequency_code.value != "1":
+    if claim.original_claim_number and claim.frequency_code != "1":
         seg("REF", "F8", claim.original_claim_number)
     codes = claim.diagnosis_codes
     writer.composite(
@@ -345,7 +364,7 @@ def _write_transaction(
                 continue
             for claim in group.own_claims:
                 _append_rendered(out, rendered[id(claim)])
-            for patient, patient_claims in group.patients.items():
+            for patient, patient_claims in group.patients.values():
                 try:
                     body.patient(patient, subscriber_hl)
                 except X12SyntaxError as error:
@@ -357,7 +376,7 @@ def _write_transaction(
 
 
 def _claims_of(group: _SubscriberGroup) -> list[Claim]:
-    return [*group.own_claims, *(c for claims in group.patients.values() for c in claims)]
+    return [*group.own_claims, *(c for _patient, claims in group.patients.values() for c in claims)]
 
 
 def _append_rendered(out: SegmentWriter, rendered: tuple[str, int]) -> None:
