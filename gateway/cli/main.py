@@ -42,10 +42,12 @@ def _register() -> None:
     from gateway.cli.clearinghouse import clearinghouse
     from gateway.cli.parse import ingest, parse
     from gateway.cli.schema import schema
+    from gateway.cli.simulate import simulate_clearinghouse
     from gateway.cli.validate import validate
 
     for command in (build, check, claims, clearinghouse, config, denials, ingest, parse, schema, validate):
         cli.add_command(command)
+    cli.add_command(simulate_clearinghouse)
 
 
 def _print_error(error: GatewayError) -> None:
