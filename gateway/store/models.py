@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.packet import records as packet_records
 from gateway.store import auths, batches, ledger_tables, schema
 from gateway.store.schema import Base
 
-__all__ = ["Base", "auths", "batches", "ledger_tables", "schema"]
+__all__ = ["Base", "auths", "batches", "ledger_tables", "packet_records", "schema"]
