@@ -78,6 +78,8 @@ def timeline(store: Store, pcn: str) -> Timeline:
             for row in rows:
                 detail = json.loads(row.detail) if row.detail else {}
                 summary = str(detail.pop("summary", "")) if isinstance(detail, dict) else ""
+                if not summary and isinstance(detail, dict):  # events written by other modules
+                    summary = " ".join(f"{key}={value}" for key, value in sorted(detail.items()))
                 result.events.append(
                     TimelineEvent(
                         row.at.isoformat(timespec="seconds"),
@@ -142,6 +144,8 @@ def denials(store: Store, *, include_contractual: bool = False) -> list[DenialRo
         for procedure, adjustment in found:
             group, reason = adjustment["group"], adjustment["reason"]
             if group == "CO" and reason == "45" and not include_contractual:
+                continue
+            if Decimal(adjustment["amount"]) == 0:
                 continue
             key = (group, reason, payer, procedure)
             row = rows.get(key)
