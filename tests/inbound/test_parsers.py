@@ -284,3 +284,14 @@ def test_without_the_278_parser_a_278_has_its_envelope_fields(monkeypatch: pytes
         "group_control_number",
         "control_number",
     }
+
+
+def test_code_text_comes_from_our_tables_or_says_what_pyx12_knows() -> None:
+    from gateway.inbound import codes
+
+    assert codes.describe_carc("197").startswith("Precertification")
+    assert codes.describe_status_category("F2") == "finalized: denial"
+    assert "code source 508" in codes.describe_status("697") and "not in" not in codes.describe_status("697")
+    assert "not in code source 508" in codes.describe_status("99999")
+    assert "not in code source 411" in codes.describe_rarc("ZZ99")
+    assert codes.describe_carc("X9") == "CARC X9 (not in our list)"

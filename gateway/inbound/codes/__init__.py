@@ -1,8 +1,9 @@
 """Human text for the codes inbound files carry (CARC, RARC, claim status, acks).
 
 ``describe_*`` never fails: an unlisted code reads "CARC 999 (not in our list)" so that a new
-code from a payer shows up as itself rather than breaking a timeline.  ``is_known_*`` asks
-pyx12's shipped code lists (codes.xml) whether a 507/508/RARC code exists at all.
+code from a payer shows up as itself rather than breaking a timeline.  For 507, 508 and RARC
+codes we have no words for, pyx12's shipped code lists (codes.xml: claim_status_cat,
+claim_status, remark_code) tell a valid code from a mistyped or retired one.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def describe_carc(code: str) -> str:
 
 
 def describe_rarc(code: str) -> str:
-    return _describe(RARC, "RARC", code)
+    return RARC.get(code) or _listed_or_not("rarc", "RARC", code, "411")
 
 
 def describe_group(code: str) -> str:
@@ -58,11 +59,18 @@ def describe_provider_adjustment(code: str) -> str:
 
 
 def describe_status_category(code: str) -> str:
-    return _describe(CATEGORY, "category", code)
+    return CATEGORY.get(code) or _listed_or_not("category", "category", code, "507")
 
 
 def describe_status(code: str) -> str:
-    return _describe(STATUS, "status", code)
+    return STATUS.get(code) or _listed_or_not("status", "status", code, "508")
+
+
+def _listed_or_not(kind: str, name: str, code: str, source: str) -> str:
+    """For codes we have no words for, say at least whether the code list has them."""
+    if is_known(kind, code):
+        return f"{name} {code} (code source {source}; see x12.org/codes)"
+    return f"{name} {code} (not in code source {source} as shipped with pyx12)"
 
 
 def describe_entity(code: str) -> str:
