@@ -40,6 +40,7 @@ def _register() -> None:
     from gateway.cli.check import check, config
     from gateway.cli.claims_show import claims, denials
     from gateway.cli.clearinghouse import clearinghouse
+    from gateway.cli.packet import packet
     from gateway.cli.parse import ingest, parse
     from gateway.cli.schema import schema
     from gateway.cli.simulate import simulate_clearinghouse
@@ -48,6 +49,7 @@ def _register() -> None:
     for command in (build, check, claims, clearinghouse, config, denials, ingest, parse, schema, validate):
         cli.add_command(command)
     cli.add_command(simulate_clearinghouse)
+    cli.add_command(packet)
 
 
 def _print_error(error: GatewayError) -> None:
