@@ -12,6 +12,8 @@ implementation (``LocalTransport``, ``SftpTransport``):
 * ``ack(remote)`` removes (or archives) a response on the server.  The caller records the
   ``InboundFile`` first and acknowledges it after, so a crash in between fetches it again
   rather than losing it; ``InboundFile.sha256`` lets the caller recognise a repeat.
+* ``uploaded_size(remote_name)`` is the size of a complete upload of that name still in the
+  upload folder, or None; the daemon asks before re-sending after a restart (exactly once).
 * ``probe()`` connects, checks both folders and returns a ``ProbeReport``.
 
 Every method raises ``TemporaryTransportError`` (worth another try later) or
@@ -114,6 +116,8 @@ class Transport(Protocol):
     name: str
 
     def send(self, local: Path, remote_name: str) -> Receipt: ...
+
+    def uploaded_size(self, remote_name: str) -> int | None: ...
 
     def list_responses(self) -> list[RemoteFile]: ...
 

@@ -91,6 +91,15 @@ class LocalTransport:
                 temp.unlink(missing_ok=True)
         return Receipt(self.name, str(final), size, datetime.now(UTC))
 
+    def uploaded_size(self, remote_name: str) -> int | None:
+        with self._guard(f"look-up of {remote_name} in {self.upload_dir}"):
+            try:
+                return (self.upload_dir / safe_name(remote_name)).stat().st_size
+            except FileNotFoundError:
+                if not self.upload_dir.is_dir():
+                    raise
+                return None
+
     def list_responses(self) -> list[RemoteFile]:
         with self._guard(f"listing of {self.response_dir}"):
             found = []

@@ -306,6 +306,19 @@ class SftpTransport:
         except FileNotFoundError:
             return False  # not there (or already picked up: the ISA control number tells)
 
+    def uploaded_size(self, remote_name: str) -> int | None:
+        """Size of ``remote_name`` in the upload folder, None if absent (asked before a re-send)."""
+        final = posixpath.join(self.profile.upload_dir, safe_name(remote_name))
+
+        def look(sftp: paramiko.SFTPClient) -> int | None:
+            try:
+                return sftp.stat(final).st_size
+            except FileNotFoundError:
+                sftp.stat(self.profile.upload_dir)  # a missing folder is the operator's problem
+                return None
+
+        return self._run(f"look-up of {final}", look)
+
     def _remove_quietly(self, sftp: paramiko.SFTPClient, path: str) -> None:
         transport = self._client.get_transport() if self._client is not None else None
         if transport is None or not transport.is_active():
