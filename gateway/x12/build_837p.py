@@ -232,6 +232,8 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
         seg("DTP", "431", "D8", _d8(claim.onset_date))
     if claim.initial_treatment_date:
         seg("DTP", "454", "D8", _d8(claim.initial_treatment_date))
+    for attachment in claim.attachments:  # 2300 PWK: after the DTPs, before CN1/AMT/REF
+        seg("PWK", attachment.report_type, attachment.transmission, "", "", "AC", attachment.control_number)
     if claim.prior_authorization:
         seg("REF", "G1", claim.prior_authorization)
     if claim.original_claim_number and claim.frequency_code != "1":
