@@ -6,6 +6,9 @@ send), with the quirks reference/x12_libraries.md §5 lists taken out:
 * pyx12 writes GS08 and ST03 as ``005010X231``; ours say ``005010X231A1``.
 * pyx12 takes ISA13 from the clock (duplicates within a minute) and GS06 at random; ours come
   from the simulator's own counters, as do the 999's ST02s.
+* pyx12 answers a group with accepted and rejected transaction sets with ``AK9*R``; AK901 is
+  ``P`` (partially accepted) then, as the TR3 defines it, and ``E`` when all were accepted and
+  some had errors.  A group with group-level errors (AK905...) stays rejected.
 * pyx12 puts the TA1 after GE (and only when ISA14=1); X12.5 orders ISA, TA1, GS...GE, IEA, so
   our TA1 goes before the group, and an interchange with envelope errors gets a TA1 rejection
   and no 999 at all (``screening`` decides that before this module is asked).
@@ -119,6 +122,7 @@ def rebuild_999(pyx12_ack: str, counters: ControlSource) -> Ack999:
     result = Ack999()
     writer: SegmentWriter | None = None
     st02 = group = acked = ""
+    codes: list[str] = []
     for seg in _segments(pyx12_ack):
         if seg.id == "ST":
             writer, st02 = SegmentWriter(), counters.st02()
@@ -136,8 +140,23 @@ def rebuild_999(pyx12_ack: str, counters: ControlSource) -> Ack999:
                 acked = seg[2]
             elif seg.id == "IK5":
                 result.verdicts[(group, acked)] = seg[1]
-            _write(writer, seg, _elements(seg))
+                codes.append(seg[1])
+            elements = _elements(seg)
+            if seg.id == "AK9":
+                elements[0] = group_ack_code(codes, has_group_errors=len(seg) > 4)
+                codes = []
+            _write(writer, seg, elements)
     return result
+
+
+def group_ack_code(transaction_codes: list[str], has_group_errors: bool) -> str:
+    """AK901 from the IK501s of the group: A, E (accepted, some with errors), P or R."""
+    accepted = [code for code in transaction_codes if code in ACCEPTED_CODES]
+    if has_group_errors or not accepted:
+        return "R"
+    if len(accepted) < len(transaction_codes):
+        return "P"
+    return "E" if "E" in accepted else "A"
 
 
 def _segments(text: str) -> Iterable[Segment]:
