@@ -22,6 +22,7 @@ from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 from gateway.rules.config import load_config
 from gateway.rules.dx_import import article_from_export, write_article
+from gateway.rules.kinds.documentation import review
 from gateway.settings import Settings
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
@@ -73,7 +74,8 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
     held = sum(result.held for result in results)
     if as_json:
         document = [
-            {"patient_control_number": claim.patient_control_number, **result.to_dict()}
+            {"patient_control_number": claim.patient_control_number, **result.to_dict(),
+             "documentation": review(claim, book)[0].to_dict()}
             for claim, result in zip(claims, results, strict=True)
         ]
         click.echo(json.dumps(document, indent=2))
@@ -83,6 +85,7 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
             click.echo(f"{claim.patient_control_number}  {state}  (rules {result.pack_version})")
             for finding in result.findings:
                 click.echo("\n".join(_format(finding)))
+            click.echo(f"  {review(claim, book)[0].summary()}")
         warnings = sum(len(result.warnings) for result in results)
         click.echo(f"{len(results)} claim(s): {held} held, {len(results) - held} to send, {warnings} warning(s)")
     if held:
