@@ -1,0 +1,1 @@
+"""`gateway run`: the scheduled daemon (config, scheduler, lifecycle, logging)."""

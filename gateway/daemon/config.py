@@ -1,0 +1,81 @@
+"""The ``daemon:`` key of the gateway config file (the same YAML as ``clearinghouses:``).
+
+Example::
+
+    daemon:
+      intake_interval: 30        # seconds between intake cycles (watched folder + rules)
+      outbound_interval: 60      # build one batch per clearinghouse, then send
+      poll_interval: 300         # fetch responses into the ledger
+      quiet_hours:               # local time; no clearinghouse contact (build still runs)
+        - {start: "22:00", end: "06:00"}
+      max_claims_per_batch: 5000
+      max_file_bytes: 67108864
+      json_logs: false
+
+Every key is optional; unknown keys are an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.errors import ConfigError
+
+DAEMON_KEY = "daemon"
+
+
+class QuietHours(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: dt.time
+    end: dt.time
+
+    def contains(self, moment: dt.time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # spans midnight
+
+
+class DaemonConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intake_interval: float = Field(30.0, gt=0, le=86400)
+    outbound_interval: float = Field(60.0, gt=0, le=86400)
+    poll_interval: float = Field(300.0, gt=0, le=86400)
+    quiet_hours: tuple[QuietHours, ...] = ()
+    max_claims_per_batch: int = Field(5000, ge=1, le=100_000)
+    max_file_bytes: int = Field(64 * 1024 * 1024, ge=4096)
+    screen_chunk: int = Field(500, ge=1, le=10_000)
+    json_logs: bool = False
+
+    def is_quiet(self, moment: dt.datetime) -> bool:
+        return any(window.contains(moment.time()) for window in self.quiet_hours)
+
+
+def parse_daemon_config(document: Any, source: Path) -> DaemonConfig:
+    raw = document.get(DAEMON_KEY) if isinstance(document, dict) else None
+    if raw is None:
+        return DaemonConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: {DAEMON_KEY} must be a mapping")
+    try:
+        return DaemonConfig(**raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{source}: {DAEMON_KEY}.{key}: {first['msg']}") from None
+
+
+def load_daemon_config(config_file: Path) -> DaemonConfig:
+    try:
+        document = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{config_file}: cannot read the config file ({error.strerror})") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"{config_file}: is not valid YAML") from None
+    return parse_daemon_config(document, config_file)

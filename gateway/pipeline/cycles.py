@@ -1,0 +1,348 @@
+"""The one place that sequences the daemon's work (every other module does one step).
+
+* ``intake_cycle``: watched folder outbound/pending (claims JSON) -> claims ``received`` ->
+  prior auth + payer rules (``gateway.pipeline.screening``) -> ``queued`` or ``held``.
+* ``outbound_cycle``: per clearinghouse, build one batch from its queued claims -> pyx12 gate
+  -> spool (0600, atomic) -> record batch + claims in one transaction; then send every
+  ``spooled``/``sending`` batch: commit ``sending``, look on the server for the recorded remote
+  name, upload only if it is not there, commit ``sent``.
+* ``poll_cycle``: per clearinghouse, list -> fetch -> parse + ledger (``ingest_file``) -> ack,
+  then move batches forward from their claims' TA1/999/277CA statuses.
+
+A step checks ``stop`` before it starts, so SIGTERM finishes the step in hand and nothing
+more.  Each step is either one database transaction or one idempotent remote operation, so a
+kill -9 between any two statements leaves a state the next run resumes without loss or repeat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.domain.claim import Claim
+from gateway.errors import (
+    GatewayError,
+    InputError,
+    ParseError,
+    PermanentTransportError,
+    TransportError,
+)
+from gateway.inbound.intake import ingest_file
+from gateway.intake import parse_claims
+from gateway.pipeline.outbound import build_gated
+from gateway.pipeline.screening import screen_claim
+from gateway.rules import RuleBook
+from gateway.spool import write_atomic
+from gateway.store import batch_ops, repository
+from gateway.store.auths import consume
+from gateway.store.batches import WorkLocks, record_contact
+from gateway.store.db import Store
+from gateway.store.history import HistoryProvider
+from gateway.transport import ClearinghouseProfile, Transport, render_file_name
+from gateway.x12.envelope import TradingPartners
+
+log = logging.getLogger(__name__)
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_claims_per_batch: int = 5000
+    max_file_bytes: int = 64 * 1024 * 1024
+    screen_chunk: int = 500
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did: the daemon's health line."""
+
+    cycle: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add(self, key: str, amount: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + amount
+
+    def as_dict(self) -> dict[str, object]:
+        return {"cycle": self.cycle, **self.counts, "errors": len(self.errors), "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Context:
+    store: Store
+    outbound: Path
+    inbound: Path
+    profiles: dict[str, ClearinghouseProfile]
+    book: RuleBook
+    open_transport: Callable[[ClearinghouseProfile], Transport]
+    actor: str = "daemon"
+    limits: Limits = Limits()
+    stop: threading.Event = field(default_factory=threading.Event)
+    transports: dict[str, Transport] = field(default_factory=dict)
+    locks: WorkLocks | None = None
+
+    def __post_init__(self) -> None:
+        if self.locks is None:
+            self.locks = WorkLocks(self.store)
+
+    def transport(self, name: str) -> Transport:
+        if name not in self.transports:
+            self.transports[name] = self.open_transport(self.profiles[name])
+        return self.transports[name]
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[bool]:
+        assert self.locks is not None
+        with self.locks.hold(name) as got:
+            yield got
+
+    def close(self) -> None:
+        for transport in self.transports.values():
+            transport.close()
+        self.transports.clear()
+
+
+@contextmanager
+def _timed(report: CycleReport) -> Iterator[CycleReport]:
+    started = time.perf_counter()
+    try:
+        yield report
+    finally:
+        report.seconds = time.perf_counter() - started
+
+
+def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | None:
+    """The clearinghouse that takes ``payer_id``: one that lists it, else one that lists none."""
+    for name, profile in profiles.items():
+        if payer_id in profile.payers:
+            return name
+    return next((name for name, profile in profiles.items() if not profile.payers), None)
+
+
+# -- intake: watched folder, then auth + rules ------------------------------------------------
+
+
+def intake_cycle(ctx: Context) -> CycleReport:
+    with _timed(CycleReport("intake")) as report:
+        with ctx.lock("intake-folder") as got:
+            if got:
+                _take_pending_files(ctx, report)
+        while not ctx.stop.is_set() and _screen_chunk(ctx, report):
+            pass
+    return report
+
+
+def _take_pending_files(ctx: Context, report: CycleReport) -> None:
+    pending = ctx.outbound / PENDING
+    if not pending.is_dir():
+        return
+    for path in sorted(pending.glob("*.json")):
+        if ctx.stop.is_set():
+            return
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            claims = parse_claims(json.loads(data), str(path))
+        except (InputError, ValueError) as error:
+            report.errors.append(f"{path.name}: {error}")
+            _move(path, pending / "rejected")
+            continue
+        if batch_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor):
+            report.add("claims_received", len(claims))
+        # Taken now or by an earlier run that died before moving it: either way it is recorded.
+        _move(path, pending / "done")
+        report.add("files_taken")
+
+
+def _move(path: Path, folder: Path) -> None:
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        target = folder / f"{int(time.time() * 1000)}-{path.name}"
+    with contextlib.suppress(FileNotFoundError):  # another daemon moved it first
+        shutil.move(str(path), target)
+
+
+def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
+    """Screen up to one chunk of received claims in one transaction; False when none was left."""
+    history = HistoryProvider(ctx.store)
+    with ctx.store.session() as session:
+        rows = batch_ops.received_claims(session, ctx.limits.screen_chunk)
+        for row in rows:
+            claim = Claim.model_validate_json(row.payload)
+            screened = screen_claim(claim, ctx.store, ctx.book, history)
+            clearinghouse = route(claim.payer.payer_id, ctx.profiles)
+            reasons = screened.reasons()
+            if clearinghouse is None:
+                reasons.append(f"no clearinghouse in the config takes payer id {claim.payer.payer_id}")
+            row.rule_pack_version = screened.rules.pack_version
+            if reasons:
+                row.status, row.status_reason = "held", "\n".join(reasons)[:4000]
+                detail: dict[str, object] = {"rules": [f.rule_id for f in screened.rules.errors],
+                                             "auth": list(screened.auth_reasons)}  # fmt: skip
+                repository.record_event(session, "claim.held", claim_id=row.id, status="held",
+                                        detail=detail, actor=ctx.actor)  # fmt: skip
+                report.add("claims_held")
+                continue
+            row.payload = screened.claim.model_dump_json()  # REF*G1 filled from an auth on file
+            row.status, row.status_reason = "queued", None
+            if screened.auth is not None and not screened.auth.held:
+                consume(session, screened.auth)
+            repository.record_event(session, "claim.queued", claim_id=row.id, status="queued",
+                                    detail={"clearinghouse": clearinghouse}, actor=ctx.actor)  # fmt: skip
+            report.add("claims_queued")
+    return bool(rows)
+
+
+# -- outbound: build one batch per clearinghouse, then send -----------------------------------
+
+
+def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
+    with _timed(CycleReport("outbound")) as report:
+        for name in ctx.profiles:
+            if ctx.stop.is_set():
+                break
+            with ctx.lock(f"build:{name}") as got:
+                if got:
+                    _build_batch(ctx, name, report)
+            if send and not ctx.stop.is_set():
+                _send_batches(ctx, name, report)
+    return report
+
+
+def partners_for(profile: ClearinghouseProfile) -> TradingPartners:
+    return TradingPartners(
+        sender_id=profile.isa_sender_id,
+        receiver_id=profile.isa_receiver_id,
+        sender_qualifier=profile.isa_sender_qualifier,
+        receiver_qualifier=profile.isa_receiver_qualifier,
+        application_sender=profile.gs_sender_code,
+        application_receiver=profile.gs_receiver_code,
+        receiver_name=profile.name.upper(),
+        usage=profile.usage_indicator,
+    )
+
+
+def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
+    profile = ctx.profiles[name]
+    others = frozenset(p for other, prof in ctx.profiles.items() if other != name for p in prof.payers)
+    payers = frozenset(profile.payers) if profile.payers else None
+    queued = batch_ops.queued_claims(ctx.store, payers, others, ctx.limits.max_claims_per_batch)
+    partners = partners_for(profile)
+    while queued and not ctx.stop.is_set():
+        when = dt.datetime.now()
+        try:
+            gated = build_gated([q.claim for q in queued], partners, ctx.store, f"clearinghouse {name}", when=when)
+        except GatewayError as error:
+            report.errors.append(f"{name}: {error}")
+            for problem in getattr(error, "problems", [])[:20]:
+                log.error("clearinghouse %s: build problem: %s", name, problem)
+            return
+        if len(gated.data) > ctx.limits.max_file_bytes and len(queued) > 1:
+            queued = queued[: len(queued) // 2]  # too big: fewer claims (these numbers stay burned)
+            continue
+        control = gated.built.control
+        remote_name = render_file_name(profile, control.interchange, when)
+        spool = ctx.outbound / name / remote_name
+        write_atomic(spool, gated.data)
+        new = batch_ops.NewBatch(
+            name, [q.claim_id for q in queued], gated.built.transaction_claims, gated.data, str(spool),
+            remote_name, partners.sender_id, partners.receiver_id, control.interchange, control.group,
+        )  # fmt: skip
+        batch_id = batch_ops.record_batch(ctx.store, new, ctx.actor)
+        if batch_id is None:
+            spool.unlink(missing_ok=True)  # a claim was held or taken meanwhile: next cycle rebuilds
+            report.add("batches_abandoned")
+        else:
+            report.add("batches_built")
+            report.add("claims_batched", len(queued))
+        return
+
+
+def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:
+    for batch_id in batch_ops.batches_to_send(ctx.store, name):
+        if ctx.stop.is_set():
+            return
+        with ctx.lock(f"send:{batch_id}") as got:
+            if not got:
+                continue  # another daemon is uploading it right now
+            try:
+                _send_one(ctx, name, batch_id, report)
+            except PermanentTransportError as error:
+                batch_ops.mark_failed(ctx.store, batch_id, str(error), ctx.actor)
+                record_contact(ctx.store, name, str(error))
+                report.errors.append(f"{name}: {error}")
+                return  # the clearinghouse is stopped until an operator acts
+            except TransportError as error:
+                record_contact(ctx.store, name, str(error))
+                report.errors.append(f"{name}: {error}")
+                return  # stays 'sending': the next cycle looks on the server and resumes
+
+
+def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> None:
+    batch = batch_ops.begin_sending(ctx.store, batch_id, ctx.actor)
+    if batch is None:
+        return
+    transport = ctx.transport(name)
+    on_server = transport.uploaded_size(batch.remote_name)
+    if on_server is None:
+        receipt = transport.send(Path(batch.spool_path), batch.remote_name)
+        batch_ops.mark_sent(ctx.store, batch_id, receipt.remote_path, False, ctx.actor)
+        report.add("batches_sent")
+    elif on_server == batch.size:
+        # Uploaded by a run that died before recording it: record, do not send twice.
+        batch_ops.mark_sent(ctx.store, batch_id, batch.remote_name, True, ctx.actor)
+        report.add("batches_found_on_server")
+    else:
+        reason = f"{batch.remote_name} is on the server with {on_server} bytes, ours has {batch.size}"
+        batch_ops.mark_failed(ctx.store, batch_id, reason, ctx.actor)
+        report.errors.append(f"{name}: batch {batch_id}: {reason}")
+        return
+    record_contact(ctx.store, name)
+
+
+# -- poll: responses into the ledger, then batch statuses -------------------------------------
+
+
+def poll_cycle(ctx: Context) -> CycleReport:
+    with _timed(CycleReport("poll")) as report:
+        for name in ctx.profiles:
+            if ctx.stop.is_set():
+                break
+            with ctx.lock(f"poll:{name}") as got:
+                if got:
+                    _poll_one(ctx, name, report)
+        if not ctx.stop.is_set():
+            report.add("batches_moved", batch_ops.refresh_acknowledgements(ctx.store, ctx.actor))
+    return report
+
+
+def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
+    transport = ctx.transport(name)
+    try:
+        for remote in transport.list_responses():
+            if ctx.stop.is_set():
+                return
+            landed = transport.fetch(remote, ctx.inbound)
+            try:
+                outcome = ingest_file(ctx.store, landed.local_path, ctx.inbound / "quarantine")
+                report.add("responses_duplicate" if outcome.duplicate else "responses_recorded")
+            except ParseError as error:
+                report.errors.append(f"{name}: {error}")
+                report.add("responses_quarantined")
+            transport.ack(remote)  # only after the ledger has it (or quarantine does)
+        record_contact(ctx.store, name)
+    except TransportError as error:
+        record_contact(ctx.store, name, str(error))
+        report.errors.append(f"{name}: {error}")

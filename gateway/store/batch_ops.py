@@ -1,0 +1,291 @@
+"""The daemon's database steps; each function is one transaction (see gateway.pipeline.cycles).
+
+Exactly-once rests on three rules kept here:
+
+* a claim moves ``queued -> built`` only by a conditional UPDATE inside the transaction that
+  records its batch, so two builders can never put it in two files;
+* a batch's remote name is recorded with the batch, before any upload, and ``sending`` is
+  committed before the upload starts, so a restart looks on the server first;
+* ``sent`` (batch and claims) is committed only after the server has the complete file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, summarize_claims
+from gateway.domain.claim import Claim
+from gateway.domain.identity import patient_key
+from gateway.errors import StoreError
+from gateway.store import repository
+from gateway.store.batches import BatchRow, IntakeFileRow
+from gateway.store.db import Store
+from gateway.store.schema import ClaimRow, FileClaimRow, ServiceLineRow
+
+log = logging.getLogger(__name__)
+BEFORE_BATCH = ("received", "queued", "held")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def insert_version(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
+    """A new row for ``claim`` even if an earlier version of its PCN is in a batch (never overwrite)."""
+    row = ClaimRow(
+        patient_control_number=claim.patient_control_number,
+        billing_npi=claim.billing_provider.npi,
+        payer_id=claim.payer.payer_id,
+        patient_key=patient_key(claim),
+        first_service_date=claim.first_service_date,
+        total_charge=claim.total_charge,
+        frequency_code=claim.frequency_code.value,
+        status=status,
+        status_reason=reason,
+        payload=claim.model_dump_json(),
+        lines=[
+            ServiceLineRow(
+                line_number=number,
+                procedure_code=line.procedure_code,
+                modifiers=":".join(line.modifiers),
+                units=line.units,
+                charge=line.charge,
+                service_date=line.service_date,
+            )
+            for number, line in enumerate(claim.service_lines, start=1)
+        ],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_version(session: Session, pcn: str, npi: str | None = None) -> ClaimRow | None:
+    query = select(ClaimRow).where(ClaimRow.patient_control_number == pcn)
+    if npi is not None:
+        query = query.where(ClaimRow.billing_npi == npi)
+    return session.scalars(query.order_by(ClaimRow.id.desc()).limit(1)).first()
+
+
+def store_received(session: Session, claim: Claim) -> ClaimRow:
+    """Replace a version that is still waiting; otherwise keep history and add a new row."""
+    latest = latest_version(session, claim.patient_control_number, claim.billing_provider.npi)
+    if latest is None or latest.status in BEFORE_BATCH or latest.status in repository.SENT_STATES:
+        return repository.upsert_claim(session, claim, "received")
+    return insert_version(session, claim, "received")
+
+
+def take_intake_file(store: Store, sha256: str, name: str, claims: Sequence[Claim], actor: str) -> bool:
+    """Record a watched-folder file's claims as received, once per content hash."""
+    try:
+        with store.session() as session:
+            if session.scalar(select(IntakeFileRow.id).where(IntakeFileRow.sha256 == sha256)) is not None:
+                return False
+            session.add(IntakeFileRow(sha256=sha256, name=name, claims=len(claims)))
+            session.flush()  # a second daemon with the same file fails here, before any claim
+            for claim in claims:
+                row = store_received(session, claim)
+                repository.record_event(
+                    session, "claim.received", claim_id=row.id, status="received", detail={"file": name},
+                    actor=actor,
+                )  # fmt: skip
+    except IntegrityError:
+        return False
+    return True
+
+
+def received_claims(session: Session, limit: int) -> list[ClaimRow]:
+    """Claims waiting for rules; rows another daemon is screening are skipped (SKIP LOCKED)."""
+    query = (
+        select(ClaimRow)
+        .where(ClaimRow.status == "received")
+        .order_by(ClaimRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Queued:
+    claim_id: int
+    claim: Claim
+
+
+def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: frozenset[str],
+                  limit: int) -> list[Queued]:  # fmt: skip
+    """Queued claims for one clearinghouse (its payers, or everything not routed elsewhere)."""
+    query = select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.status == "queued")
+    if payer_ids is not None:
+        query = query.where(ClaimRow.payer_id.in_(sorted(payer_ids)))
+    elif other_payers:
+        query = query.where(ClaimRow.payer_id.not_in(sorted(other_payers)))
+    with store.session() as session:
+        rows = session.execute(query.order_by(ClaimRow.id).limit(limit)).all()
+    seen: set[str] = set()
+    chosen = []
+    for claim_id, payload in rows:
+        claim = Claim.model_validate_json(payload)
+        if claim.patient_control_number in seen:
+            continue  # two billing NPIs with one PCN: the file needs PCNs unique, next cycle takes it
+        seen.add(claim.patient_control_number)
+        chosen.append(Queued(claim_id, claim))
+    return chosen
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    clearinghouse: str
+    claim_ids: Sequence[int]
+    transaction_claims: dict[str, list[str]]  # ST02 -> PCNs, from the built file
+    data: bytes
+    spool_path: str
+    remote_name: str
+    sender_id: str
+    receiver_id: str
+    interchange: int
+    group: int
+    replay_of: int | None = None
+
+
+class _ClaimsMoved(Exception):
+    """Rolls back ``record_batch`` when a claim left ``queued`` (operator hold, another daemon)."""
+
+
+def record_batch(store: Store, new: NewBatch, actor: str) -> int | None:
+    """Take the claims (queued -> built) and record file and batch; None if any claim moved."""
+    try:
+        return _record_batch(store, new, actor)
+    except _ClaimsMoved:
+        return None
+
+
+def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
+    with store.session() as session:
+        taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+            update(ClaimRow)
+            .where(ClaimRow.id.in_(list(new.claim_ids)), ClaimRow.status == "queued")
+            .values(status="built")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != len(new.claim_ids):
+            raise _ClaimsMoved
+        rows = {
+            row.patient_control_number: row
+            for row in session.scalars(select(ClaimRow).where(ClaimRow.id.in_(list(new.claim_ids))))
+        }
+        links = [(rows[pcn], st02) for st02, pcns in new.transaction_claims.items() for pcn in pcns]
+        file = repository.record_outbound_file(
+            session, kind="837P", path=new.spool_path, data=new.data, sender_id=new.sender_id,
+            receiver_id=new.receiver_id, interchange_control_number=f"{new.interchange:09d}",
+            group_control_number=str(new.group), claims=links, actor=actor,
+        )  # fmt: skip
+        batch = BatchRow(
+            clearinghouse=new.clearinghouse, status=BatchStatus.SPOOLED.value, file_id=file.id,
+            spool_path=new.spool_path, remote_name=new.remote_name, size=file.size, sha256=file.sha256,
+            interchange_control_number=f"{new.interchange:09d}", claim_count=len(links),
+            replay_of=new.replay_of,
+        )  # fmt: skip
+        session.add(batch)
+        session.flush()
+        detail = {"batch": batch.id, "claims": len(links), "isa13": batch.interchange_control_number}
+        batch_event(session, batch, BatchStatus.BUILT, actor, detail)
+        batch_event(session, batch, BatchStatus.SPOOLED, actor, {"batch": batch.id, "remote": new.remote_name})
+        return batch.id
+
+
+def batch_event(session: Session, batch: BatchRow, status: BatchStatus, actor: str,
+                detail: dict[str, object] | None = None) -> None:  # fmt: skip
+    repository.record_event(
+        session, f"batch.{status.value}", file_id=batch.file_id, status=status.value,
+        detail=detail or {"batch": batch.id}, actor=actor,
+    )  # fmt: skip
+
+
+def move(session: Session, batch: BatchRow, target: BatchStatus, actor: str,
+         detail: dict[str, object] | None = None, reason: str | None = None) -> None:  # fmt: skip
+    current = BatchStatus(batch.status)
+    if not can_move(current, target):
+        raise StoreError(f"batch {batch.id}: cannot go from {current.value} to {target.value}")
+    batch.status = target.value
+    batch.status_reason = reason
+    batch.updated_at = _now()
+    batch_event(session, batch, target, actor, {"batch": batch.id, **(detail or {}),
+                                                **({"reason": reason} if reason else {})})  # fmt: skip
+
+
+def batches_to_send(store: Store, clearinghouse: str) -> list[int]:
+    with store.session() as session:
+        query = select(BatchRow.id).where(
+            BatchRow.clearinghouse == clearinghouse, BatchRow.status.in_([s.value for s in TO_SEND])
+        )
+        return list(session.scalars(query.order_by(BatchRow.id)))
+
+
+def begin_sending(store: Store, batch_id: int, actor: str) -> BatchRow | None:
+    """Commit the intent to upload (``sending``) before the upload; None if no longer ours to send."""
+    with store.session() as session:
+        batch = session.get(BatchRow, batch_id, with_for_update=True)
+        if batch is None or batch.status not in (BatchStatus.SPOOLED, BatchStatus.SENDING):
+            return None
+        batch.attempts += 1
+        if batch.status == BatchStatus.SPOOLED:
+            move(session, batch, BatchStatus.SENDING, actor, {"remote": batch.remote_name})
+        return batch
+
+
+def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bool, actor: str) -> None:
+    with store.session() as session:
+        batch = session.get(BatchRow, batch_id, with_for_update=True)
+        if batch is None or batch.status != BatchStatus.SENDING:
+            return
+        move(session, batch, BatchStatus.SENT, actor, {"remote": remote_path, "found_on_server": found_on_server})
+        batch.sent_at = _now()
+        claim_ids = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
+        rows = session.scalars(select(ClaimRow).where(ClaimRow.id.in_(claim_ids), ClaimRow.status == "built"))
+        for row in rows:
+            row.status = "sent"
+            repository.record_event(
+                session, "claim.sent", claim_id=row.id, file_id=batch.file_id, status="sent",
+                detail={"batch": batch.id, "isa13": batch.interchange_control_number}, actor=actor,
+            )  # fmt: skip
+
+
+def mark_failed(store: Store, batch_id: int, reason: str, actor: str) -> None:
+    with store.session() as session:
+        batch = session.get(BatchRow, batch_id, with_for_update=True)
+        if batch is not None and can_move(BatchStatus(batch.status), BatchStatus.FAILED):
+            move(session, batch, BatchStatus.FAILED, actor, reason=reason[:500])
+
+
+def refresh_acknowledgements(store: Store, actor: str) -> int:
+    """Move sent/acknowledged batches forward from their claims' ledger statuses; how many moved."""
+    moved = 0
+    with store.session() as session:
+        open_batches = session.scalars(
+            select(BatchRow).where(BatchRow.status.in_([s.value for s in AWAITING_ACKS])).with_for_update(
+                skip_locked=True
+            )
+        ).all()
+        for batch in open_batches:
+            claim_ids = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
+            statuses = list(session.scalars(select(ClaimRow.status).where(ClaimRow.id.in_(claim_ids))))
+            target = summarize_claims(statuses)
+            if target is None or target.value == batch.status or not can_move(BatchStatus(batch.status), target):
+                continue
+            counts = {status: statuses.count(status) for status in set(statuses)}
+            move(session, batch, target, actor, {"claims": counts})
+            moved += 1
+    return moved
+
+
+def count_claims(store: Store, status: str) -> int:
+    with store.session() as session:
+        return int(session.scalar(select(func.count()).where(ClaimRow.status == status)) or 0)
