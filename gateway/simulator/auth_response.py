@@ -143,7 +143,9 @@ def build_278_response(
     bht, levels = _levels(request)
     procedures = [level.procedure for level in levels if level.code == "SS"]
     actions = [decide(procedure, policy, resolve_pended) for procedure in procedures]
-    denial_reason = next((policy.deny[p] for p, a in zip(procedures, actions, strict=True) if a == DENIED), None)
+    denial_reason = next(
+        (policy.deny[p] for p, a in zip(procedures, actions, strict=True) if a == DENIED), None
+    )
     overall = summary(actions)
     certification = number("CERT") if overall in (CERTIFIED, PARTIAL) else None
     pended_reference = number("PEND") if overall == PENDED else None
@@ -158,7 +160,9 @@ def build_278_response(
             out.level(level, Decision(overall, certification, reason, pended_reference))
         elif level.code == "SS":
             action = next(services)
-            out.level(level, _service_decision(action, level.procedure, policy, certification, pended_reference))
+            out.level(
+                level, _service_decision(action, level.procedure, policy, certification, pended_reference)
+            )
         else:
             out.level(level, None)
     envelope.close_transaction(out.w, st02)

@@ -100,8 +100,12 @@ class Simulator:
         seen = set(state.accepted_interchanges)
         screened = screen(data, self.policy.clearinghouse_id, seen)
         if screened.rejection is not None:
-            ta1 = acks.ta1_segment(screened.isa13, screened.isa_date, screened.isa_time, "R", screened.rejection)
-            report.events.append(f"{name}: interchange rejected, TA1 {screened.rejection} ({screened.reason})")
+            ta1 = acks.ta1_segment(
+                screened.isa13, screened.isa_date, screened.isa_time, "R", screened.rejection
+            )
+            report.events.append(
+                f"{name}: interchange rejected, TA1 {screened.rejection} ({screened.reason})"
+            )
             log.info("simulator: %s rejected with TA1 %s", name, screened.rejection)
             return [(f"{stem}.ta1.x12", acks.interchange(screened.parties, counters, when, "", "", [], ta1))]
         state.remember_interchange(f"{screened.sender_key}:{screened.isa13}")
@@ -143,14 +147,21 @@ class Simulator:
             clearinghouse = (CLEARINGHOUSE_NAME, screened.parties.sender_id)
             bodies.append(
                 claim_status.build_277ca(
-                    transaction, verdicts, f"{state.next('transaction'):04d}", clearinghouse, when, when.date()
+                    transaction,
+                    verdicts,
+                    f"{state.next('transaction'):04d}",
+                    clearinghouse,
+                    when,
+                    when.date(),
                 )
             )
             for verdict in verdicts:
                 pcn = verdict.claim.patient_control_number
                 if verdict.rejection is not None:
                     rule = verdict.rejection
-                    report.events.append(f"{name}: claim {pcn}: 277CA {rule.category}:{rule.status}:{rule.entity}")
+                    report.events.append(
+                        f"{name}: claim {pcn}: 277CA {rule.category}:{rule.status}:{rule.entity}"
+                    )
                     continue
                 assert verdict.payer_claim_number is not None
                 state.pending_claims.append(
@@ -165,7 +176,12 @@ class Simulator:
         if not bodies:
             return []
         text = acks.interchange(
-            screened.parties, _counters(state), when, claim_status.FUNCTIONAL_ID, claim_status.IMPLEMENTATION, bodies
+            screened.parties,
+            _counters(state),
+            when,
+            claim_status.FUNCTIONAL_ID,
+            claim_status.IMPLEMENTATION,
+            bodies,
         )
         return [(f"{stem}.277ca.x12", text)]
 
@@ -213,7 +229,9 @@ class Simulator:
 
     # --- what is due -------------------------------------------------------------------------
 
-    def _due_reviews(self, state: SimulatorState, when: dt.datetime, report: CycleReport) -> list[tuple[str, str]]:
+    def _due_reviews(
+        self, state: SimulatorState, when: dt.datetime, report: CycleReport
+    ) -> list[tuple[str, str]]:
         due = [review for review in state.pending_reviews if review.due_cycle <= state.cycle]
         state.pending_reviews = [review for review in state.pending_reviews if review.due_cycle > state.cycle]
         by_parties: dict[str, tuple[Parties, list[str]]] = {}
@@ -224,7 +242,12 @@ class Simulator:
         out: list[tuple[str, str]] = []
         for parties, bodies in by_parties.values():
             text = acks.interchange(
-                parties, _counters(state), when, auth_response.FUNCTIONAL_ID, auth_response.IMPLEMENTATION, bodies
+                parties,
+                _counters(state),
+                when,
+                auth_response.FUNCTIONAL_ID,
+                auth_response.IMPLEMENTATION,
+                bodies,
             )
             out.append((f"auth_{state.cycle:04d}_{len(out) + 1}.278.x12", text))
         return out
@@ -233,7 +256,9 @@ class Simulator:
         self, state: SimulatorState, when: dt.datetime, report: CycleReport
     ) -> list[tuple[str, str]]:
         due = [pending for pending in state.pending_claims if pending.due_cycle <= state.cycle]
-        state.pending_claims = [pending for pending in state.pending_claims if pending.due_cycle > state.cycle]
+        state.pending_claims = [
+            pending for pending in state.pending_claims if pending.due_cycle > state.cycle
+        ]
         partners: dict[str, tuple[Parties, dict[tuple[str, str], list[PaidClaim]]]] = {}
         for pending in due:
             paid = self._adjudicate(pending, state)
@@ -243,7 +268,9 @@ class Simulator:
             outcome = "denied" if paid.denied else f"paid {remittance.money(paid.paid)}"
             reasons = sorted({f"{a.group}-{a.reason}" for line in paid.lines for a in line.adjustments}
                              | {f"{a.group}-{a.reason}" for a in paid.adjustments})  # fmt: skip
-            report.events.append(f"claim {claim.patient_control_number}: 835 {outcome} ({', '.join(reasons)})")
+            report.events.append(
+                f"claim {claim.patient_control_number}: 835 {outcome} ({', '.join(reasons)})"
+            )
         out: list[tuple[str, str]] = []
         for parties, groups in partners.values():
             bodies = [self._remit(claims, state, when) for claims in groups.values()]
@@ -270,7 +297,9 @@ class Simulator:
         if every and state.remittances % every == 0:
             paid_total = sum((claim.paid for claim in claims), Decimal(0))
             reference = f"RECOUP{state.remittances:05d}"
-            adjustments.append(remittance.provider_adjustment(self.policy.provider_adjustment, paid_total, reference))
+            adjustments.append(
+                remittance.provider_adjustment(self.policy.provider_adjustment, paid_total, reference)
+            )
         trace = f"EFT{when:%y%m%d}{state.remittances:06d}"
         st02 = f"{state.next('transaction'):04d}"
         return remittance.build_835(claims, adjustments, st02, trace, self.policy.payer_tax_id, when)
@@ -287,4 +316,3 @@ def _counters(state: SimulatorState) -> acks.ControlSource:
 def _claim_number(state: SimulatorState, when: dt.datetime) -> str:
     """A payer claim control number (REF*1K, CLP07): Julian date and a running number."""
     return f"{when:%y%j}{state.next('claim'):08d}"
-

@@ -99,7 +99,9 @@ class ProviderAdjustmentRule(_Strict):
 
 
 class SimulatorPolicy(_Strict):
-    clearinghouse_id: str = Field("CLEARINGHOUSE", pattern=r"^[A-Za-z0-9 ]{1,15}$", description="ISA06 of a TA1 for an unreadable ISA")
+    clearinghouse_id: str = Field(
+        "CLEARINGHOUSE", pattern=r"^[A-Za-z0-9 ]{1,15}$", description="ISA06 of a TA1 for an unreadable ISA"
+    )
     payer_tax_id: str = Field("999999999", pattern=r"^[0-9]{9}$", description="TRN03 = 1 + this EIN")
     remit_delay_cycles: int = Field(1, ge=1, description="cycles between the 277CA and the 835")
     adjudication: Adjudication = Adjudication()

@@ -67,7 +67,9 @@ def unreadable(clearinghouse_id: str, reason: str) -> Screened:
         gs_sender=clearinghouse_id,
         gs_receiver="UNKNOWN",
     )
-    return Screened("000000000", "000101", "0000", False, parties, "", [], rejection=UNREADABLE, reason=reason)
+    return Screened(
+        "000000000", "000101", "0000", False, parties, "", [], rejection=UNREADABLE, reason=reason
+    )
 
 
 def screen(data: bytes, clearinghouse_id: str, seen: set[str]) -> Screened:

@@ -234,7 +234,10 @@ def read_278(segments: Iterable[Segment]) -> list[Submitted278]:
         elif seg.id == "ST":
             current = (
                 Submitted278(
-                    control_number=seg[2], group_control_number=group, component=seg.delimiters.component, rows=[]
+                    control_number=seg[2],
+                    group_control_number=group,
+                    component=seg.delimiters.component,
+                    rows=[],
                 )
                 if seg[1] == "278"
                 else None

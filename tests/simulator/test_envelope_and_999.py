@@ -120,7 +120,9 @@ def _truncated(text: str) -> str:
         ("group_count", "021"),
     ],
 )
-def test_a_broken_envelope_gets_a_ta1_rejection_and_nothing_else(tmp_path: Path, case: str, code: str) -> None:
+def test_a_broken_envelope_gets_a_ta1_rejection_and_nothing_else(
+    tmp_path: Path, case: str, code: str
+) -> None:
     good = claim_file(example_claims(TWO_CLAIMS[0]), 51)
     broken = {
         "iea_mismatch": good.replace("IEA*1*000000051", "IEA*1*000000052"),
@@ -140,7 +142,9 @@ def test_a_broken_envelope_gets_a_ta1_rejection_and_nothing_else(tmp_path: Path,
     assert ta1[4:6] == ["R", code]
     assert find(text, "IEA")[0][1] == "0"
     assert pyx12_verdict(text)[0]
-    assert [(t.ack_code, t.note_code) for t in parse_file(sim.responses / "broken.ta1.x12").ta1] == [("R", code)]
+    assert [(t.ack_code, t.note_code) for t in parse_file(sim.responses / "broken.ta1.x12").ta1] == [
+        ("R", code)
+    ]
     assert not (sim.upload / "broken.x12").exists()  # picked up, answered, removed
     assert f"TA1 {code}" in report.events[0]
 
