@@ -20,6 +20,8 @@ from gateway.rules.config import LoadedConfig, PayerFile, PayerVersion, Procedur
 from gateway.rules.crosscheck import code_groups
 from gateway.rules.models import DxCoverage
 
+_MEMO_LIMIT = 4096
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -31,6 +33,10 @@ class RuleSet:
     catalog: dict[str, Procedure]
     always: tuple[int, ...] = field(init=False, repr=False)
     by_code: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+    # Claims repeat a handful of code combinations, so the selection is memoised per code set.
+    _chosen: dict[frozenset[str], tuple[CompiledRule, ...]] = field(
+        init=False, repr=False, default_factory=dict, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Index rules by the codes that trigger them, so a claim only runs the rules its codes
@@ -46,12 +52,19 @@ class RuleSet:
         object.__setattr__(self, "always", tuple(always))  # frozen dataclass: set once, here
         object.__setattr__(self, "by_code", {code: tuple(ids) for code, ids in by_code.items()})
 
-    def rules_for(self, codes: frozenset[str]) -> list[CompiledRule]:
+    def rules_for(self, codes: frozenset[str]) -> tuple[CompiledRule, ...]:
         """The rules worth running for a claim with these codes, in file order."""
+        known = self._chosen.get(codes)
+        if known is not None:
+            return known
         chosen = set(self.always)
         for code in codes:
             chosen.update(self.by_code.get(code, ()))
-        return [self.rules[index] for index in sorted(chosen)]
+        selected = tuple(self.rules[index] for index in sorted(chosen))
+        if len(self._chosen) >= _MEMO_LIMIT:
+            self._chosen.clear()
+        self._chosen[codes] = selected
+        return selected
 
 
 @dataclass(frozen=True)
