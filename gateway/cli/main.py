@@ -50,6 +50,16 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(simulate_clearinghouse)
     cli.add_command(packet)
+    _register_daemon()
+
+
+def _register_daemon() -> None:
+    from gateway.cli.batches import batches
+    from gateway.cli.daemon import run
+    from gateway.cli.operator import status  # also attaches `claims hold` / `claims release`
+
+    for command in (batches, run, status):
+        cli.add_command(command)
 
 
 def _print_error(error: GatewayError) -> None:

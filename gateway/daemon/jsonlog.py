@@ -39,3 +39,4 @@ def configure(json_logs: bool, level: int = logging.INFO) -> None:
     root.setLevel(level)
     # paramiko logs every connection at INFO; the daemon's health lines say what matters.
     logging.getLogger("paramiko").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

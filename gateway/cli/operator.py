@@ -1,0 +1,66 @@
+"""`gateway claims hold/release PCN --reason` and `gateway status`."""
+
+from __future__ import annotations
+
+import click
+
+from gateway.cli.batches import actor_option, reason_option
+from gateway.cli.claims_show import claims
+from gateway.settings import Settings
+from gateway.store import operator_ops
+from gateway.store.db import Store
+
+
+@claims.command("hold")
+@click.argument("pcn")
+@reason_option
+@actor_option
+@click.pass_obj
+def hold_command(settings: Settings, pcn: str, reason: str, actor: str) -> None:
+    """Keep claim PCN out of the next batches until released."""
+    store = Store.open(settings.db_url)
+    try:
+        operator_ops.hold(store, pcn, actor, reason)
+    finally:
+        store.close()
+    click.echo(f"claim {pcn}: held by {actor}")
+
+
+@claims.command("release")
+@click.argument("pcn")
+@reason_option
+@actor_option
+@click.pass_obj
+def release_command(settings: Settings, pcn: str, reason: str, actor: str) -> None:
+    """Let a held claim go out with the next batch (rules already ran: this overrides them)."""
+    store = Store.open(settings.db_url)
+    try:
+        row = operator_ops.release(store, pcn, actor, reason)
+    finally:
+        store.close()
+    click.echo(f"claim {pcn}: released by {actor}, now {row.status}")
+
+
+@click.command()
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """Counts by state, the oldest waiting item, last contact per clearinghouse."""
+    store = Store.open(settings.db_url)
+    try:
+        view = operator_ops.status(store)
+    finally:
+        store.close()
+    click.echo("claims:  " + (", ".join(f"{k} {v}" for k, v in sorted(view.claims.items())) or "none"))
+    click.echo("batches: " + (", ".join(f"{k} {v}" for k, v in sorted(view.batches.items())) or "none"))
+    if view.oldest_waiting_claim is not None:
+        click.echo(f"oldest waiting claim: since {view.oldest_waiting_claim:%Y-%m-%d %H:%M:%S}")
+    if view.oldest_unsent_batch is not None:
+        batch_id, created = view.oldest_unsent_batch
+        click.echo(f"oldest unsent batch: {batch_id}, since {created:%Y-%m-%d %H:%M:%S}")
+    for contact in view.contacts:
+        last = f"{contact.last_contact_at:%Y-%m-%d %H:%M:%S}" if contact.last_contact_at else "never"
+        error = (f"; last error {contact.last_error_at:%Y-%m-%d %H:%M:%S}: {contact.last_error}"
+                 if contact.last_error_at else "")  # fmt: skip
+        click.echo(f"clearinghouse {contact.name}: last contact {last}{error}")
+    for alert in view.alerts:
+        click.echo(f"alert {alert.at:%Y-%m-%d %H:%M:%S} [{alert.status}] {alert.detail}")

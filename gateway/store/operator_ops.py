@@ -1,0 +1,181 @@
+"""What an operator may do to batches and claims; every action is an event with who and why.
+
+The CLI never uploads: a replay or a release only changes what the daemon will do next, in one
+transaction that locks the rows it changes, so it cannot race a daemon into sending twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.domain.batch import TO_SEND, BatchStatus, ReplayMode, decide_replay
+from gateway.domain.claim import Claim
+from gateway.errors import InputError
+from gateway.store import repository
+from gateway.store.batch_ops import BEFORE_BATCH, insert_version, latest_version, move
+from gateway.store.batches import BatchRow, ClearinghouseContactRow
+from gateway.store.db import Store
+from gateway.store.schema import ClaimRow, EventRow, FileClaimRow
+
+
+def _batch(session: Session, batch_id: int) -> BatchRow:
+    batch = session.get(BatchRow, batch_id, with_for_update=True)
+    if batch is None:
+        raise InputError(f"no batch {batch_id}")
+    return batch
+
+
+def _claims_of(session: Session, batch: BatchRow) -> list[ClaimRow]:
+    ids = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
+    return list(session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)).order_by(ClaimRow.id)))
+
+
+def _corrected(session: Session, row: ClaimRow) -> bool:
+    latest = latest_version(session, row.patient_control_number, row.billing_npi)
+    return latest is not None and latest.id != row.id
+
+
+def _operator_event(session: Session, kind: str, actor: str, reason: str, **ids: int | None) -> None:
+    repository.record_event(session, kind, status=kind.split(".")[-1], detail={"reason": reason}, actor=actor,
+                            claim_id=ids.get("claim_id"), file_id=ids.get("file_id"))  # fmt: skip
+
+
+def replay(store: Store, batch_id: int, actor: str, reason: str) -> tuple[ReplayMode, int]:
+    """Re-send the same bytes, or put the claims back in the queue for a new batch; never both."""
+    with store.session() as session:
+        batch = _batch(session, batch_id)
+        claims = _claims_of(session, batch)
+        corrected = any(_corrected(session, row) for row in claims)
+        decision = decide_replay(BatchStatus(batch.status), corrected)
+        if not isinstance(decision, ReplayMode):
+            raise InputError(f"batch {batch_id}: cannot replay: {decision}")
+        _operator_event(session, f"operator.replay_{decision.value}", actor, reason, file_id=batch.file_id)
+        if decision is ReplayMode.RESEND:
+            move(session, batch, BatchStatus.SPOOLED, actor, {"replay": "resend"}, reason)
+            return decision, len(claims)
+        requeued = 0
+        for row in claims:
+            if _corrected(session, row) or (batch.status == BatchStatus.PARTIALLY_ACCEPTED and row.status != "rejected"):
+                continue  # the corrected version is already in the pipeline / accepted claims stay
+            fresh = insert_version(session, Claim.model_validate_json(row.payload), "queued")
+            fresh.rule_pack_version = row.rule_pack_version
+            repository.record_event(session, "claim.queued", claim_id=fresh.id, status="queued",
+                                    detail={"replay_of_batch": batch.id, "reason": reason}, actor=actor)  # fmt: skip
+            requeued += 1
+        move(session, batch, BatchStatus.REPLACED, actor, {"replay": "rebuild", "requeued": requeued}, reason)
+        return decision, requeued
+
+
+def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
+    """Stop a batch that has not left; its claims are held (release them to send them again)."""
+    with store.session() as session:
+        batch = _batch(session, batch_id)
+        if batch.status not in (BatchStatus.SPOOLED, BatchStatus.FAILED):
+            raise InputError(f"batch {batch_id}: cannot cancel a batch that is {batch.status}")
+        _operator_event(session, "operator.cancel", actor, reason, file_id=batch.file_id)
+        move(session, batch, BatchStatus.CANCELLED, actor, None, reason)
+        held = 0
+        for row in _claims_of(session, batch):
+            if row.status == "built":
+                row.status, row.status_reason = "held", f"batch {batch_id} cancelled by {actor}: {reason}"
+                _operator_event(session, "operator.hold", actor, f"batch {batch_id} cancelled: {reason}",
+                                claim_id=row.id)  # fmt: skip
+                held += 1
+        return held
+
+
+def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
+    with store.session() as session:
+        row = _open_claim(session, pcn)
+        if row.status == "held":
+            raise InputError(f"claim {pcn} is already held")
+        row.status, row.status_reason = "held", f"held by {actor}: {reason}"
+        _operator_event(session, "operator.hold", actor, reason, claim_id=row.id)
+        return row
+
+
+def release(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
+    """A held claim goes to the queue (rules already ran: an operator override) or back to rules."""
+    with store.session() as session:
+        row = _open_claim(session, pcn)
+        if row.status != "held":
+            raise InputError(f"claim {pcn} is {row.status}, not held")
+        row.status = "queued" if row.rule_pack_version else "received"
+        row.status_reason = None
+        _operator_event(session, "operator.release", actor, reason, claim_id=row.id)
+        return row
+
+
+def _open_claim(session: Session, pcn: str) -> ClaimRow:
+    query = select(ClaimRow).where(ClaimRow.patient_control_number == pcn).order_by(ClaimRow.id.desc())
+    row = session.scalars(query.limit(1).with_for_update()).first()
+    if row is None:
+        raise InputError(f"no claim with patient control number {pcn}")
+    if row.status not in BEFORE_BATCH:
+        raise InputError(f"claim {pcn} is {row.status}: it is in a batch; cancel or replay the batch instead")
+    return row
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch: BatchRow
+    claims: list[tuple[str, str]]  # (PCN, status)
+    events: list[EventRow]
+
+
+def list_batches(store: Store, status: str | None = None, limit: int = 200) -> list[BatchRow]:
+    query = select(BatchRow).order_by(BatchRow.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(BatchRow.status == status)
+    with store.session() as session:
+        return list(session.scalars(query))
+
+
+def show_batch(store: Store, batch_id: int) -> BatchView:
+    with store.session() as session:
+        batch = session.get(BatchRow, batch_id)
+        if batch is None:
+            raise InputError(f"no batch {batch_id}")
+        claims = [(row.patient_control_number, row.status) for row in _claims_of(session, batch)]
+        events = list(session.scalars(
+            select(EventRow).where(EventRow.file_id == batch.file_id, EventRow.claim_id.is_(None))
+            .order_by(EventRow.id)
+        ))  # fmt: skip
+        return BatchView(batch, claims, events)
+
+
+@dataclass(frozen=True)
+class StatusView:
+    claims: dict[str, int]
+    batches: dict[str, int]
+    oldest_waiting_claim: dt.datetime | None
+    oldest_unsent_batch: tuple[int, dt.datetime] | None
+    contacts: list[ClearinghouseContactRow]
+    alerts: list[EventRow]
+
+
+def status(store: Store) -> StatusView:
+    with store.session() as session:
+        claims = Counter(dict(session.execute(select(ClaimRow.status, func.count()).group_by(ClaimRow.status)).all()))
+        batches = Counter(dict(session.execute(select(BatchRow.status, func.count()).group_by(BatchRow.status)).all()))
+        oldest_claim = session.scalar(
+            select(func.min(ClaimRow.created_at)).where(ClaimRow.status.in_(["received", "queued"]))
+        )
+        unsent = session.execute(
+            select(BatchRow.id, BatchRow.created_at)
+            .where(BatchRow.status.in_([*(s.value for s in TO_SEND), BatchStatus.FAILED.value]))
+            .order_by(BatchRow.id)
+            .limit(1)
+        ).first()
+        contacts = list(session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name)))
+        alerts = list(session.scalars(
+            select(EventRow).where(EventRow.kind == "clearinghouse.alert").order_by(EventRow.id.desc()).limit(5)
+        ))  # fmt: skip
+    return StatusView(
+        dict(claims), dict(batches), oldest_claim, (unsent[0], unsent[1]) if unsent else None, contacts, alerts
+    )
