@@ -34,7 +34,9 @@ def held_templates() -> list[dict[str, Any]]:
     return claims
 
 
-def make_claims(count: int, prefix: str = "D", templates: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def make_claims(
+    count: int, prefix: str = "D", templates: Sequence[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """``count`` distinct claims (own PCN and member id) cycled from ``templates``."""
     source = list(templates if templates is not None else clean_templates())
     made = []
@@ -75,7 +77,11 @@ def local_profile(root: Path, name: str = "localch", **overrides: Any) -> Cleari
 
 
 def make_daemon(
-    store: Store, home: Path, profiles: dict[str, ClearinghouseProfile], actor: str = "daemon:test", **config: Any
+    store: Store,
+    home: Path,
+    profiles: dict[str, ClearinghouseProfile],
+    actor: str = "daemon:test",
+    **config: Any,
 ) -> Daemon:
     return Daemon(
         store,
