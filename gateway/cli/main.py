@@ -40,6 +40,7 @@ def _register() -> None:
     from gateway.cli.check import check, config
     from gateway.cli.claims_show import claims, denials
     from gateway.cli.clearinghouse import clearinghouse
+    from gateway.cli.demo import demo
     from gateway.cli.packet import packet
     from gateway.cli.parse import ingest, parse
     from gateway.cli.schema import schema
@@ -49,6 +50,7 @@ def _register() -> None:
     for command in (build, check, claims, clearinghouse, config, denials, ingest, parse, schema, validate):
         cli.add_command(command)
     cli.add_command(simulate_clearinghouse)
+    cli.add_command(demo)
     cli.add_command(packet)
     _register_daemon()
 
