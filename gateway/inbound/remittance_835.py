@@ -41,6 +41,8 @@ MOA_REMARKS = range(3, 8)
 MIA_REMARKS = (5, 20, 21, 22, 23)
 LINE_DATE_QUALIFIERS = frozenset({"472", "150"})
 ZERO = Decimal(0)
+# tuple.__new__ builds a NamedTuple without the Python-level __new__ frame (the hot path).
+_new = tuple.__new__
 
 
 # One 2110 service line while its claim is open, as a list because the hot loop creates 25,000
@@ -74,7 +76,9 @@ def adjustments(cas_segments: list[Segment]) -> tuple[Adjustment, ...]:
         elements = segment.elements
         if len(elements) == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
             text = elements[3]
-            append(Adjustment(elements[1], elements[2], _cached_decimal(text) or _decimal(text), None))
+            append(
+                _new(Adjustment, (elements[1], elements[2], _cached_decimal(text) or _decimal(text), None))
+            )
         else:
             found.extend(_all_triplets(segment))
     return tuple(found)
@@ -119,33 +123,39 @@ def build_claim(clp: Segment, cas: list[Segment], lines: list[_Line], remarks: l
             charge, paid = line[2], line[3]
             units = line[5] if width > 5 else ""
             built.append(
-                RemitServiceLine(
-                    parts[0],
-                    parts[1] if len(parts) > 1 else "",
-                    tuple(filter(None, parts[2:6])) if len(parts) > 2 else NO_STRINGS,
-                    _cached_decimal(charge) or _decimal(charge),
-                    _cached_decimal(paid) or _decimal(paid),
-                    (_cached_decimal(units) or _decimal(units)) if units else None,
-                    control_number,
-                    service_date,
-                    adjustments(line_cas) if line_cas else (),
-                    tuple(line_remarks) if line_remarks else NO_STRINGS,
-                    svc.index,
+                _new(
+                    RemitServiceLine,
+                    (
+                        parts[0],
+                        parts[1] if len(parts) > 1 else "",
+                        tuple(filter(None, parts[2:6])) if len(parts) > 2 else NO_STRINGS,
+                        _cached_decimal(charge) or _decimal(charge),
+                        _cached_decimal(paid) or _decimal(paid),
+                        (_cached_decimal(units) or _decimal(units)) if units else None,
+                        control_number,
+                        service_date,
+                        adjustments(line_cas) if line_cas else (),
+                        tuple(line_remarks) if line_remarks else NO_STRINGS,
+                        svc.index,
+                    ),
                 )
             )
         responsibility = elements[5] if size > 5 else ""
-        return RemitClaim(
-            elements[1],
-            elements[2],
-            Decimal(elements[3]),
-            Decimal(elements[4]),
-            Decimal(responsibility) if responsibility else None,
-            elements[6] if size > 6 else "",
-            elements[7] if size > 7 else "",
-            adjustments(cas) if cas else (),
-            tuple(built),
-            tuple(remarks) if remarks else NO_STRINGS,
-            clp.index,
+        return _new(
+            RemitClaim,
+            (
+                elements[1],
+                elements[2],
+                Decimal(elements[3]),
+                Decimal(elements[4]),
+                Decimal(responsibility) if responsibility else None,
+                elements[6] if size > 6 else "",
+                elements[7] if size > 7 else "",
+                adjustments(cas) if cas else (),
+                tuple(built),
+                tuple(remarks) if remarks else NO_STRINGS,
+                clp.index,
+            ),
         )
     except InvalidOperation:
         raise X12SyntaxError(_bad_number(clp, cas, lines), clp.index) from None
