@@ -10,6 +10,12 @@ if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssh-server >/dev/null
 fi
+# The packet tests turn PDF pages into images with poppler's pdftoppm (tests/packet).
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "installing poppler-utils" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
 # sshd refuses to start without its privilege-separation directory.
 $SUDO mkdir -p /run/sshd
 $SUDO chmod 0755 /run/sshd
