@@ -14,7 +14,6 @@ or member id.  Rows map to the plain ``AuthRecord`` of gateway.domain.auth, whic
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from gateway.domain.auth import (
     match_claim,
 )
 from gateway.domain.claim import Claim
+from gateway.domain.identity import patient_key, patient_key_of
 from gateway.errors import StoreError
 from gateway.inbound.parse_278 import AuthResponse, Review
 from gateway.store.schema import Base
@@ -105,9 +105,8 @@ class AuthConsumptionRow(Base):
 
 
 def auth_patient_key(payer_id: str, member_id: str, birth_date: dt.date) -> str:
-    """sha256 over payer, member id and the patient's birth date (a dependant shares the member id)."""
-    material = "\x1f".join((payer_id.strip().upper(), member_id.strip().upper(), birth_date.isoformat()))
-    return hashlib.sha256(material.encode()).hexdigest()
+    """The same key the claims table uses (gateway.domain.identity), so claims meet their auths."""
+    return patient_key_of(payer_id, member_id, birth_date)
 
 
 def request_patient_key(request: AuthRequest) -> str:
@@ -116,8 +115,7 @@ def request_patient_key(request: AuthRequest) -> str:
 
 
 def claim_patient_key(claim: Claim) -> str:
-    person = claim.patient.person if claim.patient is not None else claim.subscriber.person
-    return auth_patient_key(claim.payer.payer_id, claim.subscriber.member_id, person.birth_date)
+    return patient_key(claim)
 
 
 def _event(row: AuthRow, status: AuthStatus, detail: str) -> None:

@@ -43,7 +43,7 @@ class ClaimRow(Base):
     payer_id: Mapped[str] = mapped_column(String(80))
     billing_npi: Mapped[str] = mapped_column(String(10))
     # A stable, non-reversible key for "the same patient" (history look-ups) that avoids
-    # querying on names or member ids: sha256 of payer id + member id + birth date.
+    # querying on names or member ids: gateway.domain.identity.patient_key.
     patient_key: Mapped[str] = mapped_column(String(64), index=True)
     first_service_date: Mapped[dt.date] = mapped_column(Date)
     total_charge: Mapped[Decimal] = mapped_column(Numeric(12, 2))
