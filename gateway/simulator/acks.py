@@ -149,6 +149,54 @@ def rebuild_999(pyx12_ack: str, counters: ControlSource) -> Ack999:
     return result
 
 
+def front_end_rejection(segments: Iterable[Segment], counters: ControlSource) -> Ack999:
+    """A 999 rejecting every 837 of the upload as a clearinghouse's own edit would.
+
+    The edit is the commonest one: the payer id (2010BB NM109) is not on the clearinghouse's
+    payer list, reported as IK3 on that NM1 (loop 2010BB) and IK4 NM109 code 7 (invalid code
+    value).  pyx12 finds nothing wrong with such a file; this is the policy's
+    ``reject_first_batches`` at work, so that a rejected batch and its replay can be shown.
+    """
+    result = Ack999()
+    writer: SegmentWriter | None = None
+    st02 = group = version = st01 = ""
+    counted: list[str] = []
+    position = 0
+    level = ""
+    payer_error: tuple[int, str] | None = None
+    for seg in segments:
+        if seg.id == "GS":
+            group, version, counted = seg[6], seg[8], []
+            writer, st02 = SegmentWriter(), counters.st02()
+            envelope.open_transaction(writer, "999", st02, ACK_VERSION)
+            writer.segment("AK1", seg[1], group, version)
+        elif writer is None:
+            continue
+        elif seg.id == "ST":
+            position, level, payer_error, st01 = 1, "", None, seg[1]
+        elif seg.id == "SE":
+            control = seg[2]
+            writer.segment("AK2", st01, control, version)
+            if payer_error is not None:
+                writer.segment("IK3", "NM1", str(payer_error[0]), "", "8")  # IK303 is an LS id, not a loop
+                writer.segment("IK4", "9", "67", "7", payer_error[1])
+            writer.segment("IK5", "R", "5")
+            result.verdicts[(group, control)] = "R"
+            counted.append("R")
+        elif seg.id == "GE":
+            writer.segment("AK9", "R", str(len(counted)), str(len(counted)), "0")
+            envelope.close_transaction(writer, st02)
+            result.bodies.append(writer.text())
+            writer = None
+        else:
+            position += 1
+            if seg.id == "HL":
+                level = seg[3]
+            elif seg.id == "NM1" and seg[1] == "PR" and level == "22" and payer_error is None:
+                payer_error = (position, seg[9])
+    return result
+
+
 def group_ack_code(transaction_codes: list[str], has_group_errors: bool) -> str:
     """AK901 from the IK501s of the group: A, E (accepted, some with errors), P or R."""
     accepted = [code for code in transaction_codes if code in ACCEPTED_CODES]

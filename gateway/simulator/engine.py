@@ -111,6 +111,9 @@ class Simulator:
         state.remember_interchange(f"{screened.sender_key}:{screened.isa13}")
         assert screened.gate is not None
         ack = acks.rebuild_999(screened.gate.ack_999 or "", counters)
+        if self._front_end_edit(screened, state):
+            ack = acks.front_end_rejection(screened.segments, counters)
+            report.events.append(f"{name}: rejected by the front-end edit (policy reject_first_batches)")
         ta1 = (
             acks.ta1_segment(screened.isa13, screened.isa_date, screened.isa_time, "A", "000")
             if screened.ack_requested
@@ -127,6 +130,15 @@ class Simulator:
         out += self._claim_statuses(screened, ack, name, stem, state, when, report)
         out += self._auth_responses(screened, ack, name, stem, state, when, report)
         return out
+
+    def _front_end_edit(self, screened: Screened, state: SimulatorState) -> bool:
+        """True for the first ``reject_first_batches`` uploads that carry 837 transactions."""
+        if not any(seg.id == "ST" and seg[1] == "837" for seg in screened.segments):
+            return False
+        if state.counters.get("front_end_rejections", 0) >= self.policy.reject_first_batches:
+            return False
+        state.next("front_end_rejections")
+        return True
 
     def _claim_statuses(
         self,

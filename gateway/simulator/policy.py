@@ -103,6 +103,9 @@ class SimulatorPolicy(_Strict):
         "CLEARINGHOUSE", pattern=r"^[A-Za-z0-9 ]{1,15}$", description="ISA06 of a TA1 for an unreadable ISA"
     )
     payer_tax_id: str = Field("999999999", pattern=r"^[0-9]{9}$", description="TRN03 = 1 + this EIN")
+    reject_first_batches: int = Field(
+        0, ge=0, description="the first N 837P files are rejected in the 999 (front-end payer-id edit)"
+    )
     remit_delay_cycles: int = Field(1, ge=1, description="cycles between the 277CA and the 835")
     adjudication: Adjudication = Adjudication()
     deny: list[DenyRule] = Field(default_factory=list)

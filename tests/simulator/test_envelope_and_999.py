@@ -161,3 +161,39 @@ def test_a_resend_with_the_same_interchange_number_is_refused_as_a_duplicate(tmp
     sim.put("renumbered.x12", claim_file(example_claims(TWO_CLAIMS[0]), 62))
     sim.cycle()
     assert "renumbered.999.x12" in sim.names()
+
+
+def test_front_end_edit_rejects_the_first_batch_and_accepts_its_replay(tmp_path: Path) -> None:
+    from gateway.simulator.policy import SimulatorPolicy
+
+    sim = Harness(tmp_path, SimulatorPolicy(reject_first_batches=1))
+    claims = example_claims(*TWO_CLAIMS)
+    sim.put("first.x12", claim_file(claims, 71))
+    sim.cycle()
+    ack = sim.response("first.999.x12")
+    assert pyx12_verdict(ack)[0]
+    assert find(ack, "AK9")[0][1:5] == ["R", "1", "1", "0"]
+    assert find(ack, "IK3")[0][1:5] == ["NM1", find_position(claim_file(claims, 71)), "", "8"]
+    assert find(ack, "IK4")[0][1:5] == ["9", "67", "7", claims[0].payer.payer_id]
+    parsed = parse_file(sim.responses / "first.999.x12").to_json()["transactions"][0]
+    assert parsed["transaction_acks"][0]["ack_code"] == "R"
+    assert "first.277ca.x12" not in sim.names()
+    sim.put("replay.x12", claim_file(claims, 72))  # the operator's replay: new control numbers
+    sim.cycle()
+    assert find(sim.response("replay.999.x12"), "AK9")[0][1] == "A"
+    assert "replay.277ca.x12" in sim.names()
+
+
+def find_position(text: str) -> str:
+    """Position in its transaction set (ST = 1) of the first 2010BB NM1*PR, counted here."""
+    position, level = 0, ""
+    for row in segments(text):
+        if row[0] == "ST":
+            position = 1
+            continue
+        position += 1
+        if row[0] == "HL":
+            level = row[3]
+        if row[0] == "NM1" and row[1] == "PR" and level == "22":
+            return str(position)
+    raise AssertionError("no 2010BB NM1*PR")
