@@ -40,6 +40,8 @@ PLB_PAIR_STARTS = range(3, 15, 2)
 MOA_REMARKS = range(3, 8)
 MIA_REMARKS = (5, 20, 21, 22, 23)
 LINE_DATE_QUALIFIERS = frozenset({"472", "150"})
+# 2110 segments that follow SVC (only DTM, REF*6R and LQ*HE are kept; AMT and QTY are skipped).
+LINE_DETAIL = frozenset({"DTM", "REF", "AMT", "QTY", "LQ"})
 ZERO = Decimal(0)
 # tuple.__new__ builds a NamedTuple without the Python-level __new__ frame (the hot path).
 _new = tuple.__new__
@@ -205,6 +207,16 @@ class RemittanceParser(TransactionParser):
                 if cas is None:
                     raise X12SyntaxError("CAS outside a claim (no CLP before it)", segment.index)
                 cas.append(segment)
+            elif line is not None and sid in LINE_DETAIL:  # 2110 detail: the most frequent after CAS
+                qualifier = elements[1] if len(elements) > 1 else ""
+                if sid == "DTM":
+                    if qualifier in LINE_DATE_QUALIFIERS:
+                        line[SERVICE_DATE] = segment[2]
+                elif sid == "REF":
+                    if qualifier == "6R":
+                        line[CONTROL_NUMBER] = segment[2]
+                elif sid == "LQ" and qualifier == "HE":
+                    line[REMARKS].append(segment[2])
             elif sid == "SVC":
                 if clp is None:
                     raise X12SyntaxError("SVC outside a claim (no CLP before it)", segment.index)
@@ -223,18 +235,10 @@ class RemittanceParser(TransactionParser):
             elif sid in ENVELOPE_SEGMENTS:
                 stop = self.stop = segment
                 break
-            elif line is not None:
-                qualifier = elements[1] if len(elements) > 1 else ""
-                if sid == "DTM" and qualifier in LINE_DATE_QUALIFIERS:
-                    line[SERVICE_DATE] = segment[2]
-                elif sid == "REF" and qualifier == "6R":
-                    line[CONTROL_NUMBER] = segment[2]
-                elif sid == "LQ" and qualifier == "HE":
-                    line[REMARKS].append(segment[2])
             elif clp is not None:
-                if sid == "MOA":
+                if line is None and sid == "MOA":
                     remarks.extend(segment[p] for p in MOA_REMARKS if segment[p])
-                elif sid == "MIA":
+                elif line is None and sid == "MIA":
                     remarks.extend(segment[p] for p in MIA_REMARKS if segment[p])
             elif sid == "BPR":
                 self._bpr = segment
