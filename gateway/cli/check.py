@@ -18,11 +18,11 @@ from gateway.domain.findings import Finding, RuleResult, Severity
 from gateway.domain.history import History
 from gateway.errors import RuleViolation
 from gateway.intake import load_claims
+from gateway.packet.completeness import review
 from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 from gateway.rules.config import load_config
 from gateway.rules.dx_import import article_from_export, write_article
-from gateway.rules.kinds.documentation import review
 from gateway.settings import Settings
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider

@@ -15,11 +15,11 @@ from decimal import Decimal
 from gateway.domain.evidence import ClinicalEvidence, ProcedureNote
 from gateway.domain.findings import Finding, Severity
 from gateway.domain.history import History
+from gateway.packet.completeness import Completeness, review
 from gateway.packet.subject import Subject
 from gateway.rules import engine
 from gateway.rules.book import NoRuleSet, RuleBook
 from gateway.rules.facts import Facts
-from gateway.rules.kinds.documentation import Completeness, review
 from gateway.rules.models import DocumentationRule
 
 

@@ -20,8 +20,8 @@ from gateway.store.auths import AuthRow
 from gateway.store.schema import Base, ClaimRow
 
 if TYPE_CHECKING:  # the table module stays light: gateway.store.models imports it for Alembic
+    from gateway.packet.completeness import Completeness
     from gateway.packet.subject import Subject
-    from gateway.rules.kinds.documentation import Completeness
 
 
 def _now() -> dt.datetime:

@@ -10,9 +10,10 @@ import pytest
 
 from gateway.domain.findings import Finding, Severity
 from gateway.domain.history import History
+from gateway.packet.completeness import review
 from gateway.packet.subject import claim_view
 from gateway.rules import engine
-from gateway.rules.kinds.documentation import cookie_cutter, normalized, review
+from gateway.rules.kinds.documentation import cookie_cutter, normalized
 from tests.documentation.helpers import Mutation, auth, book, claim, day, note
 
 FAMILIES = {

@@ -11,8 +11,9 @@ the outcome of each earlier session, and no copy-paste ("cookie-cutter") notes.
 ``assess`` is pure: evidence + the procedures in question -> one ``ElementCheck`` per element,
 each present, missing or not applicable (a first procedure has no follow-up to document; a
 prior-auth request has no procedure note yet).  The engine's ``documentation`` check turns each
-missing element into ONE finding whose ``rule_id`` is ``<rule id>.<element>``; ``review`` gives a
-claim's (or an auth request's) completeness score and those findings together.
+missing element into ONE finding whose ``rule_id`` is ``<rule id>.<element>``;
+``gateway.packet.completeness.review`` gives a claim's (or an auth request's) completeness score
+and those findings together.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from gateway.domain.claim import Claim
 from gateway.domain.codes import ImagingGuidance
 from gateway.domain.evidence import ClinicalEvidence, ProcedureNote, TherapyKind
 from gateway.domain.findings import Finding
-from gateway.domain.history import History
-from gateway.rules.book import NoRuleSet, RuleBook
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts, Line
 from gateway.rules.kinds.base import finding
@@ -64,47 +62,6 @@ class ElementCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"element": self.element, "label": self.label, "present": self.present, "detail": self.detail}
-
-
-@dataclass(frozen=True, slots=True)
-class Completeness:
-    """Which required elements a claim or auth request documents; not-applicable ones are left out."""
-
-    subject: str
-    checks: tuple[ElementCheck, ...] = ()
-
-    @property
-    def required(self) -> tuple[ElementCheck, ...]:
-        return tuple(check for check in self.checks if check.present is not None)
-
-    @property
-    def missing(self) -> tuple[ElementCheck, ...]:
-        return tuple(check for check in self.required if not check.present)
-
-    @property
-    def score(self) -> float | None:
-        """Share of required elements present (0..1), None when no documentation rule applied."""
-        required = self.required
-        return None if not required else (len(required) - len(self.missing)) / len(required)
-
-    def summary(self) -> str:
-        required = self.required
-        if not required:
-            return "documentation: no documentation rule applies"
-        present = len(required) - len(self.missing)
-        text = f"documentation {present}/{len(required)} elements ({100 * present / len(required):.0f}%)"
-        return text + (f"; missing: {', '.join(c.element for c in self.missing)}" if self.missing else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        required = self.required
-        return {
-            "subject": self.subject,
-            "present": len(required) - len(self.missing),
-            "required": len(required),
-            "score": None if self.score is None else round(self.score, 4),
-            "missing": [check.element for check in self.missing],
-            "elements": [check.to_dict() for check in self.checks],
-        }
 
 
 Result = tuple[bool | None, str] | tuple[bool | None, str, bool]
@@ -397,7 +354,7 @@ def subject_of(evidence: ClinicalEvidence, lines: Sequence[Line], dos: dt.date, 
     return Subject(evidence, tuple((line.code, line.date) for line in lines), dos, performed)
 
 
-def _findings(rule: CompiledRule, checks: Iterable[ElementCheck], line: int) -> Iterator[Finding]:
+def findings_of(rule: CompiledRule, checks: Iterable[ElementCheck], line: int) -> Iterator[Finding]:
     spec = rule.rule
     assert isinstance(spec, DocumentationRule)
     for check in checks:
@@ -415,40 +372,4 @@ def documentation(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     assert isinstance(spec, DocumentationRule)
     lines = facts.lines_in(rule.codes())
     if lines:
-        yield from _findings(rule, assess(spec, subject_of(facts.evidence, lines, facts.dos, True)), lines[0].number)
-
-
-def _in_force(rule: CompiledRule, day: dt.date) -> bool:
-    spec = rule.rule
-    return (spec.effective_from is None or spec.effective_from <= day) and (
-        spec.effective_to is None or day <= spec.effective_to
-    )
-
-
-def review(claim: Claim, book: RuleBook, *, performed: bool = True, subject: str | None = None
-           ) -> tuple[Completeness, list[Finding]]:
-    """Completeness score and documentation findings of one claim (``performed``) or auth request.
-
-    An element named by several applicable rules is scored once (missing if any rule finds it so).
-    """
-    label = subject or claim.patient_control_number
-    ruleset = book.ruleset_for(claim)
-    if isinstance(ruleset, NoRuleSet):
-        return Completeness(label), []
-    facts = Facts(claim, History.empty(), ruleset.catalog)
-    by_element: dict[str, ElementCheck] = {}
-    findings: list[Finding] = []
-    for rule in ruleset.rules_for(facts.codes):
-        spec = rule.rule
-        if not isinstance(spec, DocumentationRule) or not _in_force(rule, facts.dos):
-            continue
-        lines = facts.lines_in(rule.codes())
-        if not lines:
-            continue
-        checks = assess(spec, subject_of(facts.evidence, lines, facts.dos, performed))
-        findings.extend(_findings(rule, checks, lines[0].number))
-        for check in checks:
-            known = by_element.get(check.element)
-            if known is None or (known.present is not False and check.present is False):
-                by_element[check.element] = check
-    return Completeness(label, tuple(by_element.values())), findings
+        yield from findings_of(rule, assess(spec, subject_of(facts.evidence, lines, facts.dos, True)), lines[0].number)
