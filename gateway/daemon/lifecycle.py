@@ -24,6 +24,7 @@ from gateway.daemon.config import DaemonConfig
 from gateway.daemon.scheduler import Job, run_jobs
 from gateway.errors import ConfigError, StoreError
 from gateway.pipeline import cycles
+from gateway.pipeline.cycle_context import Context, CycleReport, Limits
 from gateway.rules import RuleBook
 from gateway.store import batch_ops, repository
 from gateway.store.batches import ensure_contact_rows
@@ -55,7 +56,7 @@ class Daemon:
         self.store = store
         self.config = config
         self.clock = clock
-        self.ctx = cycles.Context(
+        self.ctx = Context(
             store=store,
             outbound=outbound,
             inbound=inbound,
@@ -63,7 +64,7 @@ class Daemon:
             book=book,
             open_transport=self._open_transport,
             actor=actor or default_actor(),
-            limits=cycles.Limits(config.max_claims_per_batch, config.max_file_bytes, config.screen_chunk),
+            limits=Limits(config.max_claims_per_batch, config.max_file_bytes, config.screen_chunk),
         )
         self.stop = self.ctx.stop
         self._lock_file: IO[str] | None = None
@@ -97,7 +98,7 @@ class Daemon:
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def _guarded(self, name: str, cycle: Callable[[], cycles.CycleReport | None]) -> Callable[[], None]:
+    def _guarded(self, name: str, cycle: Callable[[], CycleReport | None]) -> Callable[[], None]:
         def run() -> None:
             if self.stop.is_set():
                 return
@@ -106,13 +107,13 @@ class Daemon:
             except Exception as error:  # a failed cycle must not end the daemon; the next one retries
                 log.error("cycle %s failed: %s: %s", name, type(error).__name__, error,
                           exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
-                report = cycles.CycleReport(name, errors=[f"{type(error).__name__}: {error}"])
+                report = CycleReport(name, errors=[f"{type(error).__name__}: {error}"])
             if report is not None:
                 self.health(report)
 
         return run
 
-    def health(self, report: cycles.CycleReport) -> None:
+    def health(self, report: CycleReport) -> None:
         fields = report.as_dict()
         text = " ".join(f"{key}={value}" for key, value in fields.items())
         level = logging.WARNING if report.errors else logging.INFO
@@ -120,13 +121,13 @@ class Daemon:
         for error in report.errors[:10]:
             log.warning("cycle %s: %s", report.cycle, error)
 
-    def intake(self) -> cycles.CycleReport:
+    def intake(self) -> CycleReport:
         return cycles.intake_cycle(self.ctx)
 
-    def outbound(self) -> cycles.CycleReport:
+    def outbound(self) -> CycleReport:
         return cycles.outbound_cycle(self.ctx, send=not self.config.is_quiet(self.clock()))
 
-    def poll(self) -> cycles.CycleReport | None:
+    def poll(self) -> CycleReport | None:
         if self.config.is_quiet(self.clock()):
             return None
         return cycles.poll_cycle(self.ctx)
@@ -175,7 +176,8 @@ class Daemon:
     def _nothing_waiting(self) -> bool:
         waiting = sum(batch_ops.count_claims(self.store, status) for status in ("received", "queued"))
         sendable = sum(len(batch_ops.batches_to_send(self.store, name)) for name in self.ctx.profiles)
-        return waiting == 0 and sendable == 0
+        pending = any((self.ctx.outbound / cycles.PENDING).glob("*.json"))
+        return waiting == 0 and sendable == 0 and not pending
 
     def _install_signals(self) -> None:
         def handle(signum: int, _frame: FrameType | None) -> None:

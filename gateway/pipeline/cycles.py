@@ -22,14 +22,13 @@ import hashlib
 import json
 import logging
 import shutil
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.domain.claim import Claim
+from gateway.domain.history import History
 from gateway.errors import (
     GatewayError,
     InputError,
@@ -39,87 +38,19 @@ from gateway.errors import (
 )
 from gateway.inbound.intake import ingest_file
 from gateway.intake import parse_claims
+from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.outbound import build_gated
 from gateway.pipeline.screening import screen_claim
-from gateway.rules import RuleBook
 from gateway.spool import write_atomic
 from gateway.store import batch_ops, repository
 from gateway.store.auths import consume
-from gateway.store.batches import WorkLocks, record_contact
-from gateway.store.db import Store
+from gateway.store.batches import record_contact
 from gateway.store.history import HistoryProvider
-from gateway.transport import ClearinghouseProfile, Transport, render_file_name
+from gateway.transport import ClearinghouseProfile, render_file_name
 from gateway.x12.envelope import TradingPartners
 
 log = logging.getLogger(__name__)
 PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_claims_per_batch: int = 5000
-    max_file_bytes: int = 64 * 1024 * 1024
-    screen_chunk: int = 500
-
-
-@dataclass
-class CycleReport:
-    """What one cycle did: the daemon's health line."""
-
-    cycle: str
-    counts: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def add(self, key: str, amount: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + amount
-
-    def as_dict(self) -> dict[str, object]:
-        return {"cycle": self.cycle, **self.counts, "errors": len(self.errors), "seconds": round(self.seconds, 3)}
-
-
-@dataclass
-class Context:
-    store: Store
-    outbound: Path
-    inbound: Path
-    profiles: dict[str, ClearinghouseProfile]
-    book: RuleBook
-    open_transport: Callable[[ClearinghouseProfile], Transport]
-    actor: str = "daemon"
-    limits: Limits = Limits()
-    stop: threading.Event = field(default_factory=threading.Event)
-    transports: dict[str, Transport] = field(default_factory=dict)
-    locks: WorkLocks | None = None
-
-    def __post_init__(self) -> None:
-        if self.locks is None:
-            self.locks = WorkLocks(self.store)
-
-    def transport(self, name: str) -> Transport:
-        if name not in self.transports:
-            self.transports[name] = self.open_transport(self.profiles[name])
-        return self.transports[name]
-
-    @contextmanager
-    def lock(self, name: str) -> Iterator[bool]:
-        assert self.locks is not None
-        with self.locks.hold(name) as got:
-            yield got
-
-    def close(self) -> None:
-        for transport in self.transports.values():
-            transport.close()
-        self.transports.clear()
-
-
-@contextmanager
-def _timed(report: CycleReport) -> Iterator[CycleReport]:
-    started = time.perf_counter()
-    try:
-        yield report
-    finally:
-        report.seconds = time.perf_counter() - started
 
 
 def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | None:
@@ -134,7 +65,7 @@ def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | Non
 
 
 def intake_cycle(ctx: Context) -> CycleReport:
-    with _timed(CycleReport("intake")) as report:
+    with timed(CycleReport("intake")) as report:
         with ctx.lock("intake-folder") as got:
             if got:
                 _take_pending_files(ctx, report)
@@ -158,7 +89,10 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
             report.errors.append(f"{path.name}: {error}")
             _move(path, pending / "rejected")
             continue
-        if batch_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor):
+        taken = batch_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
+        if taken is not None:
+            for (claim_id, payload), claim in zip(taken, claims, strict=True):
+                ctx.claims.put(claim_id, payload, claim)
             report.add("claims_received", len(claims))
         # Taken now or by an earlier run that died before moving it: either way it is recorded.
         _move(path, pending / "done")
@@ -174,14 +108,29 @@ def _move(path: Path, folder: Path) -> None:
         shutil.move(str(path), target)
 
 
+class _NoHistory(HistoryProvider):
+    """History of a patient with no other claim on file: empty, without a query."""
+
+    def __init__(self) -> None:
+        pass
+
+    def for_claim(self, claim: Claim, procedure_codes: Iterable[str] | None = None) -> History:
+        return History.empty()
+
+
+_FIRST_VISIT = _NoHistory()
+
+
 def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     """Screen up to one chunk of received claims in one transaction; False when none was left."""
     history = HistoryProvider(ctx.store)
     with ctx.store.session() as session:
         rows = batch_ops.received_claims(session, ctx.limits.screen_chunk)
+        returning = batch_ops.patients_with_other_claims(session, rows)
         for row in rows:
-            claim = Claim.model_validate_json(row.payload)
-            screened = screen_claim(claim, ctx.store, ctx.book, history)
+            claim = ctx.claims.get(row.id, row.payload)
+            known = (row.patient_key, row.patient_control_number) in returning
+            screened = screen_claim(claim, ctx.store, ctx.book, history if known else _FIRST_VISIT)
             clearinghouse = route(claim.payer.payer_id, ctx.profiles)
             reasons = screened.reasons()
             if clearinghouse is None:
@@ -195,7 +144,9 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
                                         detail=detail, actor=ctx.actor)  # fmt: skip
                 report.add("claims_held")
                 continue
-            row.payload = screened.claim.model_dump_json()  # REF*G1 filled from an auth on file
+            if screened.claim is not claim:
+                row.payload = screened.claim.model_dump_json()  # REF*G1 filled from an auth on file
+                ctx.claims.put(row.id, row.payload, screened.claim)
             row.status, row.status_reason = "queued", None
             if screened.auth is not None and not screened.auth.held:
                 consume(session, screened.auth)
@@ -209,7 +160,7 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
 
 
 def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
-    with _timed(CycleReport("outbound")) as report:
+    with timed(CycleReport("outbound")) as report:
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
@@ -219,6 +170,23 @@ def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
             if send and not ctx.stop.is_set():
                 _send_batches(ctx, name, report)
     return report
+
+
+@dataclass(frozen=True)
+class Queued:
+    claim_id: int
+    claim: Claim
+
+
+def _unique_pcns(queued: list[Queued]) -> list[Queued]:
+    """One claim per PCN in a file (two billing NPIs may share one): the next cycle takes the other."""
+    seen: set[str] = set()
+    chosen = []
+    for item in queued:
+        if item.claim.patient_control_number not in seen:
+            seen.add(item.claim.patient_control_number)
+            chosen.append(item)
+    return chosen
 
 
 def partners_for(profile: ClearinghouseProfile) -> TradingPartners:
@@ -238,7 +206,11 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
     profile = ctx.profiles[name]
     others = frozenset(p for other, prof in ctx.profiles.items() if other != name for p in prof.payers)
     payers = frozenset(profile.payers) if profile.payers else None
-    queued = batch_ops.queued_claims(ctx.store, payers, others, ctx.limits.max_claims_per_batch)
+    queued = [
+        Queued(claim_id, ctx.claims.get(claim_id, payload))
+        for claim_id, payload in batch_ops.queued_claims(ctx.store, payers, others, ctx.limits.max_claims_per_batch)
+    ]
+    queued = _unique_pcns(queued)
     partners = partners_for(profile)
     while queued and not ctx.stop.is_set():
         when = dt.datetime.now()
@@ -316,7 +288,7 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
 
 
 def poll_cycle(ctx: Context) -> CycleReport:
-    with _timed(CycleReport("poll")) as report:
+    with timed(CycleReport("poll")) as report:
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break

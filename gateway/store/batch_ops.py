@@ -37,9 +37,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def insert_version(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
-    """A new row for ``claim`` even if an earlier version of its PCN is in a batch (never overwrite)."""
-    row = ClaimRow(
+def new_row(claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
+    """A claim row (not yet added to a session), mapped the way ``repository.upsert_claim`` maps it."""
+    return ClaimRow(
         patient_control_number=claim.patient_control_number,
         billing_npi=claim.billing_provider.npi,
         payer_id=claim.payer.payer_id,
@@ -62,6 +62,11 @@ def insert_version(session: Session, claim: Claim, status: str, reason: str | No
             for number, line in enumerate(claim.service_lines, start=1)
         ],
     )
+
+
+def insert_version(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
+    """A new row for ``claim`` even if an earlier version of its PCN is in a batch (never overwrite)."""
+    row = new_row(claim, status, reason)
     session.add(row)
     session.flush()
     return row
@@ -74,31 +79,74 @@ def latest_version(session: Session, pcn: str, npi: str | None = None) -> ClaimR
     return session.scalars(query.order_by(ClaimRow.id.desc()).limit(1)).first()
 
 
-def store_received(session: Session, claim: Claim) -> ClaimRow:
-    """Replace a version that is still waiting; otherwise keep history and add a new row."""
-    latest = latest_version(session, claim.patient_control_number, claim.billing_provider.npi)
-    if latest is None or latest.status in BEFORE_BATCH or latest.status in repository.SENT_STATES:
-        return repository.upsert_claim(session, claim, "received")
-    return insert_version(session, claim, "received")
+def store_received(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
+    """Add the claims as ``received``: a version still waiting is replaced, anything else kept.
+
+    One query finds earlier versions; new claims (the usual case) are inserted in one flush.
+    """
+    pcns = sorted({claim.patient_control_number for claim in claims})
+    latest: dict[tuple[str, str], ClaimRow] = {}
+    for start in range(0, len(pcns), 500):
+        query = select(ClaimRow).where(ClaimRow.patient_control_number.in_(pcns[start : start + 500]))
+        for row in session.scalars(query.order_by(ClaimRow.id)):
+            latest[(row.patient_control_number, row.billing_npi)] = row
+    rows = []
+    for claim in claims:
+        earlier = latest.get((claim.patient_control_number, claim.billing_provider.npi))
+        if earlier is not None and earlier.status in BEFORE_BATCH:
+            rows.append(repository.upsert_claim(session, claim, "received"))
+        else:
+            row = new_row(claim, "received")
+            session.add(row)
+            rows.append(row)
+    session.flush()
+    return rows
 
 
-def take_intake_file(store: Store, sha256: str, name: str, claims: Sequence[Claim], actor: str) -> bool:
-    """Record a watched-folder file's claims as received, once per content hash."""
+def take_intake_file(
+    store: Store, sha256: str, name: str, claims: Sequence[Claim], actor: str
+) -> list[tuple[int, str]] | None:
+    """Record a watched-folder file's claims as received, once per content hash.
+
+    Returns (row id, payload) per claim, in order, or None if the file was taken before.
+    """
     try:
         with store.session() as session:
             if session.scalar(select(IntakeFileRow.id).where(IntakeFileRow.sha256 == sha256)) is not None:
-                return False
+                return None
             session.add(IntakeFileRow(sha256=sha256, name=name, claims=len(claims)))
             session.flush()  # a second daemon with the same file fails here, before any claim
-            for claim in claims:
-                row = store_received(session, claim)
+            rows = store_received(session, claims)
+            for row in rows:
                 repository.record_event(
                     session, "claim.received", claim_id=row.id, status="received", detail={"file": name},
                     actor=actor,
                 )  # fmt: skip
+            taken = [(row.id, row.payload) for row in rows]
     except IntegrityError:
-        return False
-    return True
+        return None
+    return taken
+
+
+def patients_with_other_claims(session: Session, rows: Sequence[ClaimRow]) -> set[tuple[str, str]]:
+    """(patient_key, PCN) of ``rows`` whose patient has a claim row under another PCN.
+
+    Only those can have history (``HistoryProvider`` leaves out the claim's own PCN), so the
+    rules skip the per-claim history query for first-time patients.
+    """
+    keys = sorted({row.patient_key for row in rows})
+    pcns_by_key: dict[str, set[str]] = {}
+    for start in range(0, len(keys), 500):
+        query = select(ClaimRow.patient_key, ClaimRow.patient_control_number).where(
+            ClaimRow.patient_key.in_(keys[start : start + 500])
+        )
+        for key, pcn in session.execute(query):
+            pcns_by_key.setdefault(key, set()).add(pcn)
+    return {
+        (row.patient_key, row.patient_control_number)
+        for row in rows
+        if pcns_by_key.get(row.patient_key, set()) - {row.patient_control_number}
+    }
 
 
 def received_claims(session: Session, limit: int) -> list[ClaimRow]:
@@ -113,31 +161,16 @@ def received_claims(session: Session, limit: int) -> list[ClaimRow]:
     return list(session.scalars(query))
 
 
-@dataclass(frozen=True)
-class Queued:
-    claim_id: int
-    claim: Claim
-
-
 def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: frozenset[str],
-                  limit: int) -> list[Queued]:  # fmt: skip
-    """Queued claims for one clearinghouse (its payers, or everything not routed elsewhere)."""
+                  limit: int) -> list[tuple[int, str]]:  # fmt: skip
+    """(id, payload) of queued claims for one clearinghouse (its payers, or all not routed elsewhere)."""
     query = select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.status == "queued")
     if payer_ids is not None:
         query = query.where(ClaimRow.payer_id.in_(sorted(payer_ids)))
     elif other_payers:
         query = query.where(ClaimRow.payer_id.not_in(sorted(other_payers)))
     with store.session() as session:
-        rows = session.execute(query.order_by(ClaimRow.id).limit(limit)).all()
-    seen: set[str] = set()
-    chosen = []
-    for claim_id, payload in rows:
-        claim = Claim.model_validate_json(payload)
-        if claim.patient_control_number in seen:
-            continue  # two billing NPIs with one PCN: the file needs PCNs unique, next cycle takes it
-        seen.add(claim.patient_control_number)
-        chosen.append(Queued(claim_id, claim))
-    return chosen
+        return [(claim_id, payload) for claim_id, payload in session.execute(query.order_by(ClaimRow.id).limit(limit))]
 
 
 @dataclass(frozen=True)
