@@ -10,8 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from gateway.cli.main import main
 from gateway.intake import load_claims
 from gateway.packet.records import DocumentationRecordRow
 from gateway.packet.subject import for_claim
@@ -28,6 +30,16 @@ def gateway(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "gateway", *args], check=False, capture_output=True, text=True, timeout=120,
         env={**os.environ, "GATEWAY_HOME": str(home)},
     )
+
+
+def in_process(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+               *args: str) -> tuple[int, str, str]:
+    """The CLI's own entry point without a new interpreter (exit code, stdout, stderr)."""
+    monkeypatch.setenv("GATEWAY_HOME", str(home))
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(done.value.code or 0), captured.out, captured.err
 
 
 def test_packet_from_a_claims_file_without_a_database(tmp_path: Path) -> None:
@@ -48,15 +60,18 @@ def test_packet_from_a_claims_file_without_a_database(tmp_path: Path) -> None:
         assert phi not in result.stderr  # --debug logging carries no PHI
 
 
-def test_packet_from_the_database_records_score_and_control_number(tmp_path: Path) -> None:
+def test_packet_from_the_database_records_score_and_control_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     claim = load_claims(CLAIM_FILE)[0]
     store = Store.open(f"sqlite:///{tmp_path / 'gateway.db'}")
     with store.session() as session:
         claim_id = repository.upsert_claim(session, claim, "received").id
     out = tmp_path / "rfa.pdf"
-    result = gateway(tmp_path, "packet", claim.patient_control_number, "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    assert "recorded in the database" in result.stdout
+    code, stdout, stderr = in_process(tmp_path, monkeypatch, capsys, "packet", claim.patient_control_number,
+                                      "-o", str(out))
+    assert code == 0, stderr
+    assert "recorded in the database" in stdout
     with store.session() as session:
         row = session.scalars(select(DocumentationRecordRow)).one()
     store.close()
@@ -66,19 +81,23 @@ def test_packet_from_the_database_records_score_and_control_number(tmp_path: Pat
     assert row.packet_sha256 is not None and len(row.packet_sha256) == 64
 
 
-def test_packet_for_an_auth_request(tmp_path: Path) -> None:
+def test_packet_for_an_auth_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
     request_id = json.loads(AUTH_FILE.read_text())["auth_requests"][0]["request_id"]
     out = tmp_path / "auth.pdf"
-    result = gateway(tmp_path, "packet", request_id, "--auth", "--from", str(AUTH_FILE), "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    assert f"for auth {request_id}" in result.stdout and "add to the request for PWK" in result.stdout
+    code, stdout, stderr = in_process(tmp_path, monkeypatch, capsys, "packet", request_id, "--auth", "--from",
+                                      str(AUTH_FILE), "-o", str(out))
+    assert code == 0, stderr
+    assert f"for auth {request_id}" in stdout and "add to the request for PWK" in stdout
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_unknown_claim_is_one_line_error(tmp_path: Path) -> None:
-    result = gateway(tmp_path, "packet", "NOSUCHPCN", "--from", str(CLAIM_FILE), "-o", str(tmp_path / "x.pdf"))
-    assert result.returncode == 2
-    assert "no claim NOSUCHPCN" in result.stderr and "Traceback" not in result.stderr
-    without_db = gateway(tmp_path, "packet", "NOSUCHPCN", "-o", str(tmp_path / "x.pdf"))
-    assert without_db.returncode == 2 and "--from FILE" in without_db.stderr
+def test_unknown_claim_is_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = in_process(tmp_path, monkeypatch, capsys, "packet", "NOSUCHPCN", "--from", str(CLAIM_FILE),
+                                 "-o", str(tmp_path / "x.pdf"))
+    assert code == 2
+    assert stderr.strip() == f"error: {CLAIM_FILE}: no claim NOSUCHPCN"
+    code, _, stderr = in_process(tmp_path, monkeypatch, capsys, "packet", "NOSUCHPCN", "-o", str(tmp_path / "x.pdf"))
+    assert code == 2 and "--from FILE" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "x.pdf").exists()
