@@ -194,3 +194,36 @@ def test_unreadable_files_are_quarantined_with_a_reason(
     with sqlite_store.session() as session:
         kinds = list(session.execute(select(EventRow.kind)).scalars())
     assert kinds == ["inbound.quarantined"]
+
+
+def test_rejections_reach_the_claim_with_their_reasons(sqlite_store: Store, tmp_path: Path) -> None:
+    claim_id = send_claim(sqlite_store)
+    ack = interchange(
+        [
+            transaction(
+                "999",
+                "0001",
+                [
+                    "AK1*HC*101*005010X222A1",
+                    "AK2*837*0001*005010X222A1",
+                    "IK3*NM1*12*2010BB*8",
+                    "IK4*9*67*7",
+                    "IK5*R*5",
+                    "AK9*R*1*1*0",
+                ],
+            )
+        ],
+        functional_id="FA",
+        implementation="005010X231A1",
+        control="000000301",
+    )
+    path = tmp_path / "r.999"
+    path.write_text(ack)
+    ingest_file(sqlite_store, path, tmp_path / "q")
+    event = next(e for e in timeline(sqlite_store, "PCN-1").events if e.kind == "999")
+    assert event.claim_id == claim_id and event.status == "rejected"
+    assert event.summary == "999 for group 101 ST 0001: rejected; NM1 at 12: segment has data element errors"
+    assert event.detail["segment_errors"][0]["elements"] == [
+        {"position": 9, "code": "7", "text": "invalid code value"}
+    ]
+    assert counts(sqlite_store)[3] == "rejected"
