@@ -20,8 +20,10 @@ from gateway.store.auths import AuthRow
 from gateway.store.schema import Base, ClaimRow
 
 if TYPE_CHECKING:  # the table module stays light: gateway.store.models imports it for Alembic
+    from gateway.domain.claim import Claim
     from gateway.packet.completeness import Completeness
     from gateway.packet.subject import Subject
+    from gateway.rules.book import RuleBook
 
 
 def _now() -> dt.datetime:
@@ -53,12 +55,17 @@ def record(
     pack_version: str | None,
     control_number: str | None = None,
     packet_sha256: str | None = None,
+    claim_id: int | None = None,
 ) -> DocumentationRecordRow:
-    """Append the assessment (and the packet, if one was rendered) for ``subject``."""
-    claim_id = auth_id = None
+    """Append the assessment (and the packet, if one was rendered) for ``subject``.
+
+    ``claim_id`` links the row when the caller has the claim row at hand; otherwise the newest
+    stored claim (or auth) with the subject's identifier is linked, if any.
+    """
+    auth_id = None
     if subject.kind == "auth":
         auth_id = session.scalar(select(AuthRow.id).where(AuthRow.request_id == subject.identifier))
-    else:
+    elif claim_id is None:
         claim_id = session.scalar(
             select(ClaimRow.id)
             .where(ClaimRow.patient_control_number == subject.identifier)
@@ -82,6 +89,17 @@ def record(
     session.add(row)
     session.flush()
     return row
+
+
+def record_claim(
+    session: Session, claim_id: int, claim: Claim, book: RuleBook, pack_version: str | None
+) -> DocumentationRecordRow:
+    """The build path's call: score a claim being recorded and store the score with its row."""
+    from gateway.packet.completeness import review  # the rules engine, only when scoring
+    from gateway.packet.subject import for_claim
+
+    completeness, _ = review(claim, book)
+    return record(session, for_claim(claim), completeness, pack_version=pack_version, claim_id=claim_id)
 
 
 def latest(session: Session, kind: str, identifier: str) -> DocumentationRecordRow | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gateway.domain.claim import Claim
 from gateway.errors import ClaimsHeld, ValidationFailed
+from gateway.packet import records as packet_records
 from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
 from gateway.rules import RuleBook, load_rule_book
 from gateway.settings import Settings
@@ -161,6 +162,7 @@ def build_837p_file(
                 item = by_pcn[pcn]
                 row = repository.upsert_claim(session, item.claim, "built")
                 row.rule_pack_version = item.rules.pack_version
+                packet_records.record_claim(session, row.id, item.claim, book, item.rules.pack_version)
                 links.append((row, st02))
                 if item.auth is not None and not item.auth.held:
                     consume(session, item.auth)
