@@ -224,6 +224,7 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
         if len(gated.data) > ctx.limits.max_file_bytes and len(queued) > 1:
             queued = queued[: len(queued) // 2]  # too big: fewer claims (these numbers stay burned)
             continue
+        report.add("gate_ms", int(gated.gate_seconds * 1000))
         control = gated.built.control
         remote_name = render_file_name(profile, control.interchange, when)
         spool = ctx.outbound / name / remote_name

@@ -1,0 +1,192 @@
+"""The daemon end to end: claims dropped in outbound/pending until the 837P is on a real SFTP server.
+
+Two rows on the same claims, each in its own forked process (so peak RSS is per row):
+
+* daemon: ``gateway run --once`` work (intake + rules, one batch per clearinghouse cycle, pyx12
+  gate, spool, batch bookkeeping, upload over loopback SFTP to a real OpenSSH sshd);
+* baseline: the library path without the daemon (``build_837p_file``: screen, build, gate, write,
+  record) plus one ``send`` on the same transport.
+
+``--kills N`` adds the kill -9 run at a larger scale than the test suite: N random SIGKILLs of
+forked daemons, then the server's files and the ledger are counted.
+
+Run: .venv/bin/python benchmarks/bench_daemon.py [--claims 10000] [--batch 10000] [--kills 0]
+(needs sshd and the sftptest user as root: bash .ci/services.sh)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from gateway.daemon.jsonlog import configure
+from gateway.intake import parse_claims
+from gateway.pipeline import cycles
+from gateway.pipeline.outbound import build_837p_file, gate_issues
+from gateway.rules import load_rule_book
+from gateway.store.db import Store
+from gateway.transport import open_transport
+from tests.daemon.forked import fork_daemon, kill_after, wait_ok
+from tests.daemon.helpers import make_claims, make_daemon, pcns_in, write_pending
+from tests.foundation.helpers import build, claims_from
+from tests.transport.sshd_peer import SshdPeer
+from tests.transport.transport_helpers import make_profile
+
+
+def in_child(work) -> tuple[dict[str, float], float]:  # type: ignore[no-untyped-def]
+    """Run ``work()`` (returns a dict of figures) in a fork; return its figures and peak RSS in MB."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 1
+        try:
+            figures = work()
+            os.write(write, json.dumps(figures).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        data = pipe.read()
+    _, status, usage = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed ({status})")
+    return json.loads(data), usage.ru_maxrss / 1024
+
+
+def daemon_row(peer: SshdPeer, root: Path, count: int, batch: int) -> tuple[dict[str, float], float]:
+    home = root / "daemon"
+    profile = make_profile(peer, "bench-daemon")
+    write_pending(home / "outbound", make_claims(count, "B"), per_file=500)
+    upload = peer.server_path(profile.upload_dir)
+
+    def work() -> dict[str, float]:
+        store = Store.open(f"sqlite:///{home / 'gateway.db'}")
+        daemon = make_daemon(store, home, {profile.name: profile}, max_claims_per_batch=batch)
+        started = time.perf_counter()
+        intake = cycles.intake_cycle(daemon.ctx)
+        outbound_seconds, gate_ms = 0.0, 0
+        while True:
+            report = cycles.outbound_cycle(daemon.ctx)
+            outbound_seconds += report.seconds
+            gate_ms += report.counts.get("gate_ms", 0)
+            if not report.counts.get("batches_built"):
+                break
+        total = time.perf_counter() - started
+        daemon.close()
+        sent = pcns_in(sorted(upload.iterdir()))
+        assert len(sent) == len(set(sent)) == count, f"{len(sent)} claims on the server"
+        return {
+            "total": total,
+            "intake": intake.seconds,
+            "outbound": outbound_seconds,
+            "gate": gate_ms / 1000,
+        }
+
+    return in_child(work)
+
+
+def baseline_row(peer: SshdPeer, root: Path, count: int) -> tuple[dict[str, float], float]:
+    home = root / "baseline"
+    home.mkdir()
+    profile = make_profile(peer, "bench-baseline")
+    document = {"claims": make_claims(count, "B")}
+
+    def work() -> dict[str, float]:
+        store = Store.open(f"sqlite:///{home / 'gateway.db'}")
+        started = time.perf_counter()
+        claims = parse_claims(document, "bench")
+        out = home / "out.x12"
+        outcome = build_837p_file(
+            claims, _partners(profile), store, out, book=load_rule_book(REPO / "payer_configs")
+        )
+        transport = open_transport(profile)
+        transport.send(out, "baseline.x12")
+        transport.close()
+        total = time.perf_counter() - started
+        return {"total": total, "intake": 0.0, "outbound": total, "gate": outcome.gate_seconds}
+
+    return in_child(work)
+
+
+def _partners(profile):  # type: ignore[no-untyped-def]
+    return cycles.partners_for(profile)
+
+
+def kill_run(peer: SshdPeer, root: Path, count: int, kills: int) -> str:
+    home = root / "kills"
+    profile = make_profile(peer, "bench-kills")
+    url = f"sqlite:///{home / 'gateway.db'}"
+    home.mkdir()
+    Store.open(url).close()
+    claims = make_claims(count, "K")
+    write_pending(home / "outbound", claims, per_file=20)
+    rng = random.Random(7)
+    done = runs = 0
+    config = {"max_claims_per_batch": 10, "screen_chunk": 50}
+    started = time.perf_counter()
+    while done < kills:
+        runs += 1
+        if kill_after(
+            fork_daemon(url, home, {profile.name: profile}, f"daemon:{runs}", **config),
+            rng.uniform(0.02, 0.6),
+        ):
+            done += 1
+        else:
+            break  # all work finished before the kills ran out
+    wait_ok(fork_daemon(url, home, {profile.name: profile}, "daemon:final", **config))
+    sent = Counter(pcns_in(sorted(peer.server_path(profile.upload_dir).iterdir())))
+    lost = {c["patient_control_number"] for c in claims} - set(sent)
+    twice = [pcn for pcn, n in sent.items() if n > 1]
+    return (
+        f"kill -9: {done} kills in {runs} runs over {count} claims ({time.perf_counter() - started:.1f} s): "
+        f"{len(lost)} lost, {len(twice)} sent twice, {len(sent)} on the server"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=10_000, help="daemon.max_claims_per_batch")
+    parser.add_argument("--kills", type=int, default=0, help="also run N random kill -9s (e.g. 200)")
+    parser.add_argument("--kill-claims", type=int, default=3_000)
+    args = parser.parse_args()
+    configure(False, level=40)
+    load_rule_book(REPO / "payer_configs")
+    gate_issues(build(claims_from(make_claims(1))).text)  # warm the pyx12 maps before forking
+    peer = SshdPeer().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-daemon-") as temp:
+            root = Path(temp)
+            rows = [
+                ("daemon (gateway run --once)", *daemon_row(peer, root, args.claims, args.batch)),
+                ("baseline (build_837p_file + send)", *baseline_row(peer, root, args.claims)),
+            ]
+            print(f"\n{args.claims:,} claims, intake to uploaded on loopback SFTP (target < 60 s)\n")
+            print(
+                f"{'path':<36} {'total s':>8} {'claims/s':>9} {'intake s':>9} {'outbound s':>11} {'gate s':>7} {'peak MB':>8}"
+            )
+            for name, figures, rss in rows:
+                print(
+                    f"{name:<36} {figures['total']:>8.1f} {args.claims / figures['total']:>9.0f} "
+                    f"{figures['intake']:>9.1f} {figures['outbound']:>11.1f} {figures['gate']:>7.1f} {rss:>8.0f}"
+                )
+            if args.kills:
+                print("\n" + kill_run(peer, root, args.kill_claims, args.kills))
+    finally:
+        peer.remove()
+
+
+if __name__ == "__main__":
+    main()
