@@ -14,7 +14,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import count, repeat
+from itertools import chain, count, repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -106,7 +106,16 @@ def _find_isa(buffer: str) -> int:
 
 
 def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
-    """Segments from decoded text chunks (the core of the reader)."""
+    """Segments from decoded text chunks (the core of the reader).
+
+    The segments of each chunk come out of a ``map``; chaining those maps means the
+    generator below is resumed once per chunk, not once per segment.
+    """
+    return chain.from_iterable(_batches(chunks))
+
+
+def _batches(chunks: Iterable[str]) -> Iterator[Iterable[Segment]]:
+    """Segments in batches: an ISA alone, then the complete segments of each chunk."""
     buffer = ""
     delimiters: Delimiters | None = None
     terminator = element = iea_marker = ""
@@ -153,7 +162,7 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
             isa_elements = isa.elements
             if clean_lines:  # a file wrapped at a fixed width may break inside the ISA too
                 isa_elements = [e.replace("\r", "").replace("\n", "") for e in isa_elements]
-            yield Segment(index, isa_elements, delimiters)
+            yield (Segment(index, isa_elements, delimiters),)
             buffer = buffer[start + isa.length :]
         if clean_lines:
             # CR/LF are never data (X12 character set): dropping them everywhere also undoes
@@ -169,9 +178,8 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
             reset_at = next((n + 1 for n, part in enumerate(parts) if part.startswith(iea_marker)), None)
         batch = parts if reset_at is None else parts[:reset_at]
         # map() keeps the per-segment work in C except Segment.__init__ (the reader's hot path).
-        yield from map(
-            Segment, count(index + 1), map(str.split, filter(None, batch), repeat(element)), repeat(delimiters)
-        )
+        fields = map(str.split, filter(None, batch), repeat(element))
+        yield map(Segment, count(index + 1), fields, repeat(delimiters))
         index += len(batch) - batch.count("")
         if reset_at is not None:
             # The next interchange may use other delimiters: re-read them from its ISA.
@@ -184,7 +192,7 @@ def iter_text(chunks: Iterable[str]) -> Iterator[Segment]:
             tail = buffer.strip(_LINE_BREAKS + " ")
             if tail:
                 index += 1
-                yield Segment(index, tail.split(element), delimiters)
+                yield (Segment(index, tail.split(element), delimiters),)
             return
 
 
