@@ -46,7 +46,9 @@ def naive_pdf(content: PacketContent) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER)
     lines = [f"{k}: {v}" for k, v in content.summary] + [" ".join(row) for row in content.services]
-    lines += [" ".join(row) for row in content.timeline] + [f"{s.date} {s.scale} {s.score}" for s in content.scores]
+    lines += [" ".join(row) for row in content.timeline] + [
+        f"{s.date} {s.scale} {s.score}" for s in content.scores
+    ]
     lines += [f"{m.date} {m.code} {m.percent_relief}" for m in content.procedures]
     lines += [f"{r.rule_id} {r.source}" for r in content.rules] + [f.message[:120] for f in content.findings]
     y = 750.0
@@ -74,8 +76,12 @@ def cold_start(*args: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as home:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gateway", *(a.replace("HOME", home) for a in args)],
-                       check=True, capture_output=True, env={**os.environ, "GATEWAY_HOME": home})
+        subprocess.run(
+            [sys.executable, "-m", "gateway", *(a.replace("HOME", home) for a in args)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "GATEWAY_HOME": home},
+        )
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -87,7 +93,9 @@ def main() -> int:
     args = parser.parse_args()
     book = load_rule_book(REPO / "payer_configs")
     files = sorted((REPO / "examples" / "claims").glob("*.json"))
-    print(f"{'claim':<40} {'pages':>5} {'KB':>5} {'packet best/median s':>21} {'chart s':>8} {'naive s':>8}  <2 s")
+    print(
+        f"{'claim':<40} {'pages':>5} {'KB':>5} {'packet best/median s':>21} {'chart s':>8} {'naive s':>8}  <2 s"
+    )
     worst = 0.0
     for path in files:
         subject = for_claim(load_claims(path)[0])
@@ -99,8 +107,10 @@ def main() -> int:
         pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
         worst = max(worst, median)
         verdict = "yes" if median < TARGET_SECONDS else "NO"
-        print(f"{path.stem:<40} {pages:>5} {len(pdf) / 1024:>5.0f} {best:>10.3f}/{median:<10.3f} {chart:>8.3f} "
-              f"{naive:>8.3f}  {verdict}")
+        print(
+            f"{path.stem:<40} {pages:>5} {len(pdf) / 1024:>5.0f} {best:>10.3f}/{median:<10.3f} {chart:>8.3f} "
+            f"{naive:>8.3f}  {verdict}"
+        )
     first = files[0]
     pcn = load_claims(first)[0].patient_control_number
     for label, command in (

@@ -74,14 +74,19 @@ def _from_store(store: Store | None, identifier: str, auth: bool) -> Subject:
             payload = session.scalar(select(AuthRow.payload).where(AuthRow.request_id == identifier))
         else:
             payload = session.scalar(
-                select(ClaimRow.payload).where(ClaimRow.patient_control_number == identifier)
-                .order_by(ClaimRow.id.desc()).limit(1)
+                select(ClaimRow.payload)
+                .where(ClaimRow.patient_control_number == identifier)
+                .order_by(ClaimRow.id.desc())
+                .limit(1)
             )
     if payload is None:
         raise InputError(f"no {what} {identifier} in the database (give the file with --from FILE)")
     try:
-        return for_auth(AuthRequest.model_validate_json(payload)) if auth else for_claim(
-            Claim.model_validate_json(payload))
+        return (
+            for_auth(AuthRequest.model_validate_json(payload))
+            if auth
+            else for_claim(Claim.model_validate_json(payload))
+        )
     except ValidationError:
         raise StoreError(f"stored {what} {identifier} no longer validates against the intake model") from None
 
@@ -94,16 +99,34 @@ def pwk_fragment(control_number: str, report_type: str, transmission: str) -> st
 
 @click.command("packet")
 @click.argument("identifier")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="PDF file to write (mode 0600).")
-@click.option("--from", "source", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Claims or auth intake JSON to read instead of the database.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="PDF file to write (mode 0600).",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Claims or auth intake JSON to read instead of the database.",
+)
 @click.option("--auth", is_flag=True, help="IDENTIFIER is a prior-auth request id, not a claim.")
 @click.option("--report-type", default="M1", show_default=True, help="PWK01 for the attachment.")
-@click.option("--transmission", default="EL", show_default=True, help="PWK02 (EL electronically, FX fax, BM mail).")
+@click.option(
+    "--transmission", default="EL", show_default=True, help="PWK02 (EL electronically, FX fax, BM mail)."
+)
 @click.pass_obj
-def packet(settings: Settings, identifier: str, output: Path, source: Path | None, auth: bool,
-           report_type: str, transmission: str) -> None:
+def packet(
+    settings: Settings,
+    identifier: str,
+    output: Path,
+    source: Path | None,
+    auth: bool,
+    report_type: str,
+    transmission: str,
+) -> None:
     """Render the documentation packet of claim IDENTIFIER (or auth request, --auth) to a PDF."""
     from gateway.packet.render import render_pdf  # reportlab + matplotlib: only for this command
 
@@ -111,26 +134,42 @@ def packet(settings: Settings, identifier: str, output: Path, source: Path | Non
     book = load_rule_book(settings.payer_configs)
     store = _database(settings)
     try:
-        subject = _from_file(source, identifier, auth) if source is not None else _from_store(store, identifier, auth)
-        history = (HistoryProvider(store).for_claim(subject.claim)
-                   if store is not None and subject.performed else History.empty())
+        subject = (
+            _from_file(source, identifier, auth)
+            if source is not None
+            else _from_store(store, identifier, auth)
+        )
+        history = (
+            HistoryProvider(store).for_claim(subject.claim)
+            if store is not None and subject.performed
+            else History.empty()
+        )
         content = assemble(subject, book, history)
         pdf = render_pdf(content)
         write_atomic(output, pdf)
         recorded = False
         if store is not None:
             with store.session() as session:
-                records.record(session, subject, content.completeness, pack_version=content.pack_version,
-                               control_number=content.control_number,
-                               packet_sha256=hashlib.sha256(pdf).hexdigest())
+                records.record(
+                    session,
+                    subject,
+                    content.completeness,
+                    pack_version=content.pack_version,
+                    control_number=content.control_number,
+                    packet_sha256=hashlib.sha256(pdf).hexdigest(),
+                )
             recorded = True
     finally:
         if store is not None:
             store.close()
     log.debug("packet %s rendered in %.2f s", content.control_number, time.perf_counter() - started)
-    click.echo(f"{output}: packet {content.control_number} for {subject.kind} {subject.identifier}, "
-               f"{len(pdf):,} bytes; {content.completeness.summary()}; "
-               f"{len(content.findings)} open finding(s)")
+    click.echo(
+        f"{output}: packet {content.control_number} for {subject.kind} {subject.identifier}, "
+        f"{len(pdf):,} bytes; {content.completeness.summary()}; "
+        f"{len(content.findings)} open finding(s)"
+    )
     click.echo("recorded in the database" if recorded else "not recorded (no database yet)")
-    click.echo(f"add to the {'request' if subject.kind == 'auth' else 'claim'} for PWK: "
-               f"{pwk_fragment(content.control_number, report_type, transmission)}")
+    click.echo(
+        f"add to the {'request' if subject.kind == 'auth' else 'claim'} for PWK: "
+        f"{pwk_fragment(content.control_number, report_type, transmission)}"
+    )

@@ -215,12 +215,17 @@ class ClaimAttachment(_Frozen):
     """
 
     report_type: str = Field(
-        "M1", pattern=r"^[0-9A-Z]{2}$", description="PWK01 (code list 755): M1 medical record, OB operative note, 09 progress report"
+        "M1",
+        pattern=r"^[0-9A-Z]{2}$",
+        description="PWK01 (code list 755): M1 medical record, OB operative note, 09 progress report",
     )
     transmission: Literal["AA", "BM", "EL", "EM", "FT", "FX"] = Field(
-        "EL", description="PWK02: AA available at provider, BM mail, EL electronically, EM e-mail, FT file transfer, FX fax"
+        "EL",
+        description="PWK02: AA at provider, BM mail, EL electronically, EM e-mail, FT file transfer, FX fax",
     )
-    control_number: Text = Field(min_length=2, max_length=50, description="PWK06 (PWK05 AC): attachment control number")
+    control_number: Text = Field(
+        min_length=2, max_length=50, description="PWK06 (PWK05 AC): attachment control number"
+    )
 
 
 class Claim(_Frozen):

@@ -53,7 +53,7 @@ class ConservativeTherapy(_Frozen):
     # Documentation completeness (gateway.rules.kinds.documentation): a reviewer wants to see what
     # physical therapy consisted of and how much of it there was, not only that it happened.
     modalities: list[str] = Field(
-        default_factory=list, description="physical therapy: e.g. 'McKenzie extension', 'TENS', 'manual therapy'"
+        default_factory=list, description="physical therapy, e.g. 'McKenzie extension', 'TENS', 'manual'"
     )
     sessions: int | None = Field(None, ge=0, description="number of visits or sessions attended")
 
@@ -142,7 +142,7 @@ class ProcedureNote(_Frozen):
     site: str | None = Field(None, max_length=120, description="exact site, e.g. 'left L5-S1 neural foramen'")
     levels: list[str] = Field(default_factory=list, description="spinal levels or joints, e.g. ['L4-L5']")
     laterality: Laterality | None = None
-    approach: str | None = Field(None, max_length=120, description="approach/technique, e.g. 'transforaminal'")
+    approach: str | None = Field(None, max_length=120, description="approach or technique: 'transforaminal'")
     medications: list[Medication] = Field(default_factory=list)
     imaging_guidance: ImagingGuidance | None = None
     contrast_confirmed: bool | None = Field(

@@ -46,15 +46,28 @@ def pain_chart(scores: Sequence[ScorePoint], procedures: Sequence[ProcedureMark]
         days = [_x(p.date) for p in points]
         axis.plot(days, [float(p.score) for p in points], marker="o", label=scale)
         for day, p in zip(days, points, strict=True):
-            axis.annotate(f"{p.score:g}", (day, float(p.score)), textcoords="offset points",
-                          xytext=(0, 6), ha="center", fontsize=7)
+            axis.annotate(
+                f"{p.score:g}",
+                (day, float(p.score)),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+            )
     top = max((float(p.score) for p in scores), default=10.0)
     for number, mark in enumerate(procedures):
         day = _x(mark.date)
         axis.axvline(day, color="tab:red" if mark.current else "tab:gray", linestyle="--", linewidth=1)
-        axis.annotate(relief_label(mark), (day, top * (0.95 - 0.12 * (number % 4))), rotation=0,
-                      fontsize=7, ha="left", xytext=(3, 0), textcoords="offset points",
-                      color="tab:red" if mark.current else "black")
+        axis.annotate(
+            relief_label(mark),
+            (day, top * (0.95 - 0.12 * (number % 4))),
+            rotation=0,
+            fontsize=7,
+            ha="left",
+            xytext=(3, 0),
+            textcoords="offset points",
+            color="tab:red" if mark.current else "black",
+        )
     if not scores:
         axis.text(0.5, 0.5, "no pain scores recorded", transform=axis.transAxes, ha="center")
     axis.set_ylim(0, max(10.0, top * 1.15))

@@ -64,7 +64,6 @@ class Completeness:
         }
 
 
-
 def _in_force(rule: CompiledRule, day: dt.date) -> bool:
     spec = rule.rule
     return (spec.effective_from is None or spec.effective_from <= day) and (
@@ -72,8 +71,9 @@ def _in_force(rule: CompiledRule, day: dt.date) -> bool:
     )
 
 
-def review(claim: Claim, book: RuleBook, *, performed: bool = True, subject: str | None = None
-           ) -> tuple[Completeness, list[Finding]]:
+def review(
+    claim: Claim, book: RuleBook, *, performed: bool = True, subject: str | None = None
+) -> tuple[Completeness, list[Finding]]:
     """Completeness score and documentation findings of one claim (``performed``) or auth request.
 
     An element named by several applicable rules is scored once (missing if any rule finds it so).

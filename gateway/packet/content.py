@@ -81,7 +81,10 @@ def _summary(subject: Subject, control_number: str) -> list[tuple[str, str]]:
     claim = subject.claim
     name, birth = _person_name(subject)
     rows = [
-        ("Packet for", f"{'claim' if subject.performed else 'prior authorization request'} {subject.identifier}"),
+        (
+            "Packet for",
+            f"{'claim' if subject.performed else 'prior authorization request'} {subject.identifier}",
+        ),
         ("Attachment control number", control_number),
         ("Patient", f"{name} (born {birth})"),
         ("Member id", claim.subscriber.member_id),
@@ -103,11 +106,15 @@ def _summary(subject: Subject, control_number: str) -> list[tuple[str, str]]:
 def _facts(evidence: ClinicalEvidence) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if evidence.region or evidence.levels or evidence.laterality:
-        where = " ".join(x for x in (
-            evidence.region.value if evidence.region else "",
-            ", ".join(evidence.levels),
-            evidence.laterality.value if evidence.laterality else "",
-        ) if x)
+        where = " ".join(
+            x
+            for x in (
+                evidence.region.value if evidence.region else "",
+                ", ".join(evidence.levels),
+                evidence.laterality.value if evidence.laterality else "",
+            )
+            if x
+        )
         rows.append(("Region / levels / side", where))
     if evidence.imaging_guidance is not None:
         rows.append(("Imaging guidance", evidence.imaging_guidance.value))
@@ -124,31 +131,55 @@ def _facts(evidence: ClinicalEvidence) -> list[tuple[str, str]]:
         rows.append(("Provocative tests", f"{count} positive" + (f": {names}" if names else "")))
     if evidence.psych_evaluation is not None:
         psych = evidence.psych_evaluation
-        rows.append(("Psychological evaluation", f"{psych.date}: {'cleared' if psych.cleared else 'NOT cleared'}"))
+        rows.append(
+            ("Psychological evaluation", f"{psych.date}: {'cleared' if psych.cleared else 'NOT cleared'}")
+        )
     if evidence.stimulator_trial is not None:
         trial = evidence.stimulator_trial
-        rows.append(("Stimulator trial", f"{trial.start_date} to {trial.end_date}: {trial.percent_relief:g}% relief"))
+        rows.append(
+            ("Stimulator trial", f"{trial.start_date} to {trial.end_date}: {trial.percent_relief:g}% relief")
+        )
     return rows
 
 
 def _timeline(evidence: ClinicalEvidence) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for t in sorted(evidence.conservative_therapies, key=lambda t: t.start_date):
-        details = "; ".join(x for x in (
-            ", ".join(t.drug_classes), ", ".join(t.modalities),
-            f"{t.sessions} sessions" if t.sessions is not None else "", t.details or "",
-        ) if x)
-        rows.append((t.kind.value.replace("_", " "), t.start_date.isoformat(),
-                     t.end_date.isoformat() if t.end_date else "ongoing", t.response.value.replace("_", " "), details))
+        details = "; ".join(
+            x
+            for x in (
+                ", ".join(t.drug_classes),
+                ", ".join(t.modalities),
+                f"{t.sessions} sessions" if t.sessions is not None else "",
+                t.details or "",
+            )
+            if x
+        )
+        rows.append(
+            (
+                t.kind.value.replace("_", " "),
+                t.start_date.isoformat(),
+                t.end_date.isoformat() if t.end_date else "ongoing",
+                t.response.value.replace("_", " "),
+                details,
+            )
+        )
     return rows
 
 
 def _marks(subject: Subject) -> list[ProcedureMark]:
     claim = subject.claim
     marks = [
-        ProcedureMark(p.date, p.procedure_code, p.percent_relief, p.relief_duration_days, p.functional_change or "",
-                      False)
-        for p in claim.evidence.prior_procedures if p.date < claim.first_service_date
+        ProcedureMark(
+            p.date,
+            p.procedure_code,
+            p.percent_relief,
+            p.relief_duration_days,
+            p.functional_change or "",
+            False,
+        )
+        for p in claim.evidence.prior_procedures
+        if p.date < claim.first_service_date
     ]
     seen = set()
     for line in claim.service_lines:
@@ -165,7 +196,8 @@ def _note_summary(note: ProcedureNote) -> tuple[str, str]:
         f"side: {note.laterality.value}" if note.laterality else "",
         f"approach: {note.approach}" if note.approach else "",
         "medications: " + ", ".join(f"{m.name} {m.dose or '(no dose)'}" for m in note.medications)
-        if note.medications else "medications: not given",
+        if note.medications
+        else "medications: not given",
         f"guidance: {note.imaging_guidance.value}" if note.imaging_guidance else "guidance: not given",
         "contrast confirmed placement" if note.contrast_confirmed else "",
     ]
@@ -200,8 +232,13 @@ def assemble(subject: Subject, book: RuleBook, history: History | None = None) -
     control = subject.control_number
     catalog = {} if isinstance(ruleset, NoRuleSet) else ruleset.catalog
     services = [
-        (line.service_date.isoformat(), line.procedure_code, " ".join(line.modifiers), f"{line.units:g}",
-         catalog[line.procedure_code].description if line.procedure_code in catalog else "")
+        (
+            line.service_date.isoformat(),
+            line.procedure_code,
+            " ".join(line.modifiers),
+            f"{line.units:g}",
+            catalog[line.procedure_code].description if line.procedure_code in catalog else "",
+        )
         for line in claim.service_lines
     ]
     evidence = claim.evidence
@@ -213,8 +250,10 @@ def assemble(subject: Subject, book: RuleBook, history: History | None = None) -
         services=services,
         diagnoses=list(claim.diagnosis_codes),
         timeline=_timeline(evidence),
-        scores=[ScorePoint(s.date, s.scale.value, s.score, s.context or "")
-                for s in sorted(evidence.pain_scores, key=lambda s: s.date)],
+        scores=[
+            ScorePoint(s.date, s.scale.value, s.score, s.context or "")
+            for s in sorted(evidence.pain_scores, key=lambda s: s.date)
+        ],
         procedures=_marks(subject),
         notes=notes,
         rules=_rules(subject, book),

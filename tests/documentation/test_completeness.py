@@ -17,8 +17,13 @@ from gateway.rules.kinds.documentation import cookie_cutter, normalized
 from tests.documentation.helpers import Mutation, auth, book, claim, day, note
 
 FAMILIES = {
-    "esi": "64483", "facet_mbb": "64493", "facet_rfa": "64635", "si_joint": "27096", "tpi": "20552",
-    "scs_trial": "63650", "scs_permanent": "63685",
+    "esi": "64483",
+    "facet_mbb": "64493",
+    "facet_rfa": "64635",
+    "si_joint": "27096",
+    "tpi": "20552",
+    "scs_trial": "63650",
+    "scs_permanent": "63685",
 }
 
 
@@ -38,12 +43,14 @@ def test_a_complete_record_has_no_documentation_finding(family: str) -> None:
 
 def _set(path: str, value: Any) -> Mutation:
     """Change evidence[key][index][field] (``a.0.b``) or evidence[key]."""
+
     def change(evidence: dict[str, Any]) -> None:
         *head, last = path.split(".")
         target: Any = evidence
         for part in head:
             target = target[int(part)] if part.isdigit() else target[part]
         target[int(last) if last.isdigit() else last] = value
+
     return change
 
 
@@ -51,6 +58,7 @@ def _both(*changes: Mutation) -> Mutation:
     def change(evidence: dict[str, Any]) -> None:
         for one in changes:
             one(evidence)
+
     return change
 
 
@@ -64,27 +72,60 @@ class Missing:
 
 FIRST_TIME = _set("prior_procedures", [])  # a first procedure: no follow-up or series to document
 CASES = [
-    Missing("no-score-before-dos", "64483", _both(FIRST_TIME, _set("pain_scores", [
-        {"scale": "NRS", "score": 6, "date": day(-3)}])), "pain_scale_baseline"),
+    Missing(
+        "no-score-before-dos",
+        "64483",
+        _both(FIRST_TIME, _set("pain_scores", [{"scale": "NRS", "score": 6, "date": day(-3)}])),
+        "pain_scale_baseline",
+    ),
     Missing("follow-up-on-another-scale", "64483", _set("pain_scores.1.scale", "VAS"), "pain_scale_followup"),
-    Missing("follow-up-before-the-earlier-procedure", "64493", _set("pain_scores.1.date", day(61)),
-            "pain_scale_followup"),
-    Missing("function-as-a-number", "64483", _set("functional_impacts", [{"description": "ODI 44",
-                                                                           "date": day(20)}]), "functional_impact"),
+    Missing(
+        "follow-up-before-the-earlier-procedure",
+        "64493",
+        _set("pain_scores.1.date", day(61)),
+        "pain_scale_followup",
+    ),
+    Missing(
+        "function-as-a-number",
+        "64483",
+        _set("functional_impacts", [{"description": "ODI 44", "date": day(20)}]),
+        "functional_impact",
+    ),
     Missing("no-function", "64635", _set("functional_impacts", []), "functional_impact"),
     Missing("no-conservative-care", "64483", _set("conservative_therapies", []), "conservative_care"),
-    Missing("drugs-without-classes", "64493", _set("conservative_therapies.1.drug_classes", []),
-            "pharmacotherapy_drug_classes"),
-    Missing("pt-without-modalities", "27096", _set("conservative_therapies.0.modalities", []),
-            "physical_therapy_details"),
-    Missing("pt-without-duration", "64483", _both(_set("conservative_therapies.0.end_date", None),
-                                                  _set("conservative_therapies.0.sessions", None)),
-            "physical_therapy_details"),
-    Missing("imaging-not-concordant", "64483", _set("imaging_reports.0.concordant_with_diagnosis", False),
-            "imaging_report_concordant"),
+    Missing(
+        "drugs-without-classes",
+        "64493",
+        _set("conservative_therapies.1.drug_classes", []),
+        "pharmacotherapy_drug_classes",
+    ),
+    Missing(
+        "pt-without-modalities",
+        "27096",
+        _set("conservative_therapies.0.modalities", []),
+        "physical_therapy_details",
+    ),
+    Missing(
+        "pt-without-duration",
+        "64483",
+        _both(
+            _set("conservative_therapies.0.end_date", None), _set("conservative_therapies.0.sessions", None)
+        ),
+        "physical_therapy_details",
+    ),
+    Missing(
+        "imaging-not-concordant",
+        "64483",
+        _set("imaging_reports.0.concordant_with_diagnosis", False),
+        "imaging_report_concordant",
+    ),
     Missing("no-imaging-report", "64483", _set("imaging_reports", []), "imaging_report_concordant"),
-    Missing("two-provocative-tests", "27096", _set("provocative_tests", ["FABER", "Gaenslen"]),
-            "provocative_tests"),
+    Missing(
+        "two-provocative-tests",
+        "27096",
+        _set("provocative_tests", ["FABER", "Gaenslen"]),
+        "provocative_tests",
+    ),
     Missing("no-psych-evaluation", "63650", _set("psych_evaluation", None), "psych_evaluation"),
     Missing("psych-after-dos", "63650", _set("psych_evaluation.date", day(-2)), "psych_evaluation"),
     Missing("no-trial-before-permanent", "63685", _set("stimulator_trial", None), "stimulator_trial"),
@@ -94,18 +135,38 @@ CASES = [
     Missing("no-levels", "64493", _set("procedure_notes.0.levels", []), "procedure_levels"),
     Missing("no-laterality", "27096", _set("procedure_notes.0.laterality", None), "procedure_laterality"),
     Missing("no-approach", "64635", _set("procedure_notes.0.approach", None), "procedure_approach"),
-    Missing("dose-missing", "64483", _set("procedure_notes.0.medications.0.dose", None), "procedure_medications"),
+    Missing(
+        "dose-missing", "64483", _set("procedure_notes.0.medications.0.dose", None), "procedure_medications"
+    ),
     Missing("no-medications", "20552", _set("procedure_notes.0.medications", []), "procedure_medications"),
     Missing("no-guidance", "64493", _set("procedure_notes.0.imaging_guidance", None), "procedure_imaging"),
-    Missing("no-contrast-confirmation", "64483", _set("procedure_notes.0.contrast_confirmed", False),
-            "procedure_contrast"),
-    Missing("sij-no-contrast-confirmation", "27096", _set("procedure_notes.0.contrast_confirmed", None),
-            "procedure_contrast"),
-    Missing("no-relief-percent", "64483", _set("prior_procedures.0.percent_relief", None), "series_percent_relief"),
-    Missing("no-relief-duration", "64493", _set("prior_procedures.0.relief_duration_days", None),
-            "series_relief_duration"),
-    Missing("no-functional-change", "20552", _set("prior_procedures.0.functional_change", None),
-            "series_functional_change"),
+    Missing(
+        "no-contrast-confirmation",
+        "64483",
+        _set("procedure_notes.0.contrast_confirmed", False),
+        "procedure_contrast",
+    ),
+    Missing(
+        "sij-no-contrast-confirmation",
+        "27096",
+        _set("procedure_notes.0.contrast_confirmed", None),
+        "procedure_contrast",
+    ),
+    Missing(
+        "no-relief-percent", "64483", _set("prior_procedures.0.percent_relief", None), "series_percent_relief"
+    ),
+    Missing(
+        "no-relief-duration",
+        "64493",
+        _set("prior_procedures.0.relief_duration_days", None),
+        "series_relief_duration",
+    ),
+    Missing(
+        "no-functional-change",
+        "20552",
+        _set("prior_procedures.0.functional_change", None),
+        "series_functional_change",
+    ),
 ]
 
 
@@ -131,7 +192,9 @@ def test_a_missing_note_is_one_finding_but_scores_every_field_missing() -> None:
 
 
 def test_contrast_allergy_replaces_contrast_confirmation() -> None:
-    change = _both(_set("procedure_notes.0.contrast_confirmed", False), _set("contrast_contraindicated", True))
+    change = _both(
+        _set("procedure_notes.0.contrast_confirmed", False), _set("contrast_contraindicated", True)
+    )
     assert documentation_findings("64483", change) == []
 
 
@@ -139,13 +202,16 @@ def test_contrast_allergy_replaces_contrast_confirmation() -> None:
 TEXT = "Patient reports low back pain radiating to the left leg, worse with standing, no new weakness."
 
 
-@pytest.mark.parametrize(("first", "second", "flagged"), [
-    ((day(40), TEXT), (day(20), TEXT), True),                       # same text, two dates
-    ((day(40), TEXT), (day(20), TEXT.upper().replace(",", ";")), True),  # case/punctuation do not hide it
-    ((day(20), TEXT), (day(20), TEXT), False),                      # the same date twice is one visit
-    ((day(40), TEXT), (day(20), TEXT.replace("left", "right")), False),
-    ((day(40), "No change."), (day(20), "No change."), False),      # a short phrase, not a note
-])
+@pytest.mark.parametrize(
+    ("first", "second", "flagged"),
+    [
+        ((day(40), TEXT), (day(20), TEXT), True),  # same text, two dates
+        ((day(40), TEXT), (day(20), TEXT.upper().replace(",", ";")), True),  # case/punctuation do not hide it
+        ((day(20), TEXT), (day(20), TEXT), False),  # the same date twice is one visit
+        ((day(40), TEXT), (day(20), TEXT.replace("left", "right")), False),
+        ((day(40), "No change."), (day(20), "No change."), False),  # a short phrase, not a note
+    ],
+)
 def test_cookie_cutter_notes(first: tuple[str, str], second: tuple[str, str], flagged: bool) -> None:
     notes = [{"date": first[0], "text": first[1]}, {"date": second[0], "text": second[1]}]
     findings = documentation_findings("64483", _set("clinical_notes", notes))
@@ -158,6 +224,7 @@ def test_cookie_cutter_across_a_visit_note_and_a_procedure_narrative() -> None:
     def change(evidence: dict[str, Any]) -> None:
         evidence["procedure_notes"] = [note("64483", narrative=TEXT)]
         evidence["clinical_notes"] = [{"date": day(30), "text": TEXT}]
+
     findings = documentation_findings("64483", change)
     assert [f.rule_id.rsplit(".", 1)[1] for f in findings] == ["distinct_notes"]
     assert "procedure note and visit note" in findings[0].message
@@ -191,15 +258,21 @@ def test_auth_request_needs_no_procedure_note() -> None:
     request = auth("64483")
     completeness, findings = review(claim_view(request), book(), performed=False, subject=request.request_id)
     assert findings == [] and completeness.score == 1.0
-    assert {c.element for c in completeness.checks if c.present is None} >= {"procedure_note", "procedure_site"}
-    thin, thin_findings = review(claim_view(auth("64483", _set("imaging_reports", []))), book(), performed=False)
+    assert {c.element for c in completeness.checks if c.present is None} >= {
+        "procedure_note",
+        "procedure_site",
+    }
+    thin, thin_findings = review(
+        claim_view(auth("64483", _set("imaging_reports", []))), book(), performed=False
+    )
     assert [f.rule_id.rsplit(".", 1)[1] for f in thin_findings] == ["imaging_report_concordant"]
     assert thin.score is not None and thin.score < 1.0
 
 
 def test_no_rule_applies_for_an_unrouted_payer() -> None:
-    document_claim = claim("64483").model_copy(update={"payer": claim("64483").payer.model_copy(
-        update={"payer_id": "NOBODY", "state": "FL"})})
+    document_claim = claim("64483").model_copy(
+        update={"payer": claim("64483").payer.model_copy(update={"payer_id": "NOBODY", "state": "FL"})}
+    )
     completeness, findings = review(document_claim, book())
     assert completeness.score is None and findings == []
     assert "no documentation rule applies" in completeness.summary()

@@ -53,7 +53,9 @@ def test_there_are_examples_to_render() -> None:
     assert len(CLAIM_FILES) >= 5 and len(AUTH_FILES) >= 3
 
 
-@pytest.mark.parametrize(("path", "auth"), CASES, ids=[f"{'auth' if a else 'claim'}-{p.stem}" for p, a in CASES])
+@pytest.mark.parametrize(
+    ("path", "auth"), CASES, ids=[f"{'auth' if a else 'claim'}-{p.stem}" for p, a in CASES]
+)
 def test_packet_text_has_codes_dates_scores_and_relief(path: Path, auth: bool) -> None:
     subject, content, pdf = _rendered(path, auth)
     assert pdf.startswith(b"%PDF")
@@ -81,7 +83,9 @@ def test_packet_text_has_codes_dates_scores_and_relief(path: Path, auth: bool) -
     assert content.completeness.summary().split(";")[0] in flat
 
 
-@pytest.mark.parametrize(("path", "auth"), CASES, ids=[f"{'auth' if a else 'claim'}-{p.stem}" for p, a in CASES])
+@pytest.mark.parametrize(
+    ("path", "auth"), CASES, ids=[f"{'auth' if a else 'claim'}-{p.stem}" for p, a in CASES]
+)
 def test_packet_pages_convert_to_images_and_hold_the_chart(path: Path, auth: bool, tmp_path: Path) -> None:
     pdf = _rendered(path, auth)[2]
     reader = PdfReader(io.BytesIO(pdf))
@@ -92,7 +96,9 @@ def test_packet_pages_convert_to_images_and_hold_the_chart(path: Path, auth: boo
     assert pdftoppm is not None, "pdftoppm is missing: run .ci/services.sh (installs poppler-utils)"
     source = tmp_path / "packet.pdf"
     source.write_bytes(pdf)
-    subprocess.run([pdftoppm, "-r", "30", "-png", str(source), str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        [pdftoppm, "-r", "30", "-png", str(source), str(tmp_path / "page")], check=True, timeout=60
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == len(reader.pages) >= 1
     assert all(page.read_bytes().startswith(PNG_MAGIC) for page in pages)

@@ -35,8 +35,11 @@ def _segments(text: str) -> list[tuple[str, ...]]:
 def test_837p_carries_pwk_between_dtp_and_ref_and_pyx12_accepts_it() -> None:
     plain = _claim(onset_date="2026-05-20", prior_authorization="UTN123456")
     number = for_claim(plain).control_number
-    claim = _claim(onset_date="2026-05-20", prior_authorization="UTN123456", attachments=[
-        {"report_type": "M1", "transmission": "EL", "control_number": number}])
+    claim = _claim(
+        onset_date="2026-05-20",
+        prior_authorization="UTN123456",
+        attachments=[{"report_type": "M1", "transmission": "EL", "control_number": number}],
+    )
     built = build([claim])
     ids = [segment[0] for segment in _segments(built.text)]
     pwk = ids.index("PWK")
@@ -53,7 +56,9 @@ def test_837p_without_attachments_has_no_pwk() -> None:
 
 @pytest.mark.parametrize("transmission", ["AA", "BM", "FX"])
 def test_837p_pwk_transmission_codes(transmission: str) -> None:
-    claim = _claim(attachments=[{"report_type": "OB", "transmission": transmission, "control_number": "PKT1"}])
+    claim = _claim(
+        attachments=[{"report_type": "OB", "transmission": transmission, "control_number": "PKT1"}]
+    )
     built = build([claim])
     assert f"PWK*OB*{transmission}***AC*PKT1~" in built.text
     assert validate_text(built.text).ok

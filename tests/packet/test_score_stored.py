@@ -30,7 +30,9 @@ def test_built_claims_carry_their_documentation_score(sqlite_store: Store, tmp_p
         record = session.scalars(select(DocumentationRecordRow)).one()
         assert record.claim_id == claim_row.id and record.subject_id == claims[0].patient_control_number
         assert (record.present, record.required) == (
-            len(expected.required) - len(expected.missing), len(expected.required))
+            len(expected.required) - len(expected.missing),
+            len(expected.required),
+        )
         assert json.loads(record.missing) == [check.element for check in expected.missing] != []
         assert record.pack_version == claim_row.rule_pack_version
         assert record.packet_control_number is None  # no packet rendered on the build path

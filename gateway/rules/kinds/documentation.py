@@ -103,7 +103,10 @@ def _functional_impact(s: Subject) -> Result:
     if any(len(_WORD.findall(i.description)) >= 3 for i in impacts):
         return _OK
     if impacts:
-        return False, "the functional impact is given as a number or a word, not as limits on daily activities"
+        return (
+            False,
+            "the functional impact is given as a number or a word, not as limits on daily activities",
+        )
     return False, "no functional impact on activities of daily living is described"
 
 
@@ -177,12 +180,17 @@ def _notes_by_date(s: Subject) -> dict[dt.date, ProcedureNote | None]:
 def _procedure_note(s: Subject) -> Result:
     if not s.performed:
         return _NA
-    lacking = [f"{', '.join(sorted({c for c, d in s.procedures if d == day}))} on {day}"
-               for day, note in _notes_by_date(s).items() if note is None]
+    lacking = [
+        f"{', '.join(sorted({c for c, d in s.procedures if d == day}))} on {day}"
+        for day, note in _notes_by_date(s).items()
+        if note is None
+    ]
     return (False, f"no procedure note for {'; '.join(lacking)}") if lacking else _OK
 
 
-def _note_field(what: str, has: Callable[[ProcedureNote, ClinicalEvidence], bool]) -> Callable[[Subject], Result]:
+def _note_field(
+    what: str, has: Callable[[ProcedureNote, ClinicalEvidence], bool]
+) -> Callable[[Subject], Result]:
     def check(s: Subject) -> Result:
         if not s.performed:
             return _NA
@@ -243,7 +251,9 @@ def cookie_cutter(evidence: ClinicalEvidence) -> list[tuple[str, tuple[dt.date, 
         places, days = seen.setdefault(key, (set(), set()))
         places.add(where)
         days.add(day)
-    return [(" and ".join(sorted(places)), tuple(sorted(days))) for places, days in seen.values() if len(days) > 1]
+    return [
+        (" and ".join(sorted(places)), tuple(sorted(days))) for places, days in seen.values() if len(days) > 1
+    ]
 
 
 def _distinct_notes(s: Subject) -> Result:
@@ -263,69 +273,112 @@ class Element:
 
 ELEMENTS: dict[str, Element] = {
     "pain_scale_baseline": Element(
-        "pain scale at baseline", "record evidence.pain_scores with the scale (NRS, VAS, ODI ...) at baseline",
-        _pain_baseline),
+        "pain scale at baseline",
+        "record evidence.pain_scores with the scale (NRS, VAS, ODI ...) at baseline",
+        _pain_baseline,
+    ),
     "pain_scale_followup": Element(
-        "same pain scale at each follow-up", "record a score on the baseline scale after each earlier procedure",
-        _pain_followup),
+        "same pain scale at each follow-up",
+        "record a score on the baseline scale after each earlier procedure",
+        _pain_followup,
+    ),
     "functional_impact": Element(
-        "functional impact on daily activities", "describe in evidence.functional_impacts what the pain stops "
-        "the patient from doing (standing, walking, work, sleep)", _functional_impact),
+        "functional impact on daily activities",
+        "describe in evidence.functional_impacts what the pain stops "
+        "the patient from doing (standing, walking, work, sleep)",
+        _functional_impact,
+    ),
     "conservative_care": Element(
-        "conservative care chronology", "record each modality in evidence.conservative_therapies with dates "
-        "and outcome", _conservative),
+        "conservative care chronology",
+        "record each modality in evidence.conservative_therapies with dates and outcome",
+        _conservative,
+    ),
     "pharmacotherapy_drug_classes": Element(
-        "drug classes of pharmacotherapy", "list the drug classes tried (NSAID, gabapentinoid ...) in drug_classes",
-        _drug_classes),
+        "drug classes of pharmacotherapy",
+        "list the drug classes tried (NSAID, gabapentinoid ...) in drug_classes",
+        _drug_classes,
+    ),
     "physical_therapy_details": Element(
-        "physical therapy modalities and duration", "record the PT modalities and its end date or sessions",
-        _pt_details),
+        "physical therapy modalities and duration",
+        "record the PT modalities and its end date or sessions",
+        _pt_details,
+    ),
     "imaging_report_concordant": Element(
-        "imaging concordant with the diagnosis", "record the MRI/CT report and whether it is concordant",
-        _imaging_report),
+        "imaging concordant with the diagnosis",
+        "record the MRI/CT report and whether it is concordant",
+        _imaging_report,
+    ),
     "provocative_tests": Element(
-        "provocative tests (at least 3 positive)", "record the positive tests by name in "
+        "provocative tests (at least 3 positive)",
+        "record the positive tests by name in "
         "evidence.provocative_tests (FABER, Gaenslen, thigh thrust, compression, distraction)",
-        lambda s: _NA),  # replaced per rule: the minimum comes from the rule
+        lambda s: _NA,
+    ),  # replaced per rule: the minimum comes from the rule
     "psych_evaluation": Element(
-        "psychological evaluation", "record evidence.psych_evaluation (date, cleared)", _psych),
+        "psychological evaluation", "record evidence.psych_evaluation (date, cleared)", _psych
+    ),
     "stimulator_trial": Element(
-        "stimulator trial result", "record evidence.stimulator_trial (dates, percent relief)", _trial),
+        "stimulator trial result", "record evidence.stimulator_trial (dates, percent relief)", _trial
+    ),
     "procedure_note": Element(
-        "procedure note", "add evidence.procedure_notes for each date of service", _procedure_note),
+        "procedure note", "add evidence.procedure_notes for each date of service", _procedure_note
+    ),
     "procedure_site": Element(
-        "exact site", "give the exact site in the procedure note",
-        _note_field("the exact site", lambda n, _: bool(n.site))),
+        "exact site",
+        "give the exact site in the procedure note",
+        _note_field("the exact site", lambda n, _: bool(n.site)),
+    ),
     "procedure_levels": Element(
-        "levels", "give the levels/joints treated in the procedure note",
-        _note_field("the levels", lambda n, _: bool(n.levels))),
+        "levels",
+        "give the levels/joints treated in the procedure note",
+        _note_field("the levels", lambda n, _: bool(n.levels)),
+    ),
     "procedure_laterality": Element(
-        "laterality", "give the side (left, right, bilateral) in the procedure note",
-        _note_field("the laterality", lambda n, _: n.laterality is not None)),
+        "laterality",
+        "give the side (left, right, bilateral) in the procedure note",
+        _note_field("the laterality", lambda n, _: n.laterality is not None),
+    ),
     "procedure_approach": Element(
-        "approach/technique", "give the approach or technique in the procedure note",
-        _note_field("the approach or technique", lambda n, _: bool(n.approach))),
+        "approach/technique",
+        "give the approach or technique in the procedure note",
+        _note_field("the approach or technique", lambda n, _: bool(n.approach)),
+    ),
     "procedure_medications": Element(
-        "medications with dosages", "list each injected drug with its dose in the procedure note",
-        _note_field("every medication with its dose", _doses)),
+        "medications with dosages",
+        "list each injected drug with its dose in the procedure note",
+        _note_field("every medication with its dose", _doses),
+    ),
     "procedure_imaging": Element(
-        "imaging guidance", "record the imaging guidance in the procedure note",
-        _note_field("the imaging guidance", _guided)),
+        "imaging guidance",
+        "record the imaging guidance in the procedure note",
+        _note_field("the imaging guidance", _guided),
+    ),
     "procedure_contrast": Element(
-        "contrast confirmation of needle placement", "record that contrast confirmed the needle placement "
-        "(or the documented contrast allergy/pregnancy)", _note_field("contrast confirmation", _contrast)),
+        "contrast confirmation of needle placement",
+        "record that contrast confirmed the needle placement (or the documented contrast allergy/pregnancy)",
+        _note_field("contrast confirmation", _contrast),
+    ),
     "series_percent_relief": Element(
-        "percent relief after each earlier session", "record percent_relief for each earlier procedure",
-        _series("percent relief", lambda p: p.percent_relief is not None)),
+        "percent relief after each earlier session",
+        "record percent_relief for each earlier procedure",
+        _series("percent relief", lambda p: p.percent_relief is not None),
+    ),
     "series_relief_duration": Element(
-        "duration of relief after each earlier session", "record relief_duration_days for each earlier procedure",
-        _series("relief duration", lambda p: p.relief_duration_days is not None)),
+        "duration of relief after each earlier session",
+        "record relief_duration_days for each earlier procedure",
+        _series("relief duration", lambda p: p.relief_duration_days is not None),
+    ),
     "series_functional_change": Element(
-        "functional change after each earlier session", "record functional_change for each earlier procedure",
-        _series("functional change", lambda p: bool(p.functional_change))),
+        "functional change after each earlier session",
+        "record functional_change for each earlier procedure",
+        _series("functional change", lambda p: bool(p.functional_change)),
+    ),
     "distinct_notes": Element(
-        "no copy-paste notes", "write each date's note for that visit; identical text on different dates of "
-        "service reads as cloned documentation", _distinct_notes),
+        "no copy-paste notes",
+        "write each date's note for that visit; identical text on different dates of "
+        "service reads as cloned documentation",
+        _distinct_notes,
+    ),
 }
 
 
@@ -360,8 +413,10 @@ def findings_of(rule: CompiledRule, checks: Iterable[ElementCheck], line: int) -
     for check in checks:
         if check.present is False and not check.silent:
             base = finding(
-                rule, f"{spec.label} documentation lacks {check.element} ({check.label}): {check.detail}.",
-                ELEMENTS[check.element].fix, line,
+                rule,
+                f"{spec.label} documentation lacks {check.element} ({check.label}): {check.detail}.",
+                ELEMENTS[check.element].fix,
+                line,
             )
             yield replace(base, rule_id=f"{rule.id}.{check.element}")
 
@@ -372,4 +427,6 @@ def documentation(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     assert isinstance(spec, DocumentationRule)
     lines = facts.lines_in(rule.codes())
     if lines:
-        yield from findings_of(rule, assess(spec, subject_of(facts.evidence, lines, facts.dos, True)), lines[0].number)
+        yield from findings_of(
+            rule, assess(spec, subject_of(facts.evidence, lines, facts.dos, True)), lines[0].number
+        )

@@ -37,7 +37,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("documentation_records", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_documentation_records_packet_control_number"), ["packet_control_number"], unique=False
+            batch_op.f("ix_documentation_records_packet_control_number"),
+            ["packet_control_number"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_documentation_records_subject_id"), ["subject_id"], unique=False)
 
