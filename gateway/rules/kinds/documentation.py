@@ -46,6 +46,7 @@ class Subject:
     procedures: tuple[tuple[str, dt.date], ...]  # (code, date of service), the rule's codes only
     dos: dt.date
     performed: bool
+    min_provocative_tests: int = 3  # the rule's number (SI joint LCDs: 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,16 @@ def _series(what: str, has: Callable[[Any], bool]) -> Callable[[Subject], Result
     return check
 
 
+def _provocative(s: Subject) -> Result:
+    count = max(len(s.evidence.provocative_tests), s.evidence.provocative_tests_positive or 0)
+    if count >= s.min_provocative_tests:
+        return _OK
+    return (
+        False,
+        f"{count} positive provocative test(s) recorded, the policy asks for {s.min_provocative_tests}",
+    )
+
+
 def normalized(text: str) -> str:
     """Text as compared for copy-paste: case, spacing and punctuation do not make notes differ."""
     return " ".join(_WORD.findall(text.lower()))
@@ -271,133 +282,69 @@ class Element:
     check: Callable[[Subject], Result]
 
 
+# Element -> (label, fix hint, check).  One entry per line pair, kept as a table on purpose.
+# fmt: off
 ELEMENTS: dict[str, Element] = {
-    "pain_scale_baseline": Element(
-        "pain scale at baseline",
-        "record evidence.pain_scores with the scale (NRS, VAS, ODI ...) at baseline",
-        _pain_baseline,
-    ),
-    "pain_scale_followup": Element(
-        "same pain scale at each follow-up",
-        "record a score on the baseline scale after each earlier procedure",
-        _pain_followup,
-    ),
-    "functional_impact": Element(
-        "functional impact on daily activities",
-        "describe in evidence.functional_impacts what the pain stops "
-        "the patient from doing (standing, walking, work, sleep)",
-        _functional_impact,
-    ),
-    "conservative_care": Element(
-        "conservative care chronology",
-        "record each modality in evidence.conservative_therapies with dates and outcome",
-        _conservative,
-    ),
-    "pharmacotherapy_drug_classes": Element(
-        "drug classes of pharmacotherapy",
-        "list the drug classes tried (NSAID, gabapentinoid ...) in drug_classes",
-        _drug_classes,
-    ),
-    "physical_therapy_details": Element(
-        "physical therapy modalities and duration",
-        "record the PT modalities and its end date or sessions",
-        _pt_details,
-    ),
-    "imaging_report_concordant": Element(
-        "imaging concordant with the diagnosis",
-        "record the MRI/CT report and whether it is concordant",
-        _imaging_report,
-    ),
-    "provocative_tests": Element(
-        "provocative tests (at least 3 positive)",
-        "record the positive tests by name in "
-        "evidence.provocative_tests (FABER, Gaenslen, thigh thrust, compression, distraction)",
-        lambda s: _NA,
-    ),  # replaced per rule: the minimum comes from the rule
-    "psych_evaluation": Element(
-        "psychological evaluation", "record evidence.psych_evaluation (date, cleared)", _psych
-    ),
-    "stimulator_trial": Element(
-        "stimulator trial result", "record evidence.stimulator_trial (dates, percent relief)", _trial
-    ),
-    "procedure_note": Element(
-        "procedure note", "add evidence.procedure_notes for each date of service", _procedure_note
-    ),
-    "procedure_site": Element(
-        "exact site",
-        "give the exact site in the procedure note",
-        _note_field("the exact site", lambda n, _: bool(n.site)),
-    ),
-    "procedure_levels": Element(
-        "levels",
-        "give the levels/joints treated in the procedure note",
-        _note_field("the levels", lambda n, _: bool(n.levels)),
-    ),
-    "procedure_laterality": Element(
-        "laterality",
-        "give the side (left, right, bilateral) in the procedure note",
-        _note_field("the laterality", lambda n, _: n.laterality is not None),
-    ),
-    "procedure_approach": Element(
-        "approach/technique",
-        "give the approach or technique in the procedure note",
-        _note_field("the approach or technique", lambda n, _: bool(n.approach)),
-    ),
-    "procedure_medications": Element(
-        "medications with dosages",
-        "list each injected drug with its dose in the procedure note",
-        _note_field("every medication with its dose", _doses),
-    ),
-    "procedure_imaging": Element(
-        "imaging guidance",
-        "record the imaging guidance in the procedure note",
-        _note_field("the imaging guidance", _guided),
-    ),
-    "procedure_contrast": Element(
-        "contrast confirmation of needle placement",
-        "record that contrast confirmed the needle placement (or the documented contrast allergy/pregnancy)",
-        _note_field("contrast confirmation", _contrast),
-    ),
-    "series_percent_relief": Element(
-        "percent relief after each earlier session",
-        "record percent_relief for each earlier procedure",
-        _series("percent relief", lambda p: p.percent_relief is not None),
-    ),
-    "series_relief_duration": Element(
-        "duration of relief after each earlier session",
-        "record relief_duration_days for each earlier procedure",
-        _series("relief duration", lambda p: p.relief_duration_days is not None),
-    ),
-    "series_functional_change": Element(
-        "functional change after each earlier session",
-        "record functional_change for each earlier procedure",
-        _series("functional change", lambda p: bool(p.functional_change)),
-    ),
-    "distinct_notes": Element(
-        "no copy-paste notes",
-        "write each date's note for that visit; identical text on different dates of "
-        "service reads as cloned documentation",
-        _distinct_notes,
-    ),
+    "pain_scale_baseline": Element("pain scale at baseline", "record evidence.pain_scores with the scale "
+        "(NRS, VAS, ODI ...) at baseline", _pain_baseline),
+    "pain_scale_followup": Element("same pain scale at each follow-up", "record a score on the baseline "
+        "scale after each earlier procedure", _pain_followup),
+    "functional_impact": Element("functional impact on daily activities", "describe in evidence.functional_"
+        "impacts what the pain stops the patient from doing (standing, work, sleep)",
+        _functional_impact),
+    "conservative_care": Element("conservative care chronology", "record each modality in evidence."
+        "conservative_therapies with dates and outcome", _conservative),
+    "pharmacotherapy_drug_classes": Element("drug classes of pharmacotherapy", "list the drug classes tried "
+        "(NSAID, gabapentinoid ...) in drug_classes", _drug_classes),
+    "physical_therapy_details": Element("physical therapy modalities and duration", "record the PT modalities "
+        "and its end date or sessions", _pt_details),
+    "imaging_report_concordant": Element("imaging concordant with the diagnosis", "record the MRI/CT report "
+        "and whether it is concordant", _imaging_report),
+    "provocative_tests": Element("positive provocative tests", "record the positive tests by name in evidence."
+        "provocative_tests (FABER, Gaenslen, thigh thrust, compression, distraction)",
+        _provocative),
+    "psych_evaluation": Element("psychological evaluation", "record evidence.psych_evaluation (date, cleared)",
+        _psych),
+    "stimulator_trial": Element("stimulator trial result", "record evidence.stimulator_trial (dates, percent "
+        "relief)", _trial),
+    "procedure_note": Element("procedure note", "add evidence.procedure_notes for each date of service",
+        _procedure_note),
+    "procedure_site": Element("exact site", "give the exact site in the procedure note",
+        _note_field("the exact site", lambda n, _: bool(n.site))),
+    "procedure_levels": Element("levels", "give the levels/joints treated in the procedure note",
+        _note_field("the levels", lambda n, _: bool(n.levels))),
+    "procedure_laterality": Element("laterality", "give the side (left, right, bilateral) in the procedure note",
+        _note_field("the laterality", lambda n, _: n.laterality is not None)),
+    "procedure_approach": Element("approach/technique", "give the approach or technique in the procedure note",
+        _note_field("the approach or technique", lambda n, _: bool(n.approach))),
+    "procedure_medications": Element("medications with dosages", "list each injected drug with its dose in "
+        "the procedure note", _note_field("every medication with its dose", _doses)),
+    "procedure_imaging": Element("imaging guidance", "record the imaging guidance in the procedure note",
+        _note_field("the imaging guidance", _guided)),
+    "procedure_contrast": Element("contrast confirmation of needle placement", "record that contrast confirmed "
+        "the needle placement (or the documented contrast allergy/pregnancy)",
+        _note_field("contrast confirmation", _contrast)),
+    "series_percent_relief": Element("percent relief after each earlier session", "record percent_relief for "
+        "each earlier procedure",
+        _series("percent relief", lambda p: p.percent_relief is not None)),
+    "series_relief_duration": Element("duration of relief after each earlier session", "record relief_duration_"
+        "days for each earlier procedure",
+        _series("relief duration", lambda p: p.relief_duration_days is not None)),
+    "series_functional_change": Element("functional change after each earlier session", "record functional_"
+        "change for each earlier procedure",
+        _series("functional change", lambda p: bool(p.functional_change))),
+    "distinct_notes": Element("no copy-paste notes", "write each date's note for that visit; identical text on "
+        "different dates of service reads as cloned documentation", _distinct_notes),
 }
-
-
-def _provocative(minimum: int) -> Callable[[Subject], Result]:
-    def check(s: Subject) -> Result:
-        count = max(len(s.evidence.provocative_tests), s.evidence.provocative_tests_positive or 0)
-        if count >= minimum:
-            return _OK
-        return False, f"{count} positive provocative test(s) recorded, the policy asks for {minimum}"
-
-    return check
+# fmt: on
 
 
 def assess(spec: DocumentationRule, subject: Subject) -> list[ElementCheck]:
     checks = []
+    subject = replace(subject, min_provocative_tests=spec.min_provocative_tests)
     for name in spec.elements:
         element = ELEMENTS[name]
-        run = _provocative(spec.min_provocative_tests) if name == "provocative_tests" else element.check
-        result = run(subject)
+        result = element.check(subject)
         silent = len(result) == 3 and bool(result[2])
         checks.append(ElementCheck(name, element.label, result[0], result[1], silent))
     return checks
