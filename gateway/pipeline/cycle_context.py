@@ -80,6 +80,9 @@ class Context:
     stop: threading.Event = field(default_factory=threading.Event)
     transports: dict[str, Transport] = field(default_factory=dict)
     claims: ClaimCache = field(default_factory=ClaimCache)
+    # Clearinghouses that failed permanently (host key, auth, permission): not contacted again
+    # by this process; the operator fixes the cause and restarts the daemon.
+    stopped: dict[str, str] = field(default_factory=dict)
     locks: WorkLocks | None = None
 
     def __post_init__(self) -> None:

@@ -16,7 +16,6 @@ kill -9 between any two statements leaves a state the next run resumes without l
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -86,8 +85,11 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
         try:
             claims = parse_claims(json.loads(data), str(path))
         except (InputError, ValueError) as error:
+            problems = getattr(error, "problems", [])
             report.errors.append(f"{path.name}: {error}")
-            _move(path, pending / "rejected")
+            moved = _move(path, pending / "rejected")
+            if moved is not None:
+                write_atomic(moved.with_name(moved.name + ".reason"), "\n".join([str(error), *problems, ""]).encode())
             continue
         taken = batch_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
         if taken is not None:
@@ -99,13 +101,16 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
         report.add("files_taken")
 
 
-def _move(path: Path, folder: Path) -> None:
+def _move(path: Path, folder: Path) -> Path | None:
     folder.mkdir(mode=0o700, exist_ok=True)
     target = folder / path.name
     if target.exists():
         target = folder / f"{int(time.time() * 1000)}-{path.name}"
-    with contextlib.suppress(FileNotFoundError):  # another daemon moved it first
+    try:
         shutil.move(str(path), target)
+    except FileNotFoundError:
+        return None  # another daemon moved it first
+    return target
 
 
 class _NoHistory(HistoryProvider):
@@ -167,7 +172,7 @@ def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
             with ctx.lock(f"build:{name}") as got:
                 if got:
                     _build_batch(ctx, name, report)
-            if send and not ctx.stop.is_set():
+            if send and not ctx.stop.is_set() and name not in ctx.stopped:
                 _send_batches(ctx, name, report)
     return report
 
@@ -254,13 +259,19 @@ def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:
                 _send_one(ctx, name, batch_id, report)
             except PermanentTransportError as error:
                 batch_ops.mark_failed(ctx.store, batch_id, str(error), ctx.actor)
-                record_contact(ctx.store, name, str(error))
-                report.errors.append(f"{name}: {error}")
-                return  # the clearinghouse is stopped until an operator acts
+                _stop_clearinghouse(ctx, name, error, report)
+                return
             except TransportError as error:
                 record_contact(ctx.store, name, str(error))
                 report.errors.append(f"{name}: {error}")
                 return  # stays 'sending': the next cycle looks on the server and resumes
+
+
+def _stop_clearinghouse(ctx: Context, name: str, error: PermanentTransportError, report: CycleReport) -> None:
+    """Stop contacting ``name`` in this process; batches wait (failed, or spooled) for the operator."""
+    ctx.stopped[name] = str(error)
+    record_contact(ctx.store, name, str(error))
+    report.errors.append(f"{name}: {error}; clearinghouse stopped until the daemon is restarted")
 
 
 def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> None:
@@ -294,7 +305,7 @@ def poll_cycle(ctx: Context) -> CycleReport:
             if ctx.stop.is_set():
                 break
             with ctx.lock(f"poll:{name}") as got:
-                if got:
+                if got and name not in ctx.stopped:
                     _poll_one(ctx, name, report)
         if not ctx.stop.is_set():
             report.add("batches_moved", batch_ops.refresh_acknowledgements(ctx.store, ctx.actor))
@@ -316,6 +327,8 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
                 report.add("responses_quarantined")
             transport.ack(remote)  # only after the ledger has it (or quarantine does)
         record_contact(ctx.store, name)
+    except PermanentTransportError as error:
+        _stop_clearinghouse(ctx, name, error, report)
     except TransportError as error:
         record_contact(ctx.store, name, str(error))
         report.errors.append(f"{name}: {error}")

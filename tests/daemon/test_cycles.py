@@ -269,3 +269,39 @@ def test_the_daemon_config_rejects_unknown_keys_naming_them(tmp_path: Path) -> N
         dt.datetime(2026, 1, 1, 12, 0)
     )
     assert DaemonConfig().max_claims_per_batch == 5000
+
+
+def test_a_permanent_transport_failure_fails_the_batch_alerts_and_stops_that_clearinghouse(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    profile = local_profile(tmp_path)
+    write_pending(tmp_path / "outbound", make_claims(4))
+    daemon = make_daemon(sqlite_store, tmp_path, {profile.name: profile}, max_claims_per_batch=2)
+    daemon.intake()
+    Path(profile.upload_dir).rmdir()  # the share is gone: an operator must act
+    first = daemon.outbound()
+    second = daemon.outbound()
+    assert [b.status for b in _batches(sqlite_store)] == ["failed", "spooled"], "one failure, no loop"
+    assert "stopped until the daemon is restarted" in first.errors[0] and second.errors == []
+    with sqlite_store.session() as session:
+        [alert] = session.scalars(select(EventRow).where(EventRow.kind == "clearinghouse.alert")).all()
+    assert alert.actor == "daemon:test" and "localch-upload" in (alert.detail or "")
+    Path(profile.upload_dir).mkdir()
+    mode, _ = operator_ops.replay(sqlite_store, 1, "operator:ann", "share remounted")
+    assert mode.value == "resend"
+    make_daemon(sqlite_store, tmp_path, {profile.name: profile}).run_until_idle()  # a restart
+    assert [b.status for b in _batches(sqlite_store)] == ["sent", "sent"]
+    assert sorted(pcns_in(_uploaded(profile.upload_dir))) == [f"D{n:07d}" for n in range(4)]
+
+
+def test_an_invalid_claims_file_is_set_aside_with_its_reasons(sqlite_store: Store, tmp_path: Path) -> None:
+    profile = local_profile(tmp_path)
+    bad = make_claims(2)
+    bad[1]["billing_provider"]["npi"] = "1234567890"  # wrong check digit
+    write_pending(tmp_path / "outbound", bad)
+    report = make_daemon(sqlite_store, tmp_path, {profile.name: profile}).intake()
+    rejected = tmp_path / "outbound" / "pending" / "rejected"
+    assert sorted(p.name for p in rejected.iterdir()) == ["claims_0000000.json", "claims_0000000.json.reason"]
+    reason = (rejected / "claims_0000000.json.reason").read_text()
+    assert "claims[1] (claim D0000001)" in reason and len(report.errors) == 1
+    assert _claim_statuses(sqlite_store) == {}
