@@ -281,6 +281,11 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
     transport = ctx.transport(name)
     on_server = transport.uploaded_size(batch.remote_name)
     if on_server is None:
+        problem = _spool_problem(Path(batch.spool_path), batch.sha256)
+        if problem:
+            batch_ops.mark_failed(ctx.store, batch_id, problem, ctx.actor)
+            report.errors.append(f"{name}: batch {batch_id}: {problem}")
+            return
         receipt = transport.send(Path(batch.spool_path), batch.remote_name)
         batch_ops.mark_sent(ctx.store, batch_id, receipt.remote_path, False, ctx.actor)
         report.add("batches_sent")
@@ -294,6 +299,15 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
         report.errors.append(f"{name}: batch {batch_id}: {reason}")
         return
     record_contact(ctx.store, name)
+
+
+def _spool_problem(path: Path, sha256: str) -> str:
+    """Why the spool file may not be sent as the batch's bytes ("" when it may)."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        return f"spool file {path} cannot be read: {error.strerror or error}"
+    return "" if digest == sha256 else f"spool file {path} is not the batch's bytes (sha256 differs)"
 
 
 # -- poll: responses into the ledger, then batch statuses -------------------------------------

@@ -305,3 +305,12 @@ def test_an_invalid_claims_file_is_set_aside_with_its_reasons(sqlite_store: Stor
     reason = (rejected / "claims_0000000.json.reason").read_text()
     assert "claims[1] (claim D0000001)" in reason and len(report.errors) == 1
     assert _claim_statuses(sqlite_store) == {}
+
+
+def test_a_spool_file_changed_after_recording_is_never_sent(sqlite_store: Store, tmp_path: Path) -> None:
+    ctx, batch = _one_spooled_batch(sqlite_store, tmp_path)
+    Path(batch.spool_path).write_bytes(Path(batch.spool_path).read_bytes().replace(b"CLM*D", b"CLM*X"))
+    cycles.outbound_cycle(ctx)
+    [failed] = _batches(sqlite_store)
+    assert failed.status == "failed" and "sha256 differs" in (failed.status_reason or "")
+    assert _uploaded(ctx.profiles["localch"].upload_dir) == []
