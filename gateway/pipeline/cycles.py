@@ -49,6 +49,9 @@ from gateway.transport import ClearinghouseProfile, render_file_name
 from gateway.x12.envelope import TradingPartners
 
 log = logging.getLogger(__name__)
+__all__ = [
+    "PENDING", "Context", "CycleReport", "intake_cycle", "outbound_cycle", "partners_for", "poll_cycle", "route",
+]  # fmt: skip
 PENDING = "pending"
 
 
