@@ -314,3 +314,21 @@ def test_a_spool_file_changed_after_recording_is_never_sent(sqlite_store: Store,
     [failed] = _batches(sqlite_store)
     assert failed.status == "failed" and "sha256 differs" in (failed.status_reason or "")
     assert _uploaded(ctx.profiles["localch"].upload_dir) == []
+
+
+def test_a_second_daemon_on_the_same_sqlite_database_refuses_to_start(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    from gateway.errors import StoreError
+
+    profile = local_profile(tmp_path)
+    first = make_daemon(sqlite_store, tmp_path, {profile.name: profile})
+    first.start()
+    second = make_daemon(sqlite_store, tmp_path, {profile.name: profile}, actor="daemon:second")
+    with pytest.raises(
+        StoreError, match="another daemon uses this SQLite database; several daemons need PostgreSQL"
+    ):
+        second.start()
+    first.close()
+    second.start()  # the first one is gone: the lock is free again
+    second.close()
