@@ -83,7 +83,10 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
     for path in sorted(pending.glob("*.json")):
         if ctx.stop.is_set():
             return
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            continue  # another daemon took it between the listing and now
         sha256 = hashlib.sha256(data).hexdigest()
         try:
             claims = parse_claims(json.loads(data), str(path))
