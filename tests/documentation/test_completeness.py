@@ -209,6 +209,7 @@ TEXT = "Patient reports low back pain radiating to the left leg, worse with stan
         ((day(40), TEXT), (day(20), TEXT.upper().replace(",", ";")), True),  # case/punctuation do not hide it
         ((day(20), TEXT), (day(20), TEXT), False),  # the same date twice is one visit
         ((day(40), TEXT), (day(20), TEXT.replace("left", "right")), False),
+        ((day(40), TEXT + " NRS 7/10."), (day(20), TEXT + " NRS 5/10."), False),  # a number differs
         ((day(40), "No change."), (day(20), "No change."), False),  # a short phrase, not a note
     ],
 )
@@ -231,7 +232,7 @@ def test_cookie_cutter_across_a_visit_note_and_a_procedure_narrative() -> None:
 
 
 def test_normalized_text_and_repeats() -> None:
-    assert normalized("Pain: 7/10,  WORSE!") == "pain worse"
+    assert normalized("Pain: 7/10,  WORSE!") == normalized("pain 7 10 worse") == "pain 7 10 worse"
     evidence = claim("64483").evidence
     assert cookie_cutter(evidence) == []
 

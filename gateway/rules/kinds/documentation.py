@@ -36,6 +36,7 @@ from gateway.rules.models import DocumentationRule
 # two dates is normal and must not be flagged as copy-paste.
 MIN_NOTE_CHARS = 40
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_TOKEN = re.compile(r"[a-z0-9]+")  # numbers count: notes that differ in a score differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +240,7 @@ def _provocative(s: Subject) -> Result:
 
 def normalized(text: str) -> str:
     """Text as compared for copy-paste: case, spacing and punctuation do not make notes differ."""
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(_TOKEN.findall(text.lower()))
 
 
 def _free_texts(evidence: ClinicalEvidence) -> Iterator[tuple[dt.date, str, str]]:
