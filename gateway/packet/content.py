@@ -9,6 +9,7 @@ what is still open (findings, documentation completeness).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +21,8 @@ from gateway.packet.subject import Subject
 from gateway.rules import engine
 from gateway.rules.book import NoRuleSet, RuleBook
 from gateway.rules.facts import Facts
-from gateway.rules.models import DocumentationRule
+
+PRIOR_AUTH_KIND = "prior_auth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,17 +218,25 @@ def _rules(subject: Subject, book: RuleBook) -> list[RuleRow]:
     ]
 
 
+def _kind(kinds: Mapping[str, str], rule_id: str) -> str:
+    """The kind of the rule behind a finding (documentation findings are '<rule id>.<element>')."""
+    return kinds.get(rule_id) or kinds.get(rule_id.rsplit(".", 1)[0]) or ""
+
+
 def assemble(subject: Subject, book: RuleBook, history: History | None = None) -> PacketContent:
     """The packet's content for ``subject`` under ``book``; ``history`` feeds the frequency rules."""
     claim = subject.claim
     result = engine.evaluate(claim, history or History.empty(), book)
     completeness, documentation = review(claim, book, performed=subject.performed, subject=subject.identifier)
     ruleset = book.ruleset_for(claim)
-    doc_ids = set()
+    kinds: dict[str, str] = {}
     if not isinstance(ruleset, NoRuleSet):
-        doc_ids = {rule.id for rule in ruleset.rules if isinstance(rule.rule, DocumentationRule)}
-    # The engine always documents a performed procedure; for an auth request use review()'s view.
-    findings = [f for f in result.findings if f.rule_id.rsplit(".", 1)[0] not in doc_ids]
+        kinds = {rule.id: rule.rule.kind for rule in ruleset.rules}
+    # The engine always documents a performed procedure: take documentation findings from
+    # review() (which knows an auth request is not performed yet).  A request IS the prior
+    # authorization, so "no authorization number" findings do not belong in its packet.
+    skipped = {"documentation"} | (set() if subject.performed else {PRIOR_AUTH_KIND})
+    findings = [f for f in result.findings if _kind(kinds, f.rule_id) not in skipped]
     findings += documentation
     findings.sort(key=lambda f: (f.severity is not Severity.ERROR, f.line or 0, f.rule_id))
     control = subject.control_number

@@ -14,11 +14,13 @@ import pytest
 from pypdf import PdfReader
 
 from gateway.cli.build_278 import load_auth_requests
+from gateway.domain.history import History
 from gateway.intake import load_claims
 from gateway.packet.chart import pain_chart
 from gateway.packet.content import PacketContent, assemble
 from gateway.packet.render import render_pdf
 from gateway.packet.subject import Subject, for_auth, for_claim
+from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 
 REPO = Path(__file__).resolve().parents[2]
@@ -120,3 +122,16 @@ def test_open_findings_and_rules_with_lcd_ids_are_listed() -> None:
     assert any(f.rule_id == "esi.il_bilateral" for f in content.findings)
     assert "esi.il_bilateral" in text and "L39015" in text
     assert all(row.source for row in content.rules)
+
+
+def test_an_auth_packet_leaves_out_the_missing_authorization_it_asks_for() -> None:
+    request = load_auth_requests(REPO / "examples" / "auths" / "esi_lumbar_tfesi.json")[0]
+    subject = for_auth(request)
+    wiser = {
+        f.rule_id
+        for f in engine.evaluate(subject.claim, History.empty(), _book()).findings
+        if "wiser" in f.rule_id
+    }
+    assert wiser  # WISeR state: the claim view alone would say "needs prior authorization"
+    assert not wiser & {f.rule_id for f in assemble(subject, _book()).findings}
+    assert wiser <= {f.rule_id for f in assemble(for_claim(subject.claim), _book()).findings}
