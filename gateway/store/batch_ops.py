@@ -79,10 +79,18 @@ def latest_version(session: Session, pcn: str, npi: str | None = None) -> ClaimR
     return session.scalars(query.order_by(ClaimRow.id.desc()).limit(1)).first()
 
 
+IN_UNSENT_BATCH = (
+    "an earlier version of this claim is in a batch that has not been sent yet; cancel that batch "
+    "(gateway batches cancel) or let it go, then release this version (gateway claims release)"
+)
+
+
 def store_received(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
     """Add the claims as ``received``: a version still waiting is replaced, anything else kept.
 
-    One query finds earlier versions; new claims (the usual case) are inserted in one flush.
+    A correction of a claim whose batch is spooled but not sent is held, so the two versions
+    never go out together.  One query finds earlier versions; new claims (the usual case) are
+    inserted in one flush.
     """
     pcns = sorted({claim.patient_control_number for claim in claims})
     latest: dict[tuple[str, str], ClaimRow] = {}
@@ -96,7 +104,8 @@ def store_received(session: Session, claims: Sequence[Claim]) -> list[ClaimRow]:
         if earlier is not None and earlier.status in BEFORE_BATCH:
             rows.append(repository.upsert_claim(session, claim, "received"))
         else:
-            row = new_row(claim, "received")
+            in_batch = earlier is not None and earlier.status == "built"
+            row = new_row(claim, "held", IN_UNSENT_BATCH) if in_batch else new_row(claim, "received")
             session.add(row)
             rows.append(row)
     session.flush()
@@ -119,7 +128,7 @@ def take_intake_file(
             rows = store_received(session, claims)
             for row in rows:
                 repository.record_event(
-                    session, "claim.received", claim_id=row.id, status="received", detail={"file": name},
+                    session, f"claim.{row.status}", claim_id=row.id, status=row.status, detail={"file": name},
                     actor=actor,
                 )  # fmt: skip
             taken = [(row.id, row.payload) for row in rows]

@@ -332,3 +332,34 @@ def test_a_second_daemon_on_the_same_sqlite_database_refuses_to_start(
     first.close()
     second.start()  # the first one is gone: the lock is free again
     second.close()
+
+
+def test_a_correction_of_a_claim_in_an_unsent_batch_is_held_and_corrections_after_sending_rebuild(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    ctx, batch = _one_spooled_batch(sqlite_store, tmp_path)
+    corrected = make_claims(4)[1]
+    corrected["service_lines"][0]["charge"] = "999.00"
+    corrected["frequency_code"] = "1"
+    write_pending(tmp_path / "outbound", [corrected])
+    cycles.intake_cycle(ctx)
+    with sqlite_store.session() as session:
+        versions = session.scalars(
+            select(ClaimRow).where(ClaimRow.patient_control_number == "D0000001").order_by(ClaimRow.id)
+        ).all()
+        assert [v.status for v in versions] == ["built", "held"]
+        assert "batch that has not been sent yet" in (versions[1].status_reason or "")
+
+    cycles.outbound_cycle(ctx)  # the batch leaves with the first version only
+    assert sorted(pcns_in(_uploaded(ctx.profiles["localch"].upload_dir))) == [f"D{n:07d}" for n in range(4)]
+    operator_ops.release(sqlite_store, "D0000001", "operator:ann", "the corrected charge replaces it")
+    mode, requeued = operator_ops.replay(sqlite_store, batch.id, "operator:ann", "D0000001 was corrected")
+    assert (mode.value, requeued) == ("rebuild", 3), (
+        "corrected claims are rebuilt, never re-sent as they were"
+    )
+    cycles.intake_cycle(ctx)  # the released correction never passed the rules: it does now
+    cycles.outbound_cycle(ctx)
+    old, new = _batches(sqlite_store)
+    assert (old.status, new.status, new.claim_count) == ("replaced", "sent", 4)
+    newest = Path(new.spool_path).read_bytes()
+    assert b"*999*UN*" in newest, "the corrected line charge went out"
