@@ -138,6 +138,7 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     with ctx.store.session() as session:
         rows = batch_ops.received_claims(session, ctx.limits.screen_chunk)
         returning = batch_ops.patients_with_other_claims(session, rows)
+        queued: dict[str | None, list[int]] = {}
         for row in rows:
             claim = ctx.claims.get(row.id, row.payload)
             known = (row.patient_key, row.patient_control_number) in returning
@@ -149,10 +150,10 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
             row.rule_pack_version = screened.rules.pack_version
             if reasons:
                 row.status, row.status_reason = "held", "\n".join(reasons)[:4000]
-                detail: dict[str, object] = {"rules": [f.rule_id for f in screened.rules.errors],
-                                             "auth": list(screened.auth_reasons)}  # fmt: skip
+                why: dict[str, object] = {"rules": [f.rule_id for f in screened.rules.errors],
+                                          "auth": list(screened.auth_reasons)}  # fmt: skip
                 repository.record_event(session, "claim.held", claim_id=row.id, status="held",
-                                        detail=detail, actor=ctx.actor)  # fmt: skip
+                                        detail=why, actor=ctx.actor)  # fmt: skip
                 report.add("claims_held")
                 continue
             if screened.claim is not claim:
@@ -161,9 +162,11 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
             row.status, row.status_reason = "queued", None
             if screened.auth is not None and not screened.auth.held:
                 consume(session, screened.auth)
-            repository.record_event(session, "claim.queued", claim_id=row.id, status="queued",
-                                    detail={"clearinghouse": clearinghouse}, actor=ctx.actor)  # fmt: skip
+            queued.setdefault(clearinghouse, []).append(row.id)
             report.add("claims_queued")
+        for clearinghouse, ids in queued.items():
+            detail: dict[str, object] = {"clearinghouse": clearinghouse}
+            batch_ops.add_events(session, "claim.queued", "queued", ids, ctx.actor, detail)
     return bool(rows)
 
 
