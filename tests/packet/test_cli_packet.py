@@ -90,7 +90,8 @@ def test_packet_from_the_database_records_score_and_control_number(
         claim_id,
     )
     assert row.packet_control_number == for_claim(claim).control_number
-    assert row.present < row.required and "procedure_note" in json.loads(row.missing)
+    # The RFA example documents every element (procedure notes included).
+    assert row.present == row.required and json.loads(row.missing) == []
     assert row.packet_sha256 is not None and len(row.packet_sha256) == 64
 
 
