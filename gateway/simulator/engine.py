@@ -12,9 +12,13 @@ A cycle:
 2. accepted claims that are due are adjudicated into 835s (one interchange per trading
    partner, one 835 per payer and payee),
 3. each upload is screened (TA1), acknowledged (999) and answered (277CA, 278 response),
-4. responses are written to the work folder and sent, the state is saved, and only then
-   the uploads are removed: a crash in between answers an upload again (and the second
-   answer is a TA1 025 duplicate), it never loses one.
+4. responses are written to the work folder and listed in the state's outbox, the state is
+   saved, then they are sent (each leaves the outbox once the transport confirms it), and
+   only then are the uploads removed.
+
+So a crash never loses or doubles anything: unsent responses are sent by the next cycle, and
+an upload already answered (the state keeps its name and hash until it is removed) is only
+removed, not answered again.
 """
 
 from __future__ import annotations
@@ -78,16 +82,26 @@ class Simulator:
         handled: list[RemoteFile] = []
         for remote in self.transport.list_responses():  # mirrored: the gateway's uploads
             landed = self.transport.fetch(remote, self.work_dir / "received")
+            handled.append(remote)
+            if state.answered.get(remote.name) == landed.sha256:
+                continue  # answered by a cycle that stopped before removing it
             report.received.append(remote.name)
             outputs += self._answer(landed.local_path.read_bytes(), remote.name, state, when, report)
-            handled.append(remote)
+            state.answered[remote.name] = landed.sha256
         for name, text in outputs:
-            local = write_atomic(self.work_dir / "sent" / name, text.encode("ascii"))
-            self.transport.send(local, name)
-            report.sent.append(name)
+            write_atomic(self.work_dir / "sent" / name, text.encode("ascii"))
+            state.outbox.append(name)
         save_state(self.work_dir, state)
+        while state.outbox:
+            name = state.outbox[0]
+            self.transport.send(self.work_dir / "sent" / name, name)
+            report.sent.append(name)
+            state.outbox.pop(0)
+            save_state(self.work_dir, state)
         for remote in handled:
             self.transport.ack(remote)
+            state.answered.pop(remote.name, None)
+        save_state(self.work_dir, state)
         return report
 
     # --- uploads ---------------------------------------------------------------------------

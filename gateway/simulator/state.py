@@ -5,7 +5,9 @@
   numbers is refused with TA1 025 as a real clearinghouse does,
 * claims accepted in a 277CA and waiting for their 835, with the cycle it is due in,
 * pended 278 reviews waiting to be certified,
-* how much deductible each subscriber has met (keyed by a hash, not by member id).
+* how much deductible each subscriber has met (keyed by a hash, not by member id),
+* the responses written but not yet sent, and the uploads answered but not yet removed, so a
+  crash in the middle of a cycle neither loses nor repeats an answer.
 
 The file holds patient names of pending claims (an 835 repeats them), like any spool file:
 it is written atomically with mode 0600 and never logged.
@@ -54,6 +56,8 @@ class SimulatorState(BaseModel):
     pending_reviews: list[PendingReview] = Field(default_factory=list)
     deductible_met: dict[str, Decimal] = Field(default_factory=dict)
     remittances: int = 0
+    outbox: list[str] = Field(default_factory=list)  # written to sent/, not yet confirmed sent
+    answered: dict[str, str] = Field(default_factory=dict)  # upload name -> sha256, not yet removed
 
     def next(self, kind: str) -> int:
         """The next number of ``kind``; numbers wrap to 1 past their X12 width."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from gateway.errors import TemporaryTransportError
 from gateway.inbound.document import parse_file
 from gateway.x12.reader import read_segments
 from tests.simulator.helpers import Harness, claim_file, example_claims, pyx12_verdict
@@ -197,3 +199,37 @@ def find_position(text: str) -> str:
         if row[0] == "NM1" and row[1] == "PR" and level == "22":
             return str(position)
     raise AssertionError("no 2010BB NM1*PR")
+
+
+class _FailingOnce:
+    """A transport whose second upload fails once (a dropped connection in mid-cycle)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.sends = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def send(self, local: Path, remote_name: str) -> Any:
+        self.sends += 1
+        if self.sends == 2:
+            raise TemporaryTransportError("connection reset")
+        return self.inner.send(local, remote_name)
+
+
+def test_a_cycle_cut_short_neither_loses_nor_repeats_an_answer(tmp_path: Path) -> None:
+    sim = Harness(tmp_path)
+    sim.put("batch.x12", claim_file(example_claims(TWO_CLAIMS[0]), 81))
+    flaky = _FailingOnce(sim.simulator().transport)
+    simulator = sim.simulator()
+    simulator.transport = flaky
+    with pytest.raises(TemporaryTransportError):
+        simulator.run_cycle()
+    assert sim.names() == ["batch.999.x12"]  # the 277CA was not sent yet
+    assert (sim.upload / "batch.x12").exists()  # and the upload is still there
+    report = simulator.run_cycle()
+    assert report.received == []  # answered already: only removed now
+    assert report.sent == ["batch.277ca.x12", "era_0002_1.835.x12"]  # the leftover first, then what is due
+    assert "batch.ta1.x12" not in sim.names()  # no TA1 025 for the retry
+    assert not (sim.upload / "batch.x12").exists()
