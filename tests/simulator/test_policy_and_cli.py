@@ -124,3 +124,12 @@ def test_cli_serves_an_sftp_profile_from_the_other_side(
     assert served == ["batch.277ca.x12", "batch.999.x12"]
     assert list(sshd_peer.server_path(upload).iterdir()) == []
     assert (tmp_path / "simulator" / "peer" / "state.json").exists()
+
+
+def test_the_example_in_the_policy_docstring_is_a_valid_policy() -> None:
+    import gateway.simulator.policy as module
+
+    assert module.__doc__ is not None
+    example = module.__doc__.split("::", 1)[1].split("``DEFAULT_POLICY``", 1)[0]
+    policy = module.SimulatorPolicy.model_validate(yaml.safe_load(example))
+    assert policy.auth.pend == ["63650"] and policy.require_auth == ["63650", "64635"]
