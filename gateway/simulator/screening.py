@@ -101,7 +101,8 @@ def screen(data: bytes, clearinghouse_id: str, seen: set[str]) -> Screened:
     except GatewayError as error:  # a 278 file mixing requests and responses, a broken map cache
         return _rejected(base, UNREADABLE, str(error))
     if gate.fatal:
-        return _rejected(base, UNREADABLE, gate.fatal)
+        # pyx12 quotes the text it choked on, which may be anything: keep its words, not the data.
+        return _rejected(base, UNREADABLE, gate.fatal.split("'", 1)[0].rstrip(": "))
     isa_issue = next((issue for issue in gate.issues if issue.level == "isa"), None)
     if isa_issue is not None:
         code = isa_issue.code if len(isa_issue.code) == 3 and isa_issue.code.isdigit() else UNREADABLE
