@@ -161,7 +161,7 @@ def store_received(session: Session, claims: Sequence[Claim]) -> list[Stored]:
 
 
 def add_events(session: Session, kind: str, status: str, claim_ids: Sequence[int], actor: str,
-               detail: dict[str, object] | None = None) -> None:  # fmt: skip
+               detail: dict[str, object] | None = None, file_id: int | None = None) -> None:  # fmt: skip
     """One event per claim in one bulk INSERT (the same rows ``repository.record_event`` writes)."""
     if not claim_ids:
         return
@@ -169,8 +169,8 @@ def add_events(session: Session, kind: str, status: str, claim_ids: Sequence[int
     now = _now()
     session.execute(
         insert(EventRow),
-        [{"at": now, "claim_id": claim_id, "kind": kind, "status": status, "detail": text, "actor": actor}
-         for claim_id in claim_ids],
+        [{"at": now, "claim_id": claim_id, "file_id": file_id, "kind": kind, "status": status, "detail": text,
+          "actor": actor} for claim_id in claim_ids],
     )  # fmt: skip
 
 
@@ -350,14 +350,16 @@ def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bo
             return
         move(session, batch, BatchStatus.SENT, actor, {"remote": remote_path, "found_on_server": found_on_server})
         batch.sent_at = _now()
-        claim_ids = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
-        rows = session.scalars(select(ClaimRow).where(ClaimRow.id.in_(claim_ids), ClaimRow.status == "built"))
-        for row in rows:
-            row.status = "sent"
-            repository.record_event(
-                session, "claim.sent", claim_id=row.id, file_id=batch.file_id, status="sent",
-                detail={"batch": batch.id, "isa13": batch.interchange_control_number}, actor=actor,
-            )  # fmt: skip
+        in_file = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
+        built = list(session.scalars(select(ClaimRow.id).where(ClaimRow.id.in_(in_file), ClaimRow.status == "built")))
+        session.execute(
+            update(ClaimRow)
+            .where(ClaimRow.id.in_(in_file), ClaimRow.status == "built")
+            .values(status="sent", updated_at=_now())
+            .execution_options(synchronize_session=False)
+        )
+        detail: dict[str, object] = {"batch": batch.id, "isa13": batch.interchange_control_number}
+        add_events(session, "claim.sent", "sent", built, actor, detail, file_id=batch.file_id)
 
 
 def mark_failed(store: Store, batch_id: int, reason: str, actor: str) -> None:
