@@ -45,6 +45,7 @@ from gateway.simulator.engine import Simulator
 from gateway.simulator.folders import folder_pair, mirrored_local
 from gateway.simulator.policy import DEFAULT_POLICY
 from gateway.store.auths import apply_response
+from gateway.store.batch_ops import latest_version
 from gateway.store.db import Store
 from gateway.store.ledger_read import Timeline, timeline
 from gateway.transport import ClearinghouseProfile, render_file_name
@@ -262,6 +263,18 @@ def final_table(run: _Run) -> Table:
     return table
 
 
+def held_reasons(run: _Run, width: int = 160) -> list[str]:
+    """The first reason of each claim still held, cut to ``width``: the rule, its source, the fix."""
+    lines = []
+    with run.store.session() as session:
+        for pcn in run.claims:
+            row = latest_version(session, pcn)
+            if row is not None and row.status == "held" and row.status_reason:
+                first = row.status_reason.splitlines()[0]
+                lines.append(f"  {pcn}: {first if len(first) <= width else first[: width - 3] + '...'}")
+    return lines
+
+
 def _example_claims(folder: Path, pending: Path) -> dict[str, Claim]:
     claims: dict[str, Claim] = {}
     pending.mkdir(parents=True, exist_ok=True)
@@ -310,6 +323,11 @@ def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
         if not console.is_terminal:  # a pipe or a log: wide enough for the table, never folded
             console = Console(width=240)
         console.print(final_table(run))
+        reasons = held_reasons(run)
+        if reasons:
+            click.echo("why the held claims are held (first reason; all of them: gateway claims show PCN):")
+            for line in reasons:
+                click.echo(line)
     finally:
         daemon.close()
         store.close()

@@ -42,6 +42,8 @@ def test_demo_settles_every_claim_and_prints_the_table(
     assert "A2:20" in rows["ESI2026091501"] and "PR-1 100.00" in rows["ESI2026091501"]
     assert "278 request PA-HELDWISER1 sent" in out.out
     assert "nothing new" in out.out  # it stopped because a round changed nothing
+    reasons = out.out.split("why the held claims are held")[1]
+    assert "HELDESI005: esi.frequency [" in reasons and "HELDWISER1" not in reasons
 
 
 def test_demo_refuses_to_wipe_a_folder_it_did_not_make(
