@@ -11,7 +11,7 @@ from gateway.daemon.jsonlog import configure
 from gateway.daemon.lifecycle import Daemon
 from gateway.rules import load_rule_book
 from gateway.settings import Settings
-from gateway.store.db import Store
+from gateway.store.batches import open_shared_store
 from gateway.transport import load_profiles
 
 
@@ -27,7 +27,7 @@ def run(ctx: click.Context, once: bool, json_logs: bool, actor: str | None) -> N
     profiles = load_profiles(settings.config_file)
     configure(json_logs or config.json_logs, logging.DEBUG if ctx.meta.get("debug") else logging.INFO)
     book = load_rule_book(settings.payer_configs)
-    store = Store.open(settings.db_url)
+    store = open_shared_store(settings.db_url)
     try:
         daemon = Daemon(store, config, profiles, book, settings.outbound, settings.inbound, actor=actor)
         if once:

@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.store.db import Store
+from gateway.errors import StoreError
+from gateway.store.db import Store, make_engine, migrate
 from gateway.store.schema import Base
 
 
@@ -140,3 +141,29 @@ def ensure_contact_rows(store: Store, names: list[str]) -> None:
                     session.add(ClearinghouseContactRow(name=name))
     except IntegrityError:
         pass  # another daemon created them at the same moment: that is all we wanted
+
+
+def open_shared_store(url: str) -> Store:
+    """``Store.open`` for daemons: on PostgreSQL the migration runs under an advisory lock.
+
+    Two daemons started at the same moment on a new release would otherwise both run the
+    Alembic upgrade and one would fail on a table the other just created.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        return Store.open(url)
+    key = lock_key("gateway:migrate")
+    try:
+        with engine.connect() as connection:
+            connection.execute(select(func.pg_advisory_lock(key)))
+            connection.commit()
+            try:
+                migrate(engine)
+            finally:
+                connection.execute(select(func.pg_advisory_unlock(key)))
+                connection.commit()
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise StoreError(f"cannot open database: {error.__class__.__name__}: {error}") from error
+    return Store(engine)

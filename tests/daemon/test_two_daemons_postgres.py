@@ -25,14 +25,18 @@ CLAIMS = 2000
 
 
 @pytest.mark.postgres
-def test_two_daemons_share_2000_claims_each_in_exactly_one_sent_file(postgres_url: str, tmp_path: Path) -> None:
+def test_two_daemons_share_2000_claims_each_in_exactly_one_sent_file(
+    postgres_url: str, tmp_path: Path
+) -> None:
     Store.open(postgres_url).close()  # migrate once, before the daemons start
     load_rule_book(REPO / "payer_configs")
     profile = local_profile(tmp_path)
     claims = make_claims(CLAIMS, prefix="P")
     write_pending(tmp_path / "outbound", claims, per_file=100)
     config = {"max_claims_per_batch": 100, "screen_chunk": 100}
-    children = [fork_daemon(postgres_url, tmp_path, {profile.name: profile}, f"daemon:{n}", **config) for n in "AB"]
+    children = [
+        fork_daemon(postgres_url, tmp_path, {profile.name: profile}, f"daemon:{n}", **config) for n in "AB"
+    ]
     for pid in children:
         wait_ok(pid, timeout=300)
 
@@ -51,9 +55,7 @@ def test_two_daemons_share_2000_claims_each_in_exactly_one_sent_file(postgres_ur
             ).all()
             batches = session.scalars(select(BatchRow)).all()
             statuses = Counter(session.scalars(select(ClaimRow.status)))
-            built_by = Counter(
-                session.scalars(select(EventRow.actor).where(EventRow.kind == "batch.built"))
-            )
+            built_by = Counter(session.scalars(select(EventRow.actor).where(EventRow.kind == "batch.built")))
             sent_by = Counter(session.scalars(select(EventRow.actor).where(EventRow.kind == "batch.sent")))
             screened_by = Counter(
                 session.scalars(select(EventRow.actor).where(EventRow.kind == "claim.queued"))
@@ -69,3 +71,20 @@ def test_two_daemons_share_2000_claims_each_in_exactly_one_sent_file(postgres_ur
     assert sum(b.claim_count for b in batches) == CLAIMS
     print(f"\nbuilt by {dict(built_by)}, sent by {dict(sent_by)}, screened by {dict(screened_by)}")
     assert len(set(built_by) | set(sent_by) | set(screened_by)) == 2, "both daemons did part of the work"
+
+
+@pytest.mark.postgres
+def test_daemons_starting_together_on_a_new_database_migrate_once(postgres_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+
+    from gateway.store.batches import open_shared_store
+
+    with ThreadPoolExecutor(3) as pool:
+        stores = list(pool.map(lambda _: open_shared_store(postgres_url), range(3)))
+    with stores[0].engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM batches")).scalar() == 0
+    for store in stores:
+        store.close()
