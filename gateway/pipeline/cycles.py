@@ -183,6 +183,9 @@ def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
                     _build_batch(ctx, name, report)
             if send and not ctx.stop.is_set() and name not in ctx.stopped:
                 _send_batches(ctx, name, report)
+        # What is still waiting, for the health line (an operator's first question).
+        report.counts["claims_waiting"] = batch_ops.count_claims(ctx.store, "queued")
+        report.counts["batches_waiting"] = sum(len(batch_ops.batches_to_send(ctx.store, n)) for n in ctx.profiles)
     return report
 
 
