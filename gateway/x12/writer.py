@@ -45,32 +45,28 @@ class SegmentWriter:
             return
         if self._reserved.search(data):
             self._refuse(segment_id, elements)
-        values = list(elements)
-        while values and not values[-1]:
-            values.pop()
-        self._parts.append(self._element.join((segment_id, *values)) + self._terminator)  # type: ignore[arg-type]
+        # The data holds no separator (checked above), so trailing empty elements are exactly
+        # the trailing separators: rstrip drops them in C.
+        element = self._element
+        self._parts.append(element.join((segment_id, *elements)).rstrip(element) + self._terminator)  # type: ignore[arg-type]
         self.transaction_segment_count += 1
 
     def composite(self, segment_id: str, *elements: Element) -> None:
         """Append a segment with composite elements (tuples); cheaper than ``segment`` for them."""
-        component_join = self._component.join
+        component = self._component
         values: list[str] = []
         data: list[str] = []
-        for element in elements:
-            if element.__class__ is tuple:
-                data.extend(element)
-                components = list(element)
-                while components and not components[-1]:
-                    components.pop()
-                values.append(component_join(components))
+        for item in elements:
+            if item.__class__ is tuple:
+                data.extend(item)
+                values.append(component.join(item).rstrip(component))
             else:
-                data.append(element)  # type: ignore[arg-type]
-                values.append(element)  # type: ignore[arg-type]
+                data.append(item)  # type: ignore[arg-type]
+                values.append(item)  # type: ignore[arg-type]
         if self._reserved.search("".join(data)):
             self._refuse(segment_id, elements)
-        while values and not values[-1]:
-            values.pop()
-        self._parts.append(self._element.join((segment_id, *values)) + self._terminator)
+        element = self._element
+        self._parts.append(element.join((segment_id, *values)).rstrip(element) + self._terminator)
         self.transaction_segment_count += 1
 
     def raw(self, text: str) -> None:
