@@ -363,3 +363,30 @@ def test_a_correction_of_a_claim_in_an_unsent_batch_is_held_and_corrections_afte
     assert (old.status, new.status, new.claim_count) == ("replaced", "sent", 4)
     newest = Path(new.spool_path).read_bytes()
     assert b"*999*UN*" in newest, "the corrected line charge went out"
+
+
+def test_a_kill_after_recording_a_response_before_acknowledging_it_records_it_once(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    from gateway.inbound.intake import ingest_file
+
+    profile = local_profile(tmp_path)
+    write_pending(tmp_path / "outbound", make_claims(2))
+    daemon = make_daemon(sqlite_store, tmp_path, {profile.name: profile})
+    daemon.run_until_idle()
+    [batch] = _batches(sqlite_store)
+    (Path(profile.response_dir) / "ack.999").write_bytes(_ack_999(batch, sqlite_store, "A"))
+    transport = daemon.ctx.transport(profile.name)
+    [remote] = transport.list_responses()
+    landed = transport.fetch(remote, tmp_path / "inbound")
+    ingest_file(
+        sqlite_store, landed.local_path, tmp_path / "inbound" / "quarantine"
+    )  # ... killed before ack()
+
+    report = cycles.poll_cycle(daemon.ctx)
+    assert report.counts.get("responses_duplicate") == 1 and "responses_recorded" not in report.counts
+    assert list(Path(profile.response_dir).iterdir()) == []
+    with sqlite_store.session() as session:
+        inbound = session.scalars(select(X12FileRow).where(X12FileRow.direction == "inbound")).all()
+        acks = session.scalars(select(EventRow).where(EventRow.kind.like("%999%"))).all()
+    assert len(inbound) == 1 and len(acks) == 2, "one 999 file, one event per claim, despite two fetches"
