@@ -99,3 +99,11 @@ def test_gate_matches_pyx12_on_third_party_837p(path: Path) -> None:
     ours = validate_text(text)
     theirs_ok, _ = pyx12_independent(text)
     assert ours.ok == theirs_ok, [str(issue) for issue in ours.issues]
+
+
+def test_a_file_that_crashes_pyx12_is_a_fatal_result_not_an_exception(good_text: str) -> None:
+    # Found by mutating corpus files: a damaged ST makes pyx12's walk raise AttributeError.
+    damaged = good_text.replace("ST*837*0001*", "ST*8370001*", 1)
+    result = validate_text(damaged)
+    assert result.fatal is not None and "pyx12 failed on this file (AttributeError)" in result.fatal
+    assert not result.ok
