@@ -41,7 +41,7 @@ from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.outbound import build_gated
 from gateway.pipeline.screening import screen_claim
 from gateway.spool import write_atomic
-from gateway.store import batch_ops, repository
+from gateway.store import batch_ops, intake_ops, repository
 from gateway.store.auths import consume
 from gateway.store.batches import record_contact
 from gateway.store.history import HistoryProvider
@@ -97,7 +97,7 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
             if moved is not None:
                 write_atomic(moved.with_name(moved.name + ".reason"), "\n".join([str(error), *problems, ""]).encode())
             continue
-        taken = batch_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
+        taken = intake_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
         if taken is not None:
             for (claim_id, payload), claim in zip(taken, claims, strict=True):
                 ctx.claims.put(claim_id, payload, claim)
@@ -136,8 +136,8 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     """Screen up to one chunk of received claims in one transaction; False when none was left."""
     history = HistoryProvider(ctx.store)
     with ctx.store.session() as session:
-        rows = batch_ops.received_claims(session, ctx.limits.screen_chunk)
-        returning = batch_ops.patients_with_other_claims(session, rows)
+        rows = intake_ops.received_claims(session, ctx.limits.screen_chunk)
+        returning = intake_ops.patients_with_other_claims(session, rows)
         queued: dict[str | None, list[int]] = {}
         for row in rows:
             claim = ctx.claims.get(row.id, row.payload)
@@ -166,7 +166,7 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
             report.add("claims_queued")
         for clearinghouse, ids in queued.items():
             detail: dict[str, object] = {"clearinghouse": clearinghouse}
-            batch_ops.add_events(session, "claim.queued", "queued", ids, ctx.actor, detail)
+            intake_ops.add_events(session, "claim.queued", "queued", ids, ctx.actor, detail)
     return bool(rows)
 
 

@@ -12,222 +12,40 @@ Exactly-once rests on three rules kept here:
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, summarize_claims
-from gateway.domain.claim import Claim
-from gateway.domain.identity import patient_key
 from gateway.errors import StoreError
 from gateway.store import repository
-from gateway.store.batches import BatchRow, IntakeFileRow
+from gateway.store.batches import BatchRow
 from gateway.store.db import Store
-from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, ServiceLineRow
+from gateway.store.intake_ops import add_events, latest_version
+from gateway.store.schema import ClaimRow, FileClaimRow, X12FileRow
 
 log = logging.getLogger(__name__)
-BEFORE_BATCH = ("received", "queued", "held")
+__all__ = [  # latest_version: gateway demo imports it from here
+    "NewBatch",
+    "batches_to_send",
+    "begin_sending",
+    "count_claims",
+    "latest_version",
+    "mark_failed",
+    "mark_sent",
+    "move",
+    "queued_claims",
+    "record_batch",
+    "refresh_acknowledgements",
+]  # fmt: skip
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def new_row(claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
-    """A claim row (not yet added to a session), mapped the way ``repository.upsert_claim`` maps it."""
-    return ClaimRow(
-        patient_control_number=claim.patient_control_number,
-        billing_npi=claim.billing_provider.npi,
-        payer_id=claim.payer.payer_id,
-        patient_key=patient_key(claim),
-        first_service_date=claim.first_service_date,
-        total_charge=claim.total_charge,
-        frequency_code=claim.frequency_code.value,
-        status=status,
-        status_reason=reason,
-        payload=claim.model_dump_json(),
-        lines=[
-            ServiceLineRow(
-                line_number=number,
-                procedure_code=line.procedure_code,
-                modifiers=":".join(line.modifiers),
-                units=line.units,
-                charge=line.charge,
-                service_date=line.service_date,
-            )
-            for number, line in enumerate(claim.service_lines, start=1)
-        ],
-    )
-
-
-def insert_version(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
-    """A new row for ``claim`` even if an earlier version of its PCN is in a batch (never overwrite)."""
-    row = new_row(claim, status, reason)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def latest_version(session: Session, pcn: str, npi: str | None = None) -> ClaimRow | None:
-    query = select(ClaimRow).where(ClaimRow.patient_control_number == pcn)
-    if npi is not None:
-        query = query.where(ClaimRow.billing_npi == npi)
-    return session.scalars(query.order_by(ClaimRow.id.desc()).limit(1)).first()
-
-
-IN_UNSENT_BATCH = (
-    "an earlier version of this claim is in a batch that has not been sent yet; cancel that batch "
-    "(gateway batches cancel) or let it go, then release this version (gateway claims release)"
-)
-
-
-def _claim_values(claim: Claim, status: str, reason: str | None) -> dict[str, object]:
-    return {
-        "patient_control_number": claim.patient_control_number,
-        "billing_npi": claim.billing_provider.npi,
-        "payer_id": claim.payer.payer_id,
-        "patient_key": patient_key(claim),
-        "first_service_date": claim.first_service_date,
-        "total_charge": claim.total_charge,
-        "frequency_code": claim.frequency_code.value,
-        "status": status,
-        "status_reason": reason,
-        "payload": claim.model_dump_json(),
-    }
-
-
-def _line_values(claim_id: int, claim: Claim) -> list[dict[str, object]]:
-    return [
-        {
-            "claim_id": claim_id,
-            "line_number": number,
-            "procedure_code": line.procedure_code,
-            "modifiers": ":".join(line.modifiers),
-            "units": line.units,
-            "charge": line.charge,
-            "service_date": line.service_date,
-        }
-        for number, line in enumerate(claim.service_lines, start=1)
-    ]
-
-
-@dataclass(frozen=True)
-class Stored:
-    claim_id: int
-    status: str
-    payload: str
-
-
-def store_received(session: Session, claims: Sequence[Claim]) -> list[Stored]:
-    """Add the claims as ``received``: a version still waiting is replaced, anything else kept.
-
-    A correction of a claim whose batch is spooled but not sent is held, so the two versions
-    never go out together.  One query finds earlier versions; new claims (the usual case) go in
-    as two bulk INSERTs (claims, then lines), ten times faster than one ORM object each.
-    """
-    pcns = sorted({claim.patient_control_number for claim in claims})
-    latest: dict[tuple[str, str], ClaimRow] = {}
-    for start in range(0, len(pcns), 500):
-        query = select(ClaimRow).where(ClaimRow.patient_control_number.in_(pcns[start : start + 500]))
-        for row in session.scalars(query.order_by(ClaimRow.id)):
-            latest[(row.patient_control_number, row.billing_npi)] = row
-    stored: dict[int, Stored] = {}
-    fresh: list[tuple[int, dict[str, object], Claim]] = []
-    for position, claim in enumerate(claims):
-        earlier = latest.get((claim.patient_control_number, claim.billing_provider.npi))
-        if earlier is not None and earlier.status in BEFORE_BATCH:
-            row = repository.upsert_claim(session, claim, "received")
-            stored[position] = Stored(row.id, row.status, row.payload)
-        elif earlier is not None and earlier.status == "built":
-            fresh.append((position, _claim_values(claim, "held", IN_UNSENT_BATCH), claim))
-        else:
-            fresh.append((position, _claim_values(claim, "received", None), claim))
-    if fresh:
-        now = _now()
-        insert_claims = insert(ClaimRow).returning(ClaimRow.id, sort_by_parameter_order=True)
-        ids = session.scalars(
-            insert_claims, [{**values, "created_at": now, "updated_at": now} for _, values, _ in fresh]
-        ).all()
-        lines = [line for (_, _, claim), claim_id in zip(fresh, ids, strict=True) for line in _line_values(claim_id, claim)]
-        session.execute(insert(ServiceLineRow), lines)
-        for (position, values, _), claim_id in zip(fresh, ids, strict=True):
-            stored[position] = Stored(claim_id, str(values["status"]), str(values["payload"]))
-    return [stored[position] for position in range(len(claims))]
-
-
-def add_events(session: Session, kind: str, status: str, claim_ids: Sequence[int], actor: str,
-               detail: dict[str, object] | None = None, file_id: int | None = None) -> None:  # fmt: skip
-    """One event per claim in one bulk INSERT (the same rows ``repository.record_event`` writes)."""
-    if not claim_ids:
-        return
-    text = json.dumps(detail, sort_keys=True, default=str) if detail else None
-    now = _now()
-    session.execute(
-        insert(EventRow),
-        [{"at": now, "claim_id": claim_id, "file_id": file_id, "kind": kind, "status": status, "detail": text,
-          "actor": actor} for claim_id in claim_ids],
-    )  # fmt: skip
-
-
-def take_intake_file(
-    store: Store, sha256: str, name: str, claims: Sequence[Claim], actor: str
-) -> list[tuple[int, str]] | None:
-    """Record a watched-folder file's claims as received, once per content hash.
-
-    Returns (row id, payload) per claim, in order, or None if the file was taken before.
-    """
-    try:
-        with store.session() as session:
-            if session.scalar(select(IntakeFileRow.id).where(IntakeFileRow.sha256 == sha256)) is not None:
-                return None
-            session.add(IntakeFileRow(sha256=sha256, name=name, claims=len(claims)))
-            session.flush()  # a second daemon with the same file fails here, before any claim
-            stored = store_received(session, claims)
-            for status in ("received", "held"):
-                ids = [item.claim_id for item in stored if item.status == status]
-                add_events(session, f"claim.{status}", status, ids, actor, {"file": name})
-            taken = [(item.claim_id, item.payload) for item in stored]
-    except IntegrityError:
-        return None
-    return taken
-
-
-def patients_with_other_claims(session: Session, rows: Sequence[ClaimRow]) -> set[tuple[str, str]]:
-    """(patient_key, PCN) of ``rows`` whose patient has a claim row under another PCN.
-
-    Only those can have history (``HistoryProvider`` leaves out the claim's own PCN), so the
-    rules skip the per-claim history query for first-time patients.
-    """
-    keys = sorted({row.patient_key for row in rows})
-    pcns_by_key: dict[str, set[str]] = {}
-    for start in range(0, len(keys), 500):
-        query = select(ClaimRow.patient_key, ClaimRow.patient_control_number).where(
-            ClaimRow.patient_key.in_(keys[start : start + 500])
-        )
-        for key, pcn in session.execute(query):
-            pcns_by_key.setdefault(key, set()).add(pcn)
-    return {
-        (row.patient_key, row.patient_control_number)
-        for row in rows
-        if pcns_by_key.get(row.patient_key, set()) - {row.patient_control_number}
-    }
-
-
-def received_claims(session: Session, limit: int) -> list[ClaimRow]:
-    """Claims waiting for rules; rows another daemon is screening are skipped (SKIP LOCKED)."""
-    query = (
-        select(ClaimRow)
-        .where(ClaimRow.status == "received")
-        .order_by(ClaimRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.scalars(query))
 
 
 def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: frozenset[str],
@@ -239,7 +57,10 @@ def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: 
     elif other_payers:
         query = query.where(ClaimRow.payer_id.not_in(sorted(other_payers)))
     with store.session() as session:
-        return [(claim_id, payload) for claim_id, payload in session.execute(query.order_by(ClaimRow.id).limit(limit))]
+        return [
+            (claim_id, payload)
+            for claim_id, payload in session.execute(query.order_by(ClaimRow.id).limit(limit))
+        ]
 
 
 @dataclass(frozen=True)
@@ -269,37 +90,59 @@ def record_batch(store: Store, new: NewBatch, actor: str) -> int | None:
         return None
 
 
+def _chunks(ids: Sequence[int], size: int = 5000) -> list[list[int]]:
+    """IN lists of a bounded size (SQLite caps the number of bound parameters)."""
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
 def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
+    isa13 = f"{new.interchange:09d}"
     with store.session() as session:
-        taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
-            update(ClaimRow)
-            .where(ClaimRow.id.in_(list(new.claim_ids)), ClaimRow.status == "queued")
-            .values(status="built")
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        taken = 0
+        for chunk in _chunks(new.claim_ids):
+            taken += session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+                update(ClaimRow)
+                .where(ClaimRow.id.in_(chunk), ClaimRow.status == "queued")
+                .values(status="built", updated_at=_now())
+                .execution_options(synchronize_session=False)
+            ).rowcount
         if taken != len(new.claim_ids):
             raise _ClaimsMoved
-        rows = {
-            row.patient_control_number: row
-            for row in session.scalars(select(ClaimRow).where(ClaimRow.id.in_(list(new.claim_ids))))
-        }
-        links = [(rows[pcn], st02) for st02, pcns in new.transaction_claims.items() for pcn in pcns]
-        file = repository.record_outbound_file(
-            session, kind="837P", path=new.spool_path, data=new.data, sender_id=new.sender_id,
-            receiver_id=new.receiver_id, interchange_control_number=f"{new.interchange:09d}",
-            group_control_number=str(new.group), claims=links, actor=actor,
+        by_pcn: dict[str, int] = {}
+        for chunk in _chunks(new.claim_ids):
+            query = select(ClaimRow.patient_control_number, ClaimRow.id).where(ClaimRow.id.in_(chunk))
+            by_pcn.update({pcn: claim_id for pcn, claim_id in session.execute(query)})
+        # The rows repository.record_outbound_file writes, as bulk INSERTs (a batch has thousands).
+        file = X12FileRow(
+            direction="outbound", kind="837P", path=new.spool_path, sha256=hashlib.sha256(new.data).hexdigest(),
+            size=len(new.data), sender_id=new.sender_id, receiver_id=new.receiver_id,
+            interchange_control_number=isa13, group_control_number=str(new.group),
         )  # fmt: skip
+        session.add(file)
+        session.flush()
+        links = [
+            {"file_id": file.id, "claim_id": by_pcn[pcn], "transaction_control_number": st02}
+            for st02, pcns in new.transaction_claims.items()
+            for pcn in pcns
+        ]
+        session.execute(insert(FileClaimRow), links)
+        for st02, pcns in new.transaction_claims.items():
+            ids = [by_pcn[pcn] for pcn in pcns]
+            add_events(
+                session, "claim.built", "built", ids, actor, {"isa13": isa13, "st02": st02}, file_id=file.id
+            )
         batch = BatchRow(
             clearinghouse=new.clearinghouse, status=BatchStatus.SPOOLED.value, file_id=file.id,
             spool_path=new.spool_path, remote_name=new.remote_name, size=file.size, sha256=file.sha256,
-            interchange_control_number=f"{new.interchange:09d}", claim_count=len(links),
-            replay_of=new.replay_of,
+            interchange_control_number=isa13, claim_count=len(links), replay_of=new.replay_of,
         )  # fmt: skip
         session.add(batch)
         session.flush()
-        detail = {"batch": batch.id, "claims": len(links), "isa13": batch.interchange_control_number}
+        detail = {"batch": batch.id, "claims": len(links), "isa13": isa13}
         batch_event(session, batch, BatchStatus.BUILT, actor, detail)
-        batch_event(session, batch, BatchStatus.SPOOLED, actor, {"batch": batch.id, "remote": new.remote_name})
+        batch_event(
+            session, batch, BatchStatus.SPOOLED, actor, {"batch": batch.id, "remote": new.remote_name}
+        )
         return batch.id
 
 
@@ -348,10 +191,18 @@ def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bo
         batch = session.get(BatchRow, batch_id, with_for_update=True)
         if batch is None or batch.status != BatchStatus.SENDING:
             return
-        move(session, batch, BatchStatus.SENT, actor, {"remote": remote_path, "found_on_server": found_on_server})
+        move(
+            session,
+            batch,
+            BatchStatus.SENT,
+            actor,
+            {"remote": remote_path, "found_on_server": found_on_server},
+        )
         batch.sent_at = _now()
         in_file = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
-        built = list(session.scalars(select(ClaimRow.id).where(ClaimRow.id.in_(in_file), ClaimRow.status == "built")))
+        built = list(
+            session.scalars(select(ClaimRow.id).where(ClaimRow.id.in_(in_file), ClaimRow.status == "built"))
+        )
         session.execute(
             update(ClaimRow)
             .where(ClaimRow.id.in_(in_file), ClaimRow.status == "built")
@@ -374,15 +225,19 @@ def refresh_acknowledgements(store: Store, actor: str) -> int:
     moved = 0
     with store.session() as session:
         open_batches = session.scalars(
-            select(BatchRow).where(BatchRow.status.in_([s.value for s in AWAITING_ACKS])).with_for_update(
-                skip_locked=True
-            )
+            select(BatchRow)
+            .where(BatchRow.status.in_([s.value for s in AWAITING_ACKS]))
+            .with_for_update(skip_locked=True)
         ).all()
         for batch in open_batches:
             claim_ids = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
             statuses = list(session.scalars(select(ClaimRow.status).where(ClaimRow.id.in_(claim_ids))))
             target = summarize_claims(statuses)
-            if target is None or target.value == batch.status or not can_move(BatchStatus(batch.status), target):
+            if (
+                target is None
+                or target.value == batch.status
+                or not can_move(BatchStatus(batch.status), target)
+            ):
                 continue
             counts = {status: statuses.count(status) for status in set(statuses)}
             move(session, batch, target, actor, {"claims": counts})

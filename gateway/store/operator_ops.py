@@ -17,9 +17,10 @@ from gateway.domain.batch import TO_SEND, BatchStatus, ReplayMode, decide_replay
 from gateway.domain.claim import Claim
 from gateway.errors import InputError
 from gateway.store import repository
-from gateway.store.batch_ops import BEFORE_BATCH, insert_version, latest_version, move
+from gateway.store.batch_ops import move
 from gateway.store.batches import BatchRow, ClearinghouseContactRow
 from gateway.store.db import Store
+from gateway.store.intake_ops import BEFORE_BATCH, insert_version, latest_version
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow
 
 
