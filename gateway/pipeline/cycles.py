@@ -34,11 +34,12 @@ from gateway.errors import (
     ParseError,
     PermanentTransportError,
     TransportError,
+    ValidationFailed,
 )
 from gateway.inbound.intake import ingest_file
 from gateway.intake import parse_claims
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
-from gateway.pipeline.outbound import build_gated
+from gateway.pipeline.outbound import build_gated, gate_issues
 from gateway.pipeline.screening import screen_claim
 from gateway.spool import write_atomic
 from gateway.store import batch_ops, intake_ops, repository
@@ -46,7 +47,8 @@ from gateway.store.auths import consume
 from gateway.store.batches import record_contact
 from gateway.store.history import HistoryProvider
 from gateway.transport import ClearinghouseProfile, render_file_name
-from gateway.x12.envelope import TradingPartners
+from gateway.x12.build_837p import build_837p
+from gateway.x12.envelope import ControlNumbers, TradingPartners
 
 log = logging.getLogger(__name__)
 __all__ = [
@@ -236,7 +238,9 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
         except GatewayError as error:
             report.errors.append(f"{name}: {error}")
             for problem in getattr(error, "problems", [])[:20]:
-                log.error("clearinghouse %s: build problem: %s", name, problem)
+                log.debug("clearinghouse %s: build problem: %s", name, problem)  # may quote data: DEBUG only
+            if isinstance(error, ValidationFailed):
+                report.add("claims_held", _hold_gate_failures(ctx, queued, partners, when))
             return
         if len(gated.data) > ctx.limits.max_file_bytes and len(queued) > 1:
             queued = queued[: len(queued) // 2]  # too big: fewer claims (these numbers stay burned)
@@ -258,6 +262,22 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
             report.add("batches_built")
             report.add("claims_batched", len(queued))
         return
+
+
+def _hold_gate_failures(ctx: Context, queued: list[Queued], partners: TradingPartners, when: dt.datetime) -> int:
+    """Find the claims that fail the gate on their own and hold them, so the rest can go.
+
+    Trial builds use placeholder control numbers (nothing is allocated or written); without
+    this, one bad claim would fail its whole batch on every cycle.
+    """
+    trial = ControlNumbers(1, 1, 1)
+    failing = []
+    for item in queued:
+        issues = gate_issues(build_837p([item.claim], partners, trial, when).text)
+        if issues:
+            failing.append((item.claim_id, [str(issue) for issue in issues]))
+    intake_ops.hold_claims(ctx.store, failing, ctx.actor)
+    return len(failing)
 
 
 def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:

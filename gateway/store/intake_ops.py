@@ -224,3 +224,16 @@ def received_claims(session: Session, limit: int) -> list[ClaimRow]:
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
+
+
+def hold_claims(store: Store, failing: Sequence[tuple[int, list[str]]], actor: str) -> None:
+    """Hold queued claims that failed the gate on their own, with the gate's first problems."""
+    with store.session() as session:
+        for claim_id, problems in failing:
+            row = session.get(ClaimRow, claim_id, with_for_update=True)
+            if row is None or row.status != "queued":
+                continue
+            row.status = "held"
+            row.status_reason = "the 837P for this claim fails the pyx12 gate: " + "; ".join(problems[:5])
+            repository.record_event(session, "claim.held", claim_id=claim_id, status="held",
+                                    detail={"gate_problems": len(problems)}, actor=actor)  # fmt: skip

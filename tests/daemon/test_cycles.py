@@ -390,3 +390,37 @@ def test_a_kill_after_recording_a_response_before_acknowledging_it_records_it_on
         inbound = session.scalars(select(X12FileRow).where(X12FileRow.direction == "inbound")).all()
         acks = session.scalars(select(EventRow).where(EventRow.kind.like("%999%"))).all()
     assert len(inbound) == 1 and len(acks) == 2, "one 999 file, one event per claim, despite two fetches"
+
+
+def test_a_claim_that_fails_the_gate_is_held_and_the_others_go_out(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.pipeline import outbound
+    from gateway.x12.gate import GateIssue
+
+    real_gate = outbound.gate_issues
+
+    def gate_rejecting_d1(text: str) -> list[GateIssue]:
+        issues = real_gate(text)
+        if "CLM*D0000001*" in text:
+            issues.append(GateIssue("error", "CLM", "made-up pyx12 complaint"))
+        return issues
+
+    monkeypatch.setattr(outbound, "gate_issues", gate_rejecting_d1)
+    monkeypatch.setattr(cycles, "gate_issues", gate_rejecting_d1)
+    profile = local_profile(tmp_path)
+    write_pending(tmp_path / "outbound", make_claims(3))
+    daemon = make_daemon(sqlite_store, tmp_path, {profile.name: profile})
+    daemon.intake()
+    first = daemon.outbound()
+    assert first.counts.get("claims_held") == 1 and "failed the gate" in first.errors[0]
+    assert _uploaded(profile.upload_dir) == [] and _batches(sqlite_store) == []
+    daemon.outbound()
+    assert sorted(pcns_in(_uploaded(profile.upload_dir))) == ["D0000000", "D0000002"]
+    with sqlite_store.session() as session:
+        held = session.scalar(select(ClaimRow).where(ClaimRow.patient_control_number == "D0000001"))
+        assert (
+            held is not None
+            and held.status == "held"
+            and "made-up pyx12 complaint" in (held.status_reason or "")
+        )
