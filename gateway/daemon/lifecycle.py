@@ -53,6 +53,7 @@ class Daemon:
     ) -> None:
         if not profiles:
             raise ConfigError("no clearinghouses are configured: the daemon has nowhere to send")
+        cycles.check_routing(profiles)
         self.store = store
         self.config = config
         self.clock = clock

@@ -29,6 +29,7 @@ from pathlib import Path
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.errors import (
+    ConfigError,
     GatewayError,
     InputError,
     ParseError,
@@ -52,7 +53,7 @@ from gateway.x12.envelope import ControlNumbers, TradingPartners
 
 log = logging.getLogger(__name__)
 __all__ = [
-    "PENDING", "Context", "CycleReport", "intake_cycle", "outbound_cycle", "partners_for", "poll_cycle", "route",
+    "PENDING", "Context", "CycleReport", "check_routing", "intake_cycle", "outbound_cycle", "partners_for", "poll_cycle", "route",
 ]  # fmt: skip
 PENDING = "pending"
 
@@ -63,6 +64,21 @@ def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | Non
         if payer_id in profile.payers:
             return name
     return next((name for name, profile in profiles.items() if not profile.payers), None)
+
+
+def check_routing(profiles: dict[str, ClearinghouseProfile]) -> None:
+    """Every payer goes to one clearinghouse: no payer listed twice, at most one catch-all."""
+    catch_all = [name for name, profile in profiles.items() if not profile.payers]
+    if len(catch_all) > 1:
+        raise ConfigError(
+            f"clearinghouses {', '.join(catch_all)} list no payers: only one may take every other payer"
+        )
+    seen: dict[str, str] = {}
+    for name, profile in profiles.items():
+        for payer in profile.payers:
+            if payer in seen:
+                raise ConfigError(f"clearinghouses.{name}.payers: {payer} is already routed to {seen[payer]}")
+            seen[payer] = name
 
 
 # -- intake: watched folder, then auth + rules ------------------------------------------------

@@ -424,3 +424,17 @@ def test_a_claim_that_fails_the_gate_is_held_and_the_others_go_out(
             and held.status == "held"
             and "made-up pyx12 complaint" in (held.status_reason or "")
         )
+
+
+def test_routing_must_be_unambiguous(sqlite_store: Store, tmp_path: Path) -> None:
+    from gateway.errors import ConfigError
+
+    one, two = local_profile(tmp_path, "one"), local_profile(tmp_path, "two")
+    with pytest.raises(ConfigError, match="one, two list no payers: only one may take every other payer"):
+        make_daemon(sqlite_store, tmp_path, {"one": one, "two": two})
+    one, two = (
+        local_profile(tmp_path, "one", payers=["P1"]),
+        local_profile(tmp_path, "two", payers=["P2", "P1"]),
+    )
+    with pytest.raises(ConfigError, match=r"clearinghouses.two.payers: P1 is already routed to one"):
+        make_daemon(sqlite_store, tmp_path, {"one": one, "two": two})
