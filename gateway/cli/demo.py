@@ -34,7 +34,6 @@ from gateway.daemon.lifecycle import Daemon
 from gateway.domain.auth import AuthRequest, AuthService
 from gateway.domain.claim import Claim
 from gateway.errors import ConfigError
-from gateway.inbound.parse_278 import parse_278_segments
 from gateway.intake import parse_claims
 from gateway.pipeline.cycles import CycleReport, partners_for
 from gateway.rules import RuleBook, load_rule_book
@@ -44,12 +43,11 @@ from gateway.simulator.engine import CycleReport as SimulatorReport
 from gateway.simulator.engine import Simulator
 from gateway.simulator.folders import folder_pair, mirrored_local
 from gateway.simulator.policy import DEFAULT_POLICY
-from gateway.store.auths import apply_response
+from gateway.store.auths import auth_outcome
 from gateway.store.batch_ops import latest_version
 from gateway.store.db import Store
 from gateway.store.ledger_read import Timeline, timeline
 from gateway.transport import ClearinghouseProfile, render_file_name
-from gateway.x12.reader import read_segments
 
 MARKER = ".gateway-demo"
 CLEARINGHOUSE = "demo"
@@ -80,7 +78,7 @@ class _Run:
     claims: dict[str, Claim]
     auth_requests: dict[str, str] = field(default_factory=dict)  # request id -> PCN
     certified: dict[str, str] = field(default_factory=dict)  # PCN -> certification number
-    applied: set[str] = field(default_factory=set)  # inbound files whose 278s were applied
+    reported: set[str] = field(default_factory=set)  # claims whose auth decision was reported
 
     # -- prior authorization, the clinic's part -------------------------------------------------
 
@@ -118,30 +116,21 @@ class _Run:
             )
         return sent
 
-    def apply_auth_responses(self) -> list[str]:
+    def report_auth_responses(self) -> list[str]:
+        """What the daemon's poll did with the 278 responses: the decision on each of our
+        requests and the held claims it sent back to screening (gateway.store.auths)."""
         notes = []
-        for path in sorted((self.home / "inbound").glob("*.x12")):
-            if path.name in self.applied:
+        for request_id, pcn in self.auth_requests.items():
+            outcome = auth_outcome(self.store, request_id)
+            if pcn in self.reported or outcome is None or outcome.status in ("requested", "pended"):
                 continue
-            self.applied.add(path.name)
-            for response in parse_278_segments(read_segments(path)):
-                pcn = self.auth_requests.get(response.reference)
-                if pcn is None or response.purpose != "11":
-                    continue
-                with self.store.session() as session:
-                    row = apply_response(session, response)
-                    status, number = row.status, row.certification_number
-                notes.append(f"278 response for {pcn}: {status}" + (f" ({number})" if number else ""))
-                if status in ("approved", "modified") and number and pcn not in self.certified:
-                    self.certified[pcn] = number
-                    self._resubmit(self.claims[pcn])
-                    notes.append(f"claim {pcn} resubmitted: the rules now find authorization {number}")
+            self.reported.add(pcn)
+            number = outcome.certification_number
+            notes.append(f"278 response for {pcn}: {outcome.status}" + (f" ({number})" if number else ""))
+            if number and pcn in outcome.requeued_claims:
+                self.certified[pcn] = number
+                notes.append(f"claim {pcn} back to screening: authorization {number} is on file")
         return notes
-
-    def _resubmit(self, claim: Claim) -> None:
-        pending = self.home / "outbound" / "pending"
-        document = {"claims": [claim.model_dump(mode="json", exclude_none=True)]}
-        (pending / f"resubmit_{claim.patient_control_number}.json").write_text(json.dumps(document, indent=1))
 
     # -- rounds ---------------------------------------------------------------------------------
 
@@ -151,7 +140,7 @@ class _Run:
         outbound = self.daemon.outbound()
         simulator = self.simulator.run_cycle()
         poll = self.daemon.poll() or CycleReport("poll")  # None only in quiet hours (none here)
-        notes = auths + self.apply_auth_responses()
+        notes = auths + self.report_auth_responses()
         reports = [intake, outbound, poll]
         moved = any(report.counts.get(key) for report in reports for key in _PROGRESS_KEYS)
         progressed = moved or not simulator.idle or bool(notes)

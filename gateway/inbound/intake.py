@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.errors import ParseError
+from gateway.errors import ParseError, X12SyntaxError
 from gateway.inbound.document import ParsedFile, parse_bytes
+from gateway.inbound.parse_278 import parse_278_segments
 from gateway.store import ledger
+from gateway.store.auths import apply_responses
 from gateway.store.db import Store
+from gateway.x12.reader import read_segments
+
+log = logging.getLogger(__name__)
 
 QUARANTINE = "quarantine"
 PRIVATE = 0o600
@@ -74,6 +80,13 @@ def ingest_file(store: Store, path: Path, quarantine_dir: Path) -> IngestOutcome
         ledger.record_quarantine(store, str(path), str(moved), sha256, str(error))
         raise ParseError(f"{error} (quarantined as {moved})") from None
     result = ledger.record_inbound(store, parsed)
+    if not result.duplicate and any(t.type == "278" for t in parsed.transactions):
+        # A 278 response decides an authorization on file; an approval sends the claims held
+        # for it back to screening (gateway.store.auths.requeue_held_for_auth).
+        try:
+            apply_responses(store, parse_278_segments(read_segments(data)))
+        except X12SyntaxError as error:
+            log.warning("%s: 278 responses not applied: %s", path.name, error)
     parsed_or_none = None if result.duplicate else parsed
     return IngestOutcome(
         str(path),

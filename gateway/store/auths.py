@@ -14,7 +14,9 @@ or member id.  Rows map to the plain ``AuthRecord`` of gateway.domain.auth, whic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, select
@@ -33,7 +35,11 @@ from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key, patient_key_of
 from gateway.errors import StoreError
 from gateway.inbound.parse_278 import AuthResponse, Review
-from gateway.store.schema import Base
+from gateway.store.db import Store
+from gateway.store.repository import record_event
+from gateway.store.schema import Base, ClaimRow, EventRow
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
@@ -59,7 +65,9 @@ class AuthRow(Base):
     services: Mapped[list[AuthServiceRow]] = relationship(
         back_populates="auth", cascade="all, delete-orphan", order_by="AuthServiceRow.line_number"
     )
-    events: Mapped[list[AuthEventRow]] = relationship(cascade="all, delete-orphan", order_by="AuthEventRow.id")
+    events: Mapped[list[AuthEventRow]] = relationship(
+        cascade="all, delete-orphan", order_by="AuthEventRow.id"
+    )
 
 
 class AuthServiceRow(Base):
@@ -96,7 +104,9 @@ class AuthConsumptionRow(Base):
     __table_args__ = (UniqueConstraint("auth_service_id", "patient_control_number", "line_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    auth_service_id: Mapped[int] = mapped_column(ForeignKey("auth_services.id", ondelete="CASCADE"), index=True)
+    auth_service_id: Mapped[int] = mapped_column(
+        ForeignKey("auth_services.id", ondelete="CASCADE"), index=True
+    )
     patient_control_number: Mapped[str] = mapped_column(String(38))
     line_number: Mapped[int] = mapped_column(Integer)
     units: Mapped[Decimal] = mapped_column(Numeric(10, 3))
@@ -183,7 +193,9 @@ def apply_response(session: Session, response: AuthResponse) -> AuthRow:
     if not response.reviews:
         error = response.request_errors[0] if response.request_errors else None
         row.reason = error.reason if error else None
-        detail = f"rejected in loop {error.loop}: AAA03 {error.reason}" if error else "response without decision"
+        detail = (
+            f"rejected in loop {error.loop}: AAA03 {error.reason}" if error else "response without decision"
+        )
         _event(row, AuthStatus.REJECTED, detail)
         return row
     event = next((r for r in response.reviews if r.level == "event"), None)
@@ -205,7 +217,9 @@ def apply_response(session: Session, response: AuthResponse) -> AuthRow:
         (r.certification_number for r in (deciding, *by_service.values()) if r.certification_number),
         row.certification_number,
     )
-    detail = f"278 response HCR01 {deciding.decision}" + (f" HCR03 {deciding.reason}" if deciding.reason else "")
+    detail = f"278 response HCR01 {deciding.decision}" + (
+        f" HCR03 {deciding.reason}" if deciding.reason else ""
+    )
     _event(row, status, detail)
     return row
 
@@ -244,7 +258,9 @@ def auths_for_claim(session: Session, claim: Claim) -> list[AuthRecord]:
     """Every authorization on file for the claim's patient with the claim's payer."""
     key = claim_patient_key(claim)
     rows = session.scalars(
-        select(AuthRow).where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key).order_by(AuthRow.id)
+        select(AuthRow)
+        .where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key)
+        .order_by(AuthRow.id)
     )
     return [_record(row) for row in rows]
 
@@ -286,8 +302,13 @@ def consume(session: Session, decision: AuthDecision) -> None:
             )
         )
         service.units_consumed = service.units_consumed + coverage.units
-        row.events.append(AuthEventRow(status=row.status, detail=f"claim {pcn} line {coverage.line_number} "
-                                       f"used {coverage.units} unit(s) of {coverage.procedure_code}"))
+        row.events.append(
+            AuthEventRow(
+                status=row.status,
+                detail=f"claim {pcn} line {coverage.line_number} "
+                f"used {coverage.units} unit(s) of {coverage.procedure_code}",
+            )
+        )
 
 
 def _service_for(services: Sequence[AuthServiceRow], code: str, day: dt.date) -> AuthServiceRow:
@@ -295,3 +316,96 @@ def _service_for(services: Sequence[AuthServiceRow], code: str, day: dt.date) ->
         if service.procedure_code == code and service.start_date <= day <= service.end_date:
             return service
     raise StoreError(f"no authorized {code} service covers {day.isoformat()}")
+
+
+# Hold reasons written by an operator or a batch cancel: an approved authorization does not
+# lift those (see gateway.store.operator_ops).
+_OPERATOR_HOLDS = ("held by ", "batch ")
+
+
+def requeue_held_for_auth(session: Session, auth: AuthRow, actor: str = "gateway") -> list[str]:
+    """Send claims held for prior authorization back to screening once ``auth`` is usable.
+
+    Only claims of the same patient and payer whose hold reason names prior authorization are
+    requeued (status ``received``); the screening step then finds the authorization and puts
+    its number into REF*G1, or holds the claim again with the precise reason.
+    """
+    if not AuthStatus(auth.status).usable:
+        return []
+    rows = session.scalars(
+        select(ClaimRow).where(
+            ClaimRow.status == "held",
+            ClaimRow.patient_key == auth.patient_key,
+            ClaimRow.payer_id == auth.payer_id,
+        )
+    )
+    requeued = []
+    for row in rows:
+        reason = row.status_reason or ""
+        if reason.startswith(_OPERATOR_HOLDS) or (
+            "prior_auth" not in reason and "prior authorization" not in reason
+        ):
+            continue
+        row.status, row.status_reason = "received", None
+        record_event(
+            session,
+            "claim.requeued",
+            claim_id=row.id,
+            status="received",
+            detail={"auth": auth.request_id, "certification_number": auth.certification_number},
+            actor=actor,
+        )
+        requeued.append(row.patient_control_number)
+    return requeued
+
+
+@dataclass(frozen=True)
+class AppliedResponse:
+    reference: str  # BHT03, our request id
+    status: str | None  # None: no request on file under that id
+    certification_number: str | None
+    requeued: tuple[str, ...]
+
+
+def apply_responses(
+    store: Store, responses: Iterable[AuthResponse], actor: str = "gateway"
+) -> list[AppliedResponse]:
+    """Apply each 278 response (BHT02 11) to its request and requeue the claims it unblocks."""
+    applied = []
+    for response in responses:
+        if response.purpose != "11":
+            continue
+        with store.session() as session:
+            try:
+                row = apply_response(session, response)
+            except StoreError:
+                log.warning("278 response for request %s: no such request on file", response.reference)
+                applied.append(AppliedResponse(response.reference, None, None, ()))
+                continue
+            requeued = requeue_held_for_auth(session, row, actor)
+            applied.append(
+                AppliedResponse(response.reference, row.status, row.certification_number, tuple(requeued))
+            )
+    return applied
+
+
+@dataclass(frozen=True)
+class AuthOutcome:
+    status: str
+    certification_number: str | None
+    requeued_claims: tuple[str, ...]  # patient control numbers sent back to screening for it
+
+
+def auth_outcome(store: Store, request_id: str) -> AuthOutcome | None:
+    """Where a request stands, and which held claims its decision requeued."""
+    with store.session() as session:
+        row = session.scalar(select(AuthRow).where(AuthRow.request_id == request_id))
+        if row is None:
+            return None
+        requeued = session.execute(
+            select(ClaimRow.patient_control_number, EventRow.detail)
+            .join(EventRow, EventRow.claim_id == ClaimRow.id)
+            .where(EventRow.kind == "claim.requeued")
+        ).all()
+        pcns = tuple(pcn for pcn, detail in requeued if detail and f'"auth": "{request_id}"' in detail)
+        return AuthOutcome(row.status, row.certification_number, pcns)
