@@ -43,17 +43,7 @@ def new_row(claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
         status=status,
         status_reason=reason,
         payload=claim.model_dump_json(),
-        lines=[
-            ServiceLineRow(
-                line_number=number,
-                procedure_code=line.procedure_code,
-                modifiers=":".join(line.modifiers),
-                units=line.units,
-                charge=line.charge,
-                service_date=line.service_date,
-            )
-            for number, line in enumerate(claim.service_lines, start=1)
-        ],
+        lines=repository.service_line_rows(claim),
     )
 
 

@@ -36,7 +36,14 @@ def upsert_claim(session: Session, claim: Claim, status: str, reason: str | None
     row.status = status
     row.status_reason = reason
     row.payload = claim.model_dump_json()
-    row.lines = [
+    row.lines = service_line_rows(claim)
+    session.flush()
+    return row
+
+
+def service_line_rows(claim: Claim) -> list[ServiceLineRow]:
+    """The claim's lines as rows (what history look-ups and the rules query)."""
+    return [
         ServiceLineRow(
             line_number=number,
             procedure_code=line.procedure_code,
@@ -47,8 +54,6 @@ def upsert_claim(session: Session, claim: Claim, status: str, reason: str | None
         )
         for number, line in enumerate(claim.service_lines, start=1)
     ]
-    session.flush()
-    return row
 
 
 SENT_STATES = frozenset({"sent", "acknowledged", "accepted", "rejected", "paid", "denied"})
