@@ -8,11 +8,13 @@ field path but never echo values: names, member ids and birth dates are PHI.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from gateway.domain.auth import AuthRequest
 from gateway.domain.claim import Claim
 from gateway.errors import InputError
 
@@ -33,43 +35,69 @@ def describe_validation_error(error: ValidationError) -> list[str]:
     return lines
 
 
-def _claim_items(document: Any, source: str) -> list[Any]:
-    if isinstance(document, dict) and isinstance(document.get("claims"), list):
-        return list(document["claims"])
-    if isinstance(document, list):
-        return document
-    raise InputError(f"{source}: expected an object with a 'claims' list (or a list of claims)")
+M = TypeVar("M", bound=BaseModel)
 
 
-def parse_claims(document: Any, source: str) -> list[Claim]:
-    """Validate every claim of a decoded JSON document; raise InputError listing all problems."""
-    items = _claim_items(document, source)
+@dataclass(frozen=True)
+class _Kind:
+    key: str  # the list's key in the file: {"claims": [...]}
+    id_field: str  # what names an item in messages
+    noun: str
+
+
+CLAIMS = _Kind("claims", "patient_control_number", "claim")
+AUTH_REQUESTS = _Kind("auth_requests", "request_id", "request")
+
+
+def _parse_items(document: Any, source: str, kind: _Kind, model: type[M]) -> list[M]:
+    """Validate every item of a decoded JSON document; raise InputError listing all problems."""
+    if isinstance(document, dict) and isinstance(document.get(kind.key), list):
+        items = list(document[kind.key])
+    elif isinstance(document, list):
+        items = document
+    else:
+        raise InputError(f"{source}: expected an object with a '{kind.key}' list (or a list of {kind.key})")
     if not items:
-        raise InputError(f"{source}: the file has no claims")
-    claims: list[Claim] = []
+        raise InputError(f"{source}: the file has no {kind.key.replace('_', ' ')}")
+    parsed: list[M] = []
     problems: list[str] = []
     seen: set[str] = set()
     for position, item in enumerate(items):
-        pcn = item.get("patient_control_number") if isinstance(item, dict) else None
-        label = f"claims[{position}]" + (f" (claim {pcn})" if isinstance(pcn, str) and pcn else "")
+        name = item.get(kind.id_field) if isinstance(item, dict) else None
+        label = f"{kind.key}[{position}]" + (
+            f" ({kind.noun} {name})" if isinstance(name, str) and name else ""
+        )
         try:
-            claim = Claim.model_validate(item)
+            value = model.model_validate(item)
         except ValidationError as error:
             for line in describe_validation_error(error):
                 problems.append(f"{label}: {line.removeprefix('(claim): ')}")
             continue
-        if claim.patient_control_number in seen:
-            problems.append(f"{label}: patient_control_number repeats an earlier claim in this file")
+        identifier = getattr(value, kind.id_field)
+        if identifier in seen:
+            problems.append(f"{label}: {kind.id_field} repeats an earlier {kind.noun} in this file")
             continue
-        seen.add(claim.patient_control_number)
-        claims.append(claim)
+        seen.add(identifier)
+        parsed.append(value)
     if problems:
-        raise InputError(f"{source}: {len(problems)} problem(s) in the claims", problems)
-    return claims
+        raise InputError(
+            f"{source}: {len(problems)} problem(s) in the {kind.key.replace('_', ' ')}", problems
+        )
+    return parsed
 
 
-def load_claims(path: Path) -> list[Claim]:
-    """Read and validate a claims JSON file."""
+def parse_claims(document: Any, source: str) -> list[Claim]:
+    """Validate every claim of a decoded JSON document; raise InputError listing all problems."""
+    return _parse_items(document, source, CLAIMS, Claim)
+
+
+def parse_auth_requests(document: Any, source: str) -> list[AuthRequest]:
+    """Validate every prior-auth request of a decoded JSON document (``{"auth_requests": [...]}``)."""
+    return _parse_items(document, source, AUTH_REQUESTS, AuthRequest)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's content; InputError names the file and the place of a syntax error."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -77,9 +105,18 @@ def load_claims(path: Path) -> list[Claim]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{path}: not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
-    return parse_claims(document, str(path))
+
+
+def load_claims(path: Path) -> list[Claim]:
+    """Read and validate a claims JSON file."""
+    return parse_claims(read_json(path), str(path))
+
+
+def load_auth_requests(path: Path) -> list[AuthRequest]:
+    """Read and validate a prior-auth requests JSON file."""
+    return parse_auth_requests(read_json(path), str(path))

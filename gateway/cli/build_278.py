@@ -8,17 +8,14 @@ written (0600, atomically) and recorded.  A file that fails the gate is never wr
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from gateway.cli.options import partner_options
 from gateway.domain.auth import AuthRequest
-from gateway.errors import InputError, ValidationFailed
-from gateway.intake import describe_validation_error
+from gateway.errors import ValidationFailed
+from gateway.intake import load_auth_requests
 from gateway.settings import Settings
 from gateway.spool import write_atomic
 from gateway.store import repository
@@ -29,46 +26,6 @@ from gateway.x12.build_278 import build_278 as build_278_interchange
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.gate import GateIssue, validate_text
 from gateway.x12.pyx12_maps import map_path_for
-
-
-def parse_auth_requests(document: Any, source: str) -> list[AuthRequest]:
-    """Validate every request of a decoded JSON document; InputError lists all problems."""
-    if isinstance(document, dict) and isinstance(document.get("auth_requests"), list):
-        items = list(document["auth_requests"])
-    elif isinstance(document, list):
-        items = document
-    else:
-        raise InputError(f"{source}: expected an object with an 'auth_requests' list")
-    if not items:
-        raise InputError(f"{source}: the file has no auth requests")
-    requests: list[AuthRequest] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for position, item in enumerate(items):
-        rid = item.get("request_id") if isinstance(item, dict) else None
-        label = f"auth_requests[{position}]" + (f" (request {rid})" if isinstance(rid, str) and rid else "")
-        try:
-            request = AuthRequest.model_validate(item)
-        except ValidationError as error:
-            problems.extend(f"{label} {line}" for line in describe_validation_error(error))
-            continue
-        if request.request_id in seen:
-            problems.append(f"{label} request_id: repeats an earlier request")
-        seen.add(request.request_id)
-        requests.append(request)
-    if problems:
-        raise InputError(f"{source}: {len(problems)} problem(s) in the auth requests", problems)
-    return requests
-
-
-def load_auth_requests(path: Path) -> list[AuthRequest]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path}: not valid JSON ({error})") from None
-    return parse_auth_requests(document, str(path))
 
 
 def gate_278(text: str) -> list[GateIssue]:
@@ -114,7 +71,9 @@ def build_278_file(
 
 @click.command("278")
 @click.argument("auths_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the 278.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the 278."
+)
 @partner_options
 @click.pass_obj
 def build_278(
@@ -122,7 +81,9 @@ def build_278(
 ) -> None:
     """Build one 278 request interchange from AUTHS_FILE; exit non-zero with every problem listed."""
     requests = load_auth_requests(auths_file)
-    partners = TradingPartners(sender_id=sender_id, receiver_id=receiver_id, usage="P" if usage == "P" else "T")
+    partners = TradingPartners(
+        sender_id=sender_id, receiver_id=receiver_id, usage="P" if usage == "P" else "T"
+    )
     out_path = output or settings.outbound / f"{auths_file.stem}.278.x12"
     store = Store.open(settings.db_url)
     try:

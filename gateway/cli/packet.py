@@ -21,12 +21,11 @@ import click
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from gateway.cli.build_278 import load_auth_requests
 from gateway.domain.auth import AuthRequest
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.errors import InputError, StoreError
-from gateway.intake import load_claims
+from gateway.intake import load_auth_requests, load_claims
 from gateway.packet import records
 from gateway.packet.content import assemble
 from gateway.packet.subject import Subject, for_auth, for_claim

@@ -13,9 +13,8 @@ import pyx12.errors
 import pyx12.params
 import pyx12.x12n_document
 
-from gateway.cli.build_278 import load_auth_requests
 from gateway.domain.claim import Claim
-from gateway.intake import parse_claims
+from gateway.intake import load_auth_requests, parse_claims
 from gateway.simulator.engine import CycleReport, Simulator
 from gateway.simulator.folders import folder_pair, mirrored_local
 from gateway.simulator.policy import DEFAULT_POLICY, SimulatorPolicy

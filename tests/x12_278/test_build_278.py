@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from gateway.cli.build_278 import gate_278, load_auth_requests, parse_auth_requests
+from gateway.cli.build_278 import gate_278
 from gateway.domain.auth import AuthRequest
 from gateway.errors import InputError
+from gateway.intake import load_auth_requests, parse_auth_requests
 from gateway.settings import REPO_ROOT
 from gateway.x12.build_278 import MSG_LENGTH, build_278, justification_facts, message_text, pack_messages
 from gateway.x12.delimiters import DEFAULT_DELIMITERS
@@ -36,8 +37,12 @@ def segments(text: str) -> list[Segment]:
 
 def test_there_are_examples_for_each_family() -> None:
     names = {p.name for p in EXAMPLES}
-    assert {"esi_lumbar_tfesi.json", "facet_mbb_lumbar_bilateral.json", "rfa_lumbar_bilateral.json",
-            "scs_trial_percutaneous.json"} <= names
+    assert {
+        "esi_lumbar_tfesi.json",
+        "facet_mbb_lumbar_bilateral.json",
+        "rfa_lumbar_bilateral.json",
+        "scs_trial_percutaneous.json",
+    } <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -75,8 +80,9 @@ def test_request_content() -> None:
 
 
 def test_dependent_patient_gets_a_2000d() -> None:
-    built = build_278(load_auth_requests(REPO_ROOT / "examples/auths/esi_cervical_dependent.json"), PARTNERS,
-                      CONTROL, WHEN)
+    built = build_278(
+        load_auth_requests(REPO_ROOT / "examples/auths/esi_cervical_dependent.json"), PARTNERS, CONTROL, WHEN
+    )
     segs = segments(built.text)
     assert [h[3] for h in segs if h.id == "HL"][:5] == ["20", "21", "22", "23", "EV"]
     assert next(s for s in segs if s.id == "INS").elements[1:3] == ["N", "01"]
@@ -86,15 +92,18 @@ def test_previous_authorization_is_required_for_an_extension() -> None:
     data = example("esi_lumbar_tfesi.json") | {"certification_type": "4"}
     with pytest.raises(ValidationError, match="previous_authorization"):
         AuthRequest.model_validate(data)
-    built = build_278([AuthRequest.model_validate(data | {"previous_authorization": "AUTH1"})], PARTNERS,
-                      CONTROL, WHEN)
+    built = build_278(
+        [AuthRequest.model_validate(data | {"previous_authorization": "AUTH1"})], PARTNERS, CONTROL, WHEN
+    )
     assert "REF*BB*AUTH1~" in built.text
     assert gate_278(built.text) == []
 
 
 def test_delimiters_in_evidence_text_never_reach_the_file() -> None:
     data = example("esi_lumbar_tfesi.json")
-    data["evidence"]["functional_impacts"] = [{"description": "can't sit > 20 min~*:^ ÉTÉ", "date": "2026-06-01"}]
+    data["evidence"]["functional_impacts"] = [
+        {"description": "can't sit > 20 min~*:^ ÉTÉ", "date": "2026-06-01"}
+    ]
     built = build_278([AuthRequest.model_validate(data)], PARTNERS, CONTROL, WHEN)
     assert gate_278(built.text) == []
     messages = " ".join(s[1] for s in segments(built.text) if s.id == "MSG")
@@ -108,7 +117,7 @@ def test_facts_fill_msg_segments_in_order_and_report_what_does_not_fit() -> None
     sent = " ".join(messages)
     kept = [f for f in facts if message_text(f, DEFAULT_DELIMITERS) in sent]
     assert kept == facts[: len(kept)]  # a prefix, in order
-    assert [message_text(f, DEFAULT_DELIMITERS) for f in facts[len(kept):]] == omitted
+    assert [message_text(f, DEFAULT_DELIMITERS) for f in facts[len(kept) :]] == omitted
 
 
 def test_no_evidence_means_no_msg() -> None:
