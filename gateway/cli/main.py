@@ -1,6 +1,8 @@
 """`gateway` command group and the one place that turns errors into exit codes.
 
-Every subcommand lives in its own module of this package and is registered in ``_register``.
+Every subcommand lives in its own module of this package and is listed in ``COMMANDS``; a
+module is imported only when its command runs (``gateway validate`` does not load the database,
+the rules or the PDF libraries), and a broken module breaks only its own command.
 A ``GatewayError`` becomes one line on stderr (plus one line per listed problem) and its
 ``exit_code``; anything else becomes one line naming the exception class and exit code 70,
 with the traceback only under ``--debug``: an operator never sees a Python traceback.
@@ -8,9 +10,11 @@ with the traceback only under ``--debug``: an operator never sees a Python trace
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import traceback
+from dataclasses import dataclass
 
 import click
 
@@ -21,7 +25,62 @@ from gateway.settings import Settings
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass(frozen=True)
+class LazyCommand:
+    target: str  # "module:attribute"
+    help: str  # the one-line help shown by `gateway --help` (without importing the module)
+    also: tuple[str, ...] = ()  # modules that attach subcommands to this group when imported
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "batches": LazyCommand("gateway.cli.batches:batches", "Outbound batches: list, show, replay, cancel."),
+    "build": LazyCommand("gateway.cli.build:build", "Build 837P / 278 files from JSON (gated by pyx12)."),
+    "check": LazyCommand("gateway.cli.check:check", "Check claims against the payer rules."),
+    "claims": LazyCommand(
+        "gateway.cli.claims_show:claims",
+        "Claims: show the timeline, hold, release.",
+        ("gateway.cli.operator",),
+    ),
+    "clearinghouse": LazyCommand("gateway.cli.clearinghouse:clearinghouse", "Check and test clearinghouses."),
+    "config": LazyCommand("gateway.cli.check:config", "Payer rule configuration (payer_configs/)."),
+    "demo": LazyCommand("gateway.cli.demo:demo", "The whole cycle on the examples, in a few seconds."),
+    "denials": LazyCommand("gateway.cli.claims_show:denials", "Denied and adjusted amounts by CARC and CPT."),
+    "ingest": LazyCommand("gateway.cli.parse:ingest", "Record inbound files in the claim status ledger."),
+    "packet": LazyCommand("gateway.cli.packet:packet", "Render the documentation packet (PDF)."),
+    "parse": LazyCommand("gateway.cli.parse:parse", "Parse an inbound X12 file (--json)."),
+    "run": LazyCommand("gateway.cli.daemon:run", "Run the gateway daemon."),
+    "schema": LazyCommand("gateway.cli.schema:schema", "Print the JSON Schema of an intake file."),
+    "simulate-clearinghouse": LazyCommand(
+        "gateway.cli.simulate:simulate_clearinghouse", "Answer uploads like a clearinghouse and payer."
+    ),
+    "status": LazyCommand("gateway.cli.operator:status", "Counts by state, oldest waiting, last contact."),
+    "validate": LazyCommand("gateway.cli.validate:validate", "Validate an X12 file: pyx12 plus our checks."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return self.commands.get(cmd_name)
+        for module in spec.also:
+            importlib.import_module(module)
+        module_name, attribute = spec.target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+            raise TypeError(f"{spec.target} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name].help) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gateway")
 @click.option("--debug", is_flag=True, help="Log at DEBUG and show tracebacks of internal errors.")
 @click.pass_context
@@ -36,32 +95,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from gateway.cli.build import build
-    from gateway.cli.check import check, config
-    from gateway.cli.claims_show import claims, denials
-    from gateway.cli.clearinghouse import clearinghouse
-    from gateway.cli.demo import demo
-    from gateway.cli.packet import packet
-    from gateway.cli.parse import ingest, parse
-    from gateway.cli.schema import schema
-    from gateway.cli.simulate import simulate_clearinghouse
-    from gateway.cli.validate import validate
-
-    for command in (build, check, claims, clearinghouse, config, denials, ingest, parse, schema, validate):
-        cli.add_command(command)
-    cli.add_command(simulate_clearinghouse)
-    cli.add_command(demo)
-    cli.add_command(packet)
-    _register_daemon()
-
-
-def _register_daemon() -> None:
-    from gateway.cli.batches import batches
-    from gateway.cli.daemon import run
-    from gateway.cli.operator import status  # also attaches `claims hold` / `claims release`
-
-    for command in (batches, run, status):
-        cli.add_command(command)
+    """Import every command now (for tests that drive ``cli`` with click's runner)."""
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None
+        cli.add_command(command, name)
 
 
 def _print_error(error: GatewayError) -> None:
@@ -71,7 +110,6 @@ def _print_error(error: GatewayError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         # Without standalone mode click returns a command's ``Exit`` code instead of exiting.
