@@ -8,6 +8,7 @@ dates (the parsers do not even keep those).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from gateway.inbound import codes
@@ -154,9 +155,14 @@ def _adjustments(adjustments: tuple[Adjustment, ...]) -> list[dict[str, Any]]:
 
 
 def remit_entry(claim: RemitClaim, payment: Payment, envelope: Envelope) -> Entry:
+    # Paid nothing is a denial only when the patient owes nothing either: a claim that went
+    # wholly to the deductible (PR-1) or coinsurance was processed, not denied.
+    patient_share = claim.patient_responsibility or sum(
+        (a.amount for a in claim.all_adjustments() if a.group == "PR"), Decimal(0)
+    )
     if claim.status_code == "22":
         status, claim_status = "reversed", None
-    elif claim.status_code == "4" or (claim.paid == 0 and claim.charge > 0):
+    elif claim.status_code == "4" or (claim.paid == 0 and claim.charge > 0 and not patient_share):
         status, claim_status = "denied", DENIED
     else:
         status, claim_status = "paid", PAID

@@ -227,3 +227,37 @@ def test_rejections_reach_the_claim_with_their_reasons(sqlite_store: Store, tmp_
         {"position": 9, "code": "7", "text": "invalid code value"}
     ]
     assert counts(sqlite_store)[3] == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("clp", "cas", "expected"),
+    [
+        # Status 1 with the whole charge to the deductible: processed, the patient owes it.
+        ("CLP*PCN-9*1*300*0*300*12*PAYER-CN-9*11*1", "CAS*PR*1*300", "paid"),
+        # Status 1, nothing paid, nothing owed by the patient: a denial in all but name.
+        ("CLP*PCN-9*1*300*0**12*PAYER-CN-9*11*1", "CAS*CO*50*300", "denied"),
+        ("CLP*PCN-9*4*300*0**12*PAYER-CN-9*11*1", "CAS*CO*197*300", "denied"),
+    ],
+)
+def test_zero_paid_is_denied_only_when_the_patient_owes_nothing(clp: str, cas: str, expected: str) -> None:
+    from gateway.inbound.base import Item
+    from gateway.inbound.envelope import iter_events
+    from gateway.inbound.ledger_entries import remit_entry
+    from gateway.inbound.records import Payment, RemitClaim
+    from gateway.x12.reader import read_segments
+
+    text = interchange(
+        [remit_835([[clp, cas]], amount="0")], functional_id="HP", implementation="005010X221A1"
+    )
+    items = [e for e in iter_events(read_segments(text.encode())) if isinstance(e, Item)]
+    (item,) = [i for i in items if isinstance(i.record, RemitClaim)]
+    payment = Payment(
+        amount=Decimal(0),
+        credit_debit="C",
+        method="ACH",
+        date="",
+        trace_number="",
+        payer_id="",
+        payer_name="",
+    )
+    assert remit_entry(item.record, payment, item.envelope).status == expected
