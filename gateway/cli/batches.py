@@ -32,11 +32,8 @@ def batches() -> None:
 @click.pass_obj
 def list_command(settings: Settings, status: str | None, limit: int) -> None:
     """Newest batches first."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         rows = operator_ops.list_batches(store, status, limit)
-    finally:
-        store.close()
     if not rows:
         click.echo("no batches" + (f" with status {status}" if status else ""))
         return
@@ -52,11 +49,8 @@ def list_command(settings: Settings, status: str | None, limit: int) -> None:
 @click.pass_obj
 def show_command(settings: Settings, batch_id: int) -> None:
     """One batch: its file, its claims and every transition with time and actor."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         view = operator_ops.show_batch(store, batch_id)
-    finally:
-        store.close()
     batch = view.batch
     click.echo(f"batch {batch.id}: {batch.status}" + (f" ({batch.status_reason})" if batch.status_reason else ""))
     click.echo(f"  clearinghouse {batch.clearinghouse}, ISA13 {batch.interchange_control_number}, "
@@ -78,11 +72,8 @@ def show_command(settings: Settings, batch_id: int) -> None:
 @click.pass_obj
 def replay_command(settings: Settings, batch_id: int, reason: str, actor: str) -> None:
     """Re-send the same bytes if never acknowledged; rebuild if rejected or its claims were corrected."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         mode, claims = operator_ops.replay(store, batch_id, actor, reason)
-    finally:
-        store.close()
     if mode.value == "resend":
         click.echo(f"batch {batch_id}: will be re-sent as is (same bytes and control numbers) by the daemon")
     else:
@@ -96,9 +87,6 @@ def replay_command(settings: Settings, batch_id: int, reason: str, actor: str) -
 @click.pass_obj
 def cancel_command(settings: Settings, batch_id: int, reason: str, actor: str) -> None:
     """Stop a batch that has not been sent; its claims are held."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         held = operator_ops.cancel(store, batch_id, actor, reason)
-    finally:
-        store.close()
     click.echo(f"batch {batch_id}: cancelled; {held} claim(s) held (gateway claims release PCN to send again)")

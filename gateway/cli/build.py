@@ -49,12 +49,9 @@ def build_837p_command(
     partners = TradingPartners(
         sender_id=sender_id, receiver_id=receiver_id, usage="P" if usage == "P" else "T"
     )
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         out_path = output or settings.outbound / f"{claims_file.stem}.x12"
         outcome = build_837p_file(claims, partners, store, out_path, skip_held=skip_held)
-    finally:
-        store.close()
     for item in outcome.screened.ready:
         for finding in item.rules.warnings:
             click.echo(

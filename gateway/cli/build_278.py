@@ -85,11 +85,8 @@ def build_278(
         sender_id=sender_id, receiver_id=receiver_id, usage="P" if usage == "P" else "T"
     )
     out_path = output or settings.outbound / f"{auths_file.stem}.278.x12"
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         built = build_278_file(requests, partners, store, out_path, dt.datetime.now())
-    finally:
-        store.close()
     click.echo(
         f"{out_path}: {built.request_count} auth request(s), ISA13 {built.control.interchange:09d}, "
         "passed pyx12 with the X217 request map"

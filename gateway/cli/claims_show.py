@@ -24,11 +24,8 @@ def claims() -> None:
 @click.pass_obj
 def show(settings: Settings, pcn: str, as_json: bool) -> None:
     """Timeline of claim PCN: built, sent, TA1, 999, 277CA, 835, in time order."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         result = timeline(store, pcn)
-    finally:
-        store.close()
     if not result.claims and not result.events:
         raise InputError(f"no claim or inbound record with patient control number {pcn}")
     if as_json:
@@ -51,11 +48,8 @@ def show(settings: Settings, pcn: str, as_json: bool) -> None:
 @click.pass_obj
 def denials(settings: Settings, include_contractual: bool, as_json: bool) -> None:
     """Denied and adjusted amounts from 835s by CARC group and reason, payer and CPT."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         rows = denial_rows(store, include_contractual=include_contractual)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps([row.to_json() for row in rows], indent=2))
         return

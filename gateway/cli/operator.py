@@ -18,11 +18,8 @@ from gateway.store.db import Store
 @click.pass_obj
 def hold_command(settings: Settings, pcn: str, reason: str, actor: str) -> None:
     """Keep claim PCN out of the next batches until released."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         operator_ops.hold(store, pcn, actor, reason)
-    finally:
-        store.close()
     click.echo(f"claim {pcn}: held by {actor}")
 
 
@@ -33,11 +30,8 @@ def hold_command(settings: Settings, pcn: str, reason: str, actor: str) -> None:
 @click.pass_obj
 def release_command(settings: Settings, pcn: str, reason: str, actor: str) -> None:
     """Let a held claim go out with the next batch (rules already ran: this overrides them)."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         row = operator_ops.release(store, pcn, actor, reason)
-    finally:
-        store.close()
     click.echo(f"claim {pcn}: released by {actor}, now {row.status}")
 
 
@@ -45,11 +39,8 @@ def release_command(settings: Settings, pcn: str, reason: str, actor: str) -> No
 @click.pass_obj
 def status(settings: Settings) -> None:
     """Counts by state, the oldest waiting item, last contact per clearinghouse."""
-    store = Store.open(settings.db_url)
-    try:
+    with Store.open(settings.db_url) as store:
         view = operator_ops.status(store)
-    finally:
-        store.close()
     click.echo("claims:  " + (", ".join(f"{k} {v}" for k, v in sorted(view.claims.items())) or "none"))
     click.echo("batches: " + (", ".join(f"{k} {v}" for k, v in sorted(view.batches.items())) or "none"))
     if view.oldest_waiting_claim is not None:

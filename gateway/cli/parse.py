@@ -61,9 +61,8 @@ def _print_summary(parsed: ParsedFile) -> None:
 @click.pass_obj
 def ingest(settings: Settings, files: tuple[Path, ...]) -> None:
     """Record inbound files in the claim status ledger (idempotent; bad files are quarantined)."""
-    store = Store.open(settings.db_url)
     quarantined: list[str] = []
-    try:
+    with Store.open(settings.db_url) as store:
         for path in files:
             try:
                 outcome = ingest_file(store, path, settings.inbound / QUARANTINE)
@@ -72,7 +71,5 @@ def ingest(settings: Settings, files: tuple[Path, ...]) -> None:
                 quarantined.append(str(path))
                 continue
             click.echo(outcome.describe())
-    finally:
-        store.close()
     if quarantined:
         raise ParseError(f"{len(quarantined)} of {len(files)} file(s) quarantined: {', '.join(quarantined)}")
