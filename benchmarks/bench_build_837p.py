@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import json
 import statistics
 import sys
 import time
@@ -23,8 +22,8 @@ from pathlib import Path
 
 import pyx12.params
 import pyx12.x12n_document
+from example_claims import make_claims
 
-from gateway.domain.claim import Claim
 from gateway.pipeline.outbound import gate_issues
 from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
@@ -32,20 +31,6 @@ from gateway.x12.envelope import ControlNumbers, TradingPartners
 REPO = Path(__file__).resolve().parent.parent
 PARTNERS = TradingPartners("PAINCLINIC", "CLEARINGHOUSE")
 WHEN = dt.datetime(2026, 11, 28, 9, 30)
-
-
-def make_claims(count: int) -> list[Claim]:
-    """Distinct claims (own PCN and member id) cycled from the examples."""
-    templates = []
-    for path in sorted((REPO / "examples" / "claims").glob("*.json")):
-        templates.extend(json.loads(path.read_text())["claims"])
-    claims = []
-    for n in range(count):
-        data = json.loads(json.dumps(templates[n % len(templates)]))
-        data["patient_control_number"] = f"BENCH{n:08d}"
-        data["subscriber"]["member_id"] = f"M{n:09d}"
-        claims.append(Claim.model_validate(data))
-    return claims
 
 
 def timed(function, repeat: int) -> float:  # type: ignore[no-untyped-def]

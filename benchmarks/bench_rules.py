@@ -17,12 +17,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import json
 import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from example_claims import make_claims
 
 from gateway.domain.claim import Claim
 from gateway.domain.history import History, PastService
@@ -36,20 +37,6 @@ from gateway.store.repository import upsert_claim
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = REPO / "payer_configs"
 CODES = ["64483", "64484", "62323", "64493", "64494", "64635", "27096", "20552"]
-
-
-def make_claims(count: int) -> list[Claim]:
-    """Distinct claims cycled from examples/claims (clean and held ones), Medicare and commercial."""
-    templates = []
-    for path in sorted((REPO / "examples" / "claims").glob("*.json")):
-        templates.extend(json.loads(path.read_text())["claims"])
-    claims = []
-    for n in range(count):
-        data = json.loads(json.dumps(templates[n % len(templates)]))
-        data["patient_control_number"] = f"BENCH{n:08d}"
-        data["subscriber"]["member_id"] = f"M{n:09d}"
-        claims.append(Claim.model_validate(data))
-    return claims
 
 
 def make_history(claim: Claim, rng: random.Random, size: int = 6) -> History:
