@@ -20,6 +20,7 @@ services:
 
 lint: setup
 	$(BIN)/ruff check gateway tests benchmarks
+	$(BIN)/ruff format --check gateway tests benchmarks
 	$(BIN)/mypy
 
 test: setup services lint

@@ -42,8 +42,14 @@ CODES = ["64483", "64484", "62323", "64493", "64494", "64635", "27096", "20552"]
 def make_history(claim: Claim, rng: random.Random, size: int = 6) -> History:
     day = claim.first_service_date
     services = sorted(
-        (PastService(service_date=day - dt.timedelta(days=rng.randint(1, 500)), procedure_code=rng.choice(CODES),
-                     modifiers=(rng.choice(["RT", "LT", "KX"]),)) for _ in range(size)),
+        (
+            PastService(
+                service_date=day - dt.timedelta(days=rng.randint(1, 500)),
+                procedure_code=rng.choice(CODES),
+                modifiers=(rng.choice(["RT", "LT", "KX"]),),
+            )
+            for _ in range(size)
+        ),
         key=lambda s: s.service_date,
     )
     return History(services=tuple(services))
@@ -53,8 +59,9 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
 
 
-def run(label: str, claims: Sequence[Claim], check: Callable[[Claim, int], object],
-        repeat: int = 1) -> tuple[str, int, float]:
+def run(
+    label: str, claims: Sequence[Claim], check: Callable[[Claim, int], object], repeat: int = 1
+) -> tuple[str, int, float]:
     """Best of ``repeat`` passes (the machine is shared; the best pass is the least disturbed)."""
     best = float("inf")
     for _ in range(repeat):
@@ -71,7 +78,9 @@ class NoTriggerBook(RuleBook):
     def ruleset_for(self, claim: Claim) -> RuleSet | object:  # type: ignore[override]
         found = super().ruleset_for(claim)
         if isinstance(found, RuleSet):
-            return dataclasses.replace(found, rules=tuple(dataclasses.replace(r, trigger=None) for r in found.rules))
+            return dataclasses.replace(
+                found, rules=tuple(dataclasses.replace(r, trigger=None) for r in found.rules)
+            )
         return found
 
 
@@ -102,17 +111,35 @@ def main(argv: list[str] | None = None) -> None:
         engine.evaluate(claim, histories[0], book)
     rows = []
     held = sum(engine.evaluate(c, h, book).held for c, h in zip(claims, histories, strict=True))
-    rows.append(run("engine (rule book loaded once)", claims, lambda c, i: engine.evaluate(c, histories[i], book),
-                    repeat=3))
+    rows.append(
+        run(
+            "engine (rule book loaded once)",
+            claims,
+            lambda c, i: engine.evaluate(c, histories[i], book),
+            repeat=3,
+        )
+    )
     lean_book = WithoutKindBook(load_config(CONFIGS), "documentation")
-    rows.append(run("engine without documentation rules", claims,
-                    lambda c, i: engine.evaluate(c, histories[i], lean_book), repeat=3))
+    rows.append(
+        run(
+            "engine without documentation rules",
+            claims,
+            lambda c, i: engine.evaluate(c, histories[i], lean_book),
+            repeat=3,
+        )
+    )
     slow_book = NoTriggerBook(load_config(CONFIGS))
-    rows.append(run("engine, no trigger index", claims,
-                    lambda c, i: engine.evaluate(c, histories[i], slow_book)))  # type: ignore[arg-type]
+    rows.append(
+        run("engine, no trigger index", claims, lambda c, i: engine.evaluate(c, histories[i], slow_book))
+    )  # type: ignore[arg-type]
     naive = claims[: max(20, count // 100)]
-    rows.append(run("naive: load + compile per claim", naive,
-                    lambda c, i: engine.evaluate(c, histories[i], RuleBook(load_config(CONFIGS)))))
+    rows.append(
+        run(
+            "naive: load + compile per claim",
+            naive,
+            lambda c, i: engine.evaluate(c, histories[i], RuleBook(load_config(CONFIGS))),
+        )
+    )
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
         stored = claims[: min(count, 2_000)]
@@ -121,13 +148,23 @@ def main(argv: list[str] | None = None) -> None:
                 for n, past in enumerate(histories[index].services):
                     data = claim.model_dump(mode="json")
                     data["patient_control_number"] = f"{claim.patient_control_number}H{n}"
-                    data["service_lines"] = [{**data["service_lines"][0], "procedure_code": past.procedure_code,
-                                              "modifiers": list(past.modifiers),
-                                              "service_date": past.service_date.isoformat()}]
+                    data["service_lines"] = [
+                        {
+                            **data["service_lines"][0],
+                            "procedure_code": past.procedure_code,
+                            "modifiers": list(past.modifiers),
+                            "service_date": past.service_date.isoformat(),
+                        }
+                    ]
                     upsert_claim(session, Claim.model_validate(data), "paid")
         provider = HistoryProvider(store)
-        rows.append(run("engine + SQLite history query", stored,
-                        lambda c, i: engine.evaluate(c, provider.for_claim(c), book)))
+        rows.append(
+            run(
+                "engine + SQLite history query",
+                stored,
+                lambda c, i: engine.evaluate(c, provider.for_claim(c), book),
+            )
+        )
         store.close()
     print(f"rule evaluation, {count:,} claims ({held:,} held), {len(histories[0])} earlier services each")
     print(f"{'variant':<36} {'claims':>8} {'seconds':>9} {'claims/s':>10}")

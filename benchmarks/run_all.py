@@ -23,7 +23,10 @@ def main() -> int:
         print(f"== {script.name}", flush=True)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, str(script)], check=False, cwd=HERE.parent)
-        print(f"== {script.name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s\n", flush=True)
+        print(
+            f"== {script.name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s\n",
+            flush=True,
+        )
         failures += result.returncode != 0
     return 1 if failures else 0
 

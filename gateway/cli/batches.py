@@ -52,14 +52,21 @@ def show_command(settings: Settings, batch_id: int) -> None:
     with Store.open(settings.db_url) as store:
         view = operator_ops.show_batch(store, batch_id)
     batch = view.batch
-    click.echo(f"batch {batch.id}: {batch.status}" + (f" ({batch.status_reason})" if batch.status_reason else ""))
+    click.echo(
+        f"batch {batch.id}: {batch.status}" + (f" ({batch.status_reason})" if batch.status_reason else "")
+    )
     click.echo(f"  clearinghouse {batch.clearinghouse}, ISA13 {batch.interchange_control_number}, "
                f"{batch.claim_count} claim(s), {batch.size} bytes, sha256 {batch.sha256[:16]}")  # fmt: skip
     click.echo(f"  spool {batch.spool_path}")
-    click.echo(f"  remote name {batch.remote_name}" + (f", replay of batch {batch.replay_of}" if batch.replay_of else ""))
+    click.echo(
+        f"  remote name {batch.remote_name}"
+        + (f", replay of batch {batch.replay_of}" if batch.replay_of else "")
+    )
     click.echo("  events:")
     for event in view.events:
-        click.echo(f"    {event.at:%Y-%m-%d %H:%M:%S}  {event.kind:<28} {event.actor:<28} {event.detail or ''}")
+        click.echo(
+            f"    {event.at:%Y-%m-%d %H:%M:%S}  {event.kind:<28} {event.actor:<28} {event.detail or ''}"
+        )
     click.echo("  claims:")
     for pcn, status in view.claims:
         click.echo(f"    {pcn:<20} {status}")
@@ -77,7 +84,9 @@ def replay_command(settings: Settings, batch_id: int, reason: str, actor: str) -
     if mode.value == "resend":
         click.echo(f"batch {batch_id}: will be re-sent as is (same bytes and control numbers) by the daemon")
     else:
-        click.echo(f"batch {batch_id}: replaced; {claims} claim(s) queued for a new batch with new control numbers")
+        click.echo(
+            f"batch {batch_id}: replaced; {claims} claim(s) queued for a new batch with new control numbers"
+        )
 
 
 @batches.command("cancel")
@@ -89,4 +98,6 @@ def cancel_command(settings: Settings, batch_id: int, reason: str, actor: str) -
     """Stop a batch that has not been sent; its claims are held."""
     with Store.open(settings.db_url) as store:
         held = operator_ops.cancel(store, batch_id, actor, reason)
-    click.echo(f"batch {batch_id}: cancelled; {held} claim(s) held (gateway claims release PCN to send again)")
+    click.echo(
+        f"batch {batch_id}: cancelled; {held} claim(s) held (gateway claims release PCN to send again)"
+    )

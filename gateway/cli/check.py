@@ -57,7 +57,9 @@ def _check_all(claims: list[Claim], book: RuleBook, provider: HistoryProvider | 
 @click.argument("claims_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option(
-    "--history/--no-history", default=True, show_default=True,
+    "--history/--no-history",
+    default=True,
+    show_default=True,
     help="Count earlier claims from the database (when it exists).",
 )
 @click.pass_obj
@@ -74,8 +76,11 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
     held = sum(result.held for result in results)
     if as_json:
         document = [
-            {"patient_control_number": claim.patient_control_number, **result.to_dict(),
-             "documentation": review(claim, book)[0].to_dict()}
+            {
+                "patient_control_number": claim.patient_control_number,
+                **result.to_dict(),
+                "documentation": review(claim, book)[0].to_dict(),
+            }
             for claim, result in zip(claims, results, strict=True)
         ]
         click.echo(json.dumps(document, indent=2))
@@ -87,7 +92,9 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
                 click.echo("\n".join(_format(finding)))
             click.echo(f"  {review(claim, book)[0].summary()}")
         warnings = sum(len(result.warnings) for result in results)
-        click.echo(f"{len(results)} claim(s): {held} held, {len(results) - held} to send, {warnings} warning(s)")
+        click.echo(
+            f"{len(results)} claim(s): {held} held, {len(results) - held} to send, {warnings} warning(s)"
+        )
     if held:
         raise RuleViolation(f"{claims_file}: {held} of {len(results)} claim(s) held by payer rules")
 
@@ -99,7 +106,9 @@ def config() -> None:
 
 @config.command("check")
 @click.option(
-    "--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
     help="Folder to check (default: GATEWAY_PAYER_CONFIGS or payer_configs/).",
 )
 @click.pass_obj
@@ -136,16 +145,23 @@ def config_check(settings: Settings, folder: Path | None) -> None:
 @click.argument("article")
 @click.option("--mac", help="MAC name to record, e.g. Noridian.")
 @click.option("--lcd", help="LCD id the article belongs to, e.g. L38801.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where to write ARTICLE.yaml (default: the dx/ folder of the payer configs).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write ARTICLE.yaml (default: the dx/ folder of the payer configs).",
+)
 @click.pass_obj
-def import_dx(settings: Settings, export_dir: Path, article: str, mac: str | None, lcd: str | None,
-              out_dir: Path | None) -> None:
+def import_dx(
+    settings: Settings, export_dir: Path, article: str, mac: str | None, lcd: str | None, out_dir: Path | None
+) -> None:
     """Write dx/ARTICLE.yaml from a CMS MCD article export folder (CSV files)."""
     document = article_from_export(export_dir, article, mac=mac, lcd=lcd)
     target = out_dir or settings.payer_configs / "dx"
     target.mkdir(parents=True, exist_ok=True)
     path = write_article(document, target)
     count = sum(len(group["codes"]) for group in document["groups"])
-    click.echo(f"{path}: {document['article']} v{document['version']}, {len(document['groups'])} group(s), "
-               f"{count} code(s); reference it from a payer's dx_coverage rule, then run gateway config check")
+    click.echo(
+        f"{path}: {document['article']} v{document['version']}, {len(document['groups'])} group(s), "
+        f"{count} code(s); reference it from a payer's dx_coverage rule, then run gateway config check"
+    )

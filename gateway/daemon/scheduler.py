@@ -37,7 +37,11 @@ def run_jobs(jobs: Sequence[Job], stop: threading.Event) -> None:
     now = dt.datetime.now().astimezone()
     for job in jobs:
         scheduler.add_job(
-            job.run, IntervalTrigger(seconds=job.interval_seconds), id=job.name, name=job.name, next_run_time=now
+            job.run,
+            IntervalTrigger(seconds=job.interval_seconds),
+            id=job.name,
+            name=job.name,
+            next_run_time=now,
         )
     scheduler.start()
     try:

@@ -103,7 +103,9 @@ class Attachment(_Frozen):
 
     report_type: ReportType
     transmission: TransmissionCode = TransmissionCode.AVAILABLE_AT_PROVIDER
-    control_number: Text | None = Field(None, min_length=2, max_length=50, description="PWK06 (with PWK05 AC)")
+    control_number: Text | None = Field(
+        None, min_length=2, max_length=50, description="PWK06 (with PWK05 AC)"
+    )
     description: UpperText | None = Field(None, max_length=80)
 
     @model_validator(mode="after")
@@ -144,14 +146,18 @@ class AuthRequest(_Frozen):
     subscriber: Subscriber
     patient: Patient | None = Field(None, description="only when the patient is not the subscriber")
     rendering_provider: Provider | None = Field(None, description="the physician who performs (2010EA SJ)")
-    facility: ServiceFacility | None = Field(None, description="where it happens, when not at the clinic (2010EA 77)")
+    facility: ServiceFacility | None = Field(
+        None, description="where it happens, when not at the clinic (2010EA 77)"
+    )
     category: RequestCategory = RequestCategory.HEALTH_SERVICES_REVIEW
     certification_type: CertificationType = CertificationType.INITIAL
     service_type: str | None = Field(None, pattern=r"^[0-9A-Z]{1,2}$", description="UM03, e.g. 2 surgical")
     place_of_service: str = Field(pattern=PLACE_OF_SERVICE_RE.pattern, description="UM04 with qualifier B")
     level_of_service: LevelOfService | None = None
     previous_authorization: Text | None = Field(
-        None, max_length=50, description="REF*BB: the authorization being extended, revised, appealed, cancelled"
+        None,
+        max_length=50,
+        description="REF*BB: the authorization being extended, revised, appealed, cancelled",
     )
     diagnosis_codes: list[Icd10] = Field(min_length=1, max_length=MAX_DIAGNOSES)
     onset_date: dt.date | None = None
@@ -324,7 +330,9 @@ def match_claim(
         candidates = [
             (a, i, s)
             for a in auths
-            if a.status.usable and a.certification_number and (wanted is None or a.certification_number == wanted)
+            if a.status.usable
+            and a.certification_number
+            and (wanted is None or a.certification_number == wanted)
             for i, s in enumerate(a.services)
             if s.procedure_code == code and s.start_date <= line.service_date <= s.end_date
         ]
@@ -335,15 +343,25 @@ def match_claim(
             if available >= line.units:
                 left[key] = available - line.units
                 assert auth.certification_number is not None
-                coverages.append(Coverage(number, auth.request_id, auth.certification_number, code, line.units,
-                                          line.service_date))
+                coverages.append(
+                    Coverage(
+                        number,
+                        auth.request_id,
+                        auth.certification_number,
+                        code,
+                        line.units,
+                        line.service_date,
+                    )
+                )
                 break
         else:
             if wanted is None or any(a.certification_number == wanted for a in auths):
                 reasons.append(f"line {number}: {_why_not(code, line.service_date, line.units, auths)}")
     numbers = sorted({c.certification_number for c in coverages})
     if len(numbers) > 1:
-        reasons.append(f"lines are covered by different authorizations ({', '.join(numbers)}): split the claim")
+        reasons.append(
+            f"lines are covered by different authorizations ({', '.join(numbers)}): split the claim"
+        )
     if reasons:
         return AuthDecision(claim, (), tuple(reasons))
     if numbers and claim.prior_authorization != numbers[0]:

@@ -40,7 +40,12 @@ class CycleReport:
         self.counts[key] = self.counts.get(key, 0) + amount
 
     def as_dict(self) -> dict[str, object]:
-        return {"cycle": self.cycle, **self.counts, "errors": len(self.errors), "seconds": round(self.seconds, 3)}
+        return {
+            "cycle": self.cycle,
+            **self.counts,
+            "errors": len(self.errors),
+            "seconds": round(self.seconds, 3),
+        }
 
 
 class ClaimCache:

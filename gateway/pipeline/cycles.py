@@ -113,7 +113,9 @@ def _take_pending_files(ctx: Context, report: CycleReport) -> None:
             report.errors.append(f"{path.name}: {error}")
             moved = _move(path, pending / "rejected")
             if moved is not None:
-                write_atomic(moved.with_name(moved.name + ".reason"), "\n".join([str(error), *problems, ""]).encode())
+                write_atomic(
+                    moved.with_name(moved.name + ".reason"), "\n".join([str(error), *problems, ""]).encode()
+                )
             continue
         taken = intake_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
         if taken is not None:
@@ -203,7 +205,9 @@ def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
                 _send_batches(ctx, name, report)
         # What is still waiting, for the health line (an operator's first question).
         report.counts["claims_waiting"] = batch_ops.count_claims(ctx.store, "queued")
-        report.counts["batches_waiting"] = sum(len(batch_ops.batches_to_send(ctx.store, n)) for n in ctx.profiles)
+        report.counts["batches_waiting"] = sum(
+            len(batch_ops.batches_to_send(ctx.store, n)) for n in ctx.profiles
+        )
     return report
 
 
@@ -243,14 +247,18 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
     payers = frozenset(profile.payers) if profile.payers else None
     queued = [
         Queued(claim_id, ctx.claims.get(claim_id, payload))
-        for claim_id, payload in batch_ops.queued_claims(ctx.store, payers, others, ctx.limits.max_claims_per_batch)
+        for claim_id, payload in batch_ops.queued_claims(
+            ctx.store, payers, others, ctx.limits.max_claims_per_batch
+        )
     ]
     queued = _unique_pcns(queued)
     partners = partners_for(profile)
     while queued and not ctx.stop.is_set():
         when = dt.datetime.now()
         try:
-            gated = build_gated([q.claim for q in queued], partners, ctx.store, f"clearinghouse {name}", when=when)
+            gated = build_gated(
+                [q.claim for q in queued], partners, ctx.store, f"clearinghouse {name}", when=when
+            )
         except GatewayError as error:
             report.errors.append(f"{name}: {error}")
             for problem in getattr(error, "problems", [])[:20]:
@@ -280,7 +288,9 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
         return
 
 
-def _hold_gate_failures(ctx: Context, queued: list[Queued], partners: TradingPartners, when: dt.datetime) -> int:
+def _hold_gate_failures(
+    ctx: Context, queued: list[Queued], partners: TradingPartners, when: dt.datetime
+) -> int:
     """Find the claims that fail the gate on their own and hold them, so the rest can go.
 
     Trial builds use placeholder control numbers (nothing is allocated or written); without

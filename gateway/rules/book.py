@@ -169,7 +169,11 @@ class RuleBook:
             if rule.id in disabled:
                 continue
             compiled = compile_rule(
-                rule, groups=self.groups, lcd_sources=frozenset(), policy=None, sources=config.sources,
+                rule,
+                groups=self.groups,
+                lcd_sources=frozenset(),
+                policy=None,
+                sources=config.sources,
                 override=overrides.get(rule.id),
             )
             if isinstance(rule, DxCoverage):

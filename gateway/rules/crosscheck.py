@@ -29,14 +29,20 @@ def cross_check(config: LoadedConfig) -> list[str]:
     problems: list[str] = []
     for name, pack in config.packs.items():
         where = config.files[f"pack:{name}"]
-        problems += [f"{where}: lcd_sources: unknown source '{s}'" for s in pack.lcd_sources
-                     if s not in config.sources]
+        problems += [
+            f"{where}: lcd_sources: unknown source '{s}'" for s in pack.lcd_sources if s not in config.sources
+        ]
         problems += _overlaps(where, pack.versions)
         for vi, version in enumerate(pack.versions):
-            problems += _rules(config, groups, f"{where}: versions[{vi}] '{version.version}'.rules", version.rules)
+            problems += _rules(
+                config, groups, f"{where}: versions[{vi}] '{version.version}'.rules", version.rules
+            )
             for ui, unknown in enumerate(version.unknown):
-                problems += [f"{where}: versions[{vi}].unknown[{ui}].sources: unknown source '{s}'"
-                             for s in unknown.sources if s not in config.sources]
+                problems += [
+                    f"{where}: versions[{vi}].unknown[{ui}].sources: unknown source '{s}'"
+                    for s in unknown.sources
+                    if s not in config.sources
+                ]
     for article_id, article in config.dx.items():
         where = config.files[f"article:{article_id}"]
         for gi, group in enumerate(article.groups):
@@ -65,8 +71,10 @@ def _overlaps(where: str, versions: Sequence[Versioned]) -> Iterator[str]:
             yield f"{where}: version '{version.version}': effective_to is before effective_from"
     for earlier, later in itertools.pairwise(ordered):
         if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
-            yield (f"{where}: versions '{earlier.version}' and '{later.version}' overlap "
-                   f"(close '{earlier.version}' with effective_to before {later.effective_from})")
+            yield (
+                f"{where}: versions '{earlier.version}' and '{later.version}' overlap "
+                f"(close '{earlier.version}' with effective_to before {later.effective_from})"
+            )
     names = [v.version for v in versions]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         yield f"{where}: version '{dup}' is listed twice"
@@ -125,10 +133,15 @@ def _payer_version(
         target = known_rules.get(override.rule)
         if target is None:
             yield f"{where}.overrides[{oi}].rule: no rule '{override.rule}' in this payer's packs"
-        elif (override.severity is Severity.ERROR and target.status is not SourceStatus.VERIFIED
-              and target.reviewed is None):
-            yield (f"{where}.overrides[{oi}]: '{override.rule}' is {target.status.value}; "
-                   "it may hold claims only with a `reviewed:` sign-off on the rule")
+        elif (
+            override.severity is Severity.ERROR
+            and target.status is not SourceStatus.VERIFIED
+            and target.reviewed is None
+        ):
+            yield (
+                f"{where}.overrides[{oi}]: '{override.rule}' is {target.status.value}; "
+                "it may hold claims only with a `reviewed:` sign-off on the rule"
+            )
     for di, disabled in enumerate(version.disable):
         if disabled.rule not in known_rules:
             yield f"{where}.disable[{di}].rule: no rule '{disabled.rule}' in this payer's packs"

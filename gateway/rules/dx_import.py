@@ -49,8 +49,9 @@ def _icd10(code: str) -> str:
     return f"{code[:3]}.{code[3:]}" if len(code) > 3 and "." not in code else code
 
 
-def article_from_export(folder: Path, article: str, *, mac: str | None = None, lcd: str | None = None,
-                        title: str | None = None) -> dict[str, Any]:
+def article_from_export(
+    folder: Path, article: str, *, mac: str | None = None, lcd: str | None = None, title: str | None = None
+) -> dict[str, Any]:
     """The ``dx/`` document for ``article`` (e.g. ``A58403``) from the newest version in the export."""
     number = article.strip().upper().lstrip("A")
     covered = list(_rows(folder, COVERED, number))
@@ -64,10 +65,18 @@ def article_from_export(folder: Path, article: str, *, mac: str | None = None, l
     codes: dict[str, list[str]] = defaultdict(list)
     for row in filter(current, covered):
         codes[row["icd10_covered_group"].strip()].append(_icd10(row["icd10_code_id"]))
-    paragraphs = {row["icd10_covered_group"].strip(): " ".join((row.get("paragraph") or "").split())
-                  for row in _rows(folder, GROUPS, number) if current(row)}
-    cpt = sorted({row["hcpc_code_id"].strip().upper() for row in _rows(folder, HCPCS, number)
-                  if current(row) and (row.get("hcpc_code_group") or "1").strip() == "1"})
+    paragraphs = {
+        row["icd10_covered_group"].strip(): " ".join((row.get("paragraph") or "").split())
+        for row in _rows(folder, GROUPS, number)
+        if current(row)
+    }
+    cpt = sorted(
+        {
+            row["hcpc_code_id"].strip().upper()
+            for row in _rows(folder, HCPCS, number)
+            if current(row) and (row.get("hcpc_code_group") or "1").strip() == "1"
+        }
+    )
     if not cpt:
         raise ConfigError(f"{folder / HCPCS}: article A{number} v{version} lists no group-1 CPT/HCPCS codes")
     groups = []
@@ -93,7 +102,9 @@ def article_from_export(folder: Path, article: str, *, mac: str | None = None, l
 
 def write_article(document: dict[str, Any], out_dir: Path) -> Path:
     path = out_dir / f"{document['article']}.yaml"
-    header = ("# Imported from the CMS MCD article export by `gateway config import-dx`.\n"
-              "# Read each group's note (its paragraph) before relying on the CPT scope.\n")
+    header = (
+        "# Imported from the CMS MCD article export by `gateway config import-dx`.\n"
+        "# Read each group's note (its paragraph) before relying on the CPT scope.\n"
+    )
     path.write_text(header + yaml.safe_dump(document, sort_keys=False, width=110))
     return path

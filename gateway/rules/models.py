@@ -280,12 +280,28 @@ class DxCoverage(RuleBase):
 
 
 DocumentationElement = Literal[
-    "pain_scale_baseline", "pain_scale_followup", "functional_impact", "conservative_care",
-    "pharmacotherapy_drug_classes", "physical_therapy_details", "imaging_report_concordant",
-    "provocative_tests", "psych_evaluation", "stimulator_trial", "procedure_note", "procedure_site",
-    "procedure_levels", "procedure_laterality", "procedure_approach", "procedure_medications",
-    "procedure_imaging", "procedure_contrast", "series_percent_relief", "series_relief_duration",
-    "series_functional_change", "distinct_notes",
+    "pain_scale_baseline",
+    "pain_scale_followup",
+    "functional_impact",
+    "conservative_care",
+    "pharmacotherapy_drug_classes",
+    "physical_therapy_details",
+    "imaging_report_concordant",
+    "provocative_tests",
+    "psych_evaluation",
+    "stimulator_trial",
+    "procedure_note",
+    "procedure_site",
+    "procedure_levels",
+    "procedure_laterality",
+    "procedure_approach",
+    "procedure_medications",
+    "procedure_imaging",
+    "procedure_contrast",
+    "series_percent_relief",
+    "series_relief_duration",
+    "series_functional_change",
+    "distinct_notes",
 ]
 
 

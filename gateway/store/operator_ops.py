@@ -61,7 +61,9 @@ def replay(store: Store, batch_id: int, actor: str, reason: str) -> tuple[Replay
             return decision, len(claims)
         requeued = 0
         for row in claims:
-            if _corrected(session, row) or (batch.status == BatchStatus.PARTIALLY_ACCEPTED and row.status != "rejected"):
+            if _corrected(session, row) or (
+                batch.status == BatchStatus.PARTIALLY_ACCEPTED and row.status != "rejected"
+            ):
                 continue  # the corrected version is already in the pipeline / accepted claims stay
             fresh = insert_version(session, Claim.model_validate_json(row.payload), "queued")
             fresh.rule_pack_version = row.rule_pack_version
@@ -162,8 +164,12 @@ class StatusView:
 
 def status(store: Store) -> StatusView:
     with store.session() as session:
-        claims = Counter(dict(session.execute(select(ClaimRow.status, func.count()).group_by(ClaimRow.status)).all()))
-        batches = Counter(dict(session.execute(select(BatchRow.status, func.count()).group_by(BatchRow.status)).all()))
+        claims = Counter(
+            dict(session.execute(select(ClaimRow.status, func.count()).group_by(ClaimRow.status)).all())
+        )
+        batches = Counter(
+            dict(session.execute(select(BatchRow.status, func.count()).group_by(BatchRow.status)).all())
+        )
         oldest_claim = session.scalar(
             select(func.min(ClaimRow.created_at)).where(ClaimRow.status.in_(["received", "queued"]))
         )
@@ -173,10 +179,17 @@ def status(store: Store) -> StatusView:
             .order_by(BatchRow.id)
             .limit(1)
         ).first()
-        contacts = list(session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name)))
+        contacts = list(
+            session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name))
+        )
         alerts = list(session.scalars(
             select(EventRow).where(EventRow.kind == "clearinghouse.alert").order_by(EventRow.id.desc()).limit(5)
         ))  # fmt: skip
     return StatusView(
-        dict(claims), dict(batches), oldest_claim, (unsent[0], unsent[1]) if unsent else None, contacts, alerts
+        dict(claims),
+        dict(batches),
+        oldest_claim,
+        (unsent[0], unsent[1]) if unsent else None,
+        contacts,
+        alerts,
     )

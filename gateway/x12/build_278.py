@@ -225,8 +225,16 @@ class _Transaction:
 
     def _person(self, entity: str, person: Person, member_id: str | None) -> None:
         self.w.segment(
-            "NM1", entity, "1", person.last_name, person.first_name or "", person.middle_name or "", "",
-            person.suffix or "", "MI" if member_id else "", member_id or "",
+            "NM1",
+            entity,
+            "1",
+            person.last_name,
+            person.first_name or "",
+            person.middle_name or "",
+            "",
+            person.suffix or "",
+            "MI" if member_id else "",
+            member_id or "",
         )
 
     def write(self, when: dt.datetime, messages: list[str]) -> None:
@@ -270,8 +278,13 @@ class _Transaction:
         self.event_hl = self._hl(parent, "EV", True)
         w.segment("TRN", "1", r.request_id, self.trace_assigner)
         w.segment(
-            "UM", r.category.value, r.certification_type.value, r.service_type or "",
-            (r.place_of_service, "B"), "", r.level_of_service.value if r.level_of_service else "",
+            "UM",
+            r.category.value,
+            r.certification_type.value,
+            r.service_type or "",
+            (r.place_of_service, "B"),
+            "",
+            r.level_of_service.value if r.level_of_service else "",
         )
         if r.previous_authorization:
             w.segment("REF", "BB", r.previous_authorization)
@@ -282,8 +295,13 @@ class _Transaction:
         w.segment("HI", *((q, code) for q, code in zip(qualifiers, r.diagnosis_codes, strict=True)))
         for attachment in (r.attachments or evidence_attachments(r.evidence))[:10]:
             w.segment(
-                "PWK", attachment.report_type.value, attachment.transmission.value, "", "",
-                "AC" if attachment.control_number else "", attachment.control_number or "",
+                "PWK",
+                attachment.report_type.value,
+                attachment.transmission.value,
+                "",
+                "",
+                "AC" if attachment.control_number else "",
+                attachment.control_number or "",
                 attachment.description or "",
             )
         for text in message:
@@ -294,7 +312,9 @@ class _Transaction:
         r, w = self.request, self.w
         if r.rendering_provider is not None:
             doctor = r.rendering_provider
-            w.segment("NM1", "SJ", "1", doctor.last_name, doctor.first_name or "", "", "", "", "XX", doctor.npi)
+            w.segment(
+                "NM1", "SJ", "1", doctor.last_name, doctor.first_name or "", "", "", "", "XX", doctor.npi
+            )
             if doctor.taxonomy:
                 w.segment("PRV", "PE", "PXC", doctor.taxonomy)
         if r.facility is not None:
@@ -307,7 +327,9 @@ class _Transaction:
         self._hl(self.event_hl, "SS", False)
         w.segment("TRN", "1", f"{self.request.request_id}-{index + 1}"[:50], self.trace_assigner)
         w.segment("DTP", "472", *_window(service.start_date, service.last_date))
-        w.segment("SV1", ("HC", service.procedure_code, *service.modifiers), "", "UN", x12_decimal(service.units))
+        w.segment(
+            "SV1", ("HC", service.procedure_code, *service.modifiers), "", "UN", x12_decimal(service.units)
+        )
         w.segment("HSD", "FL", x12_decimal(service.units))
         if message:
             w.segment("MSG", message)
@@ -330,7 +352,9 @@ def build_278(
     for offset, request in enumerate(requests):
         st02 = control.transaction(offset)
         writer = SegmentWriter(delimiters)
-        messages, left = pack_messages(justification_facts(request.evidence), 1 + len(request.services), delimiters)
+        messages, left = pack_messages(
+            justification_facts(request.evidence), 1 + len(request.services), delimiters
+        )
         try:
             _Transaction(request, writer, st02).write(when, messages)
         except X12SyntaxError as error:

@@ -113,7 +113,9 @@ def validate_text(text: str, map_path: Path | None = None, *, want_999: bool = F
         except pyx12.errors.X12Error as error:
             return GateResult([], fatal=f"pyx12 cannot read the file: {error}")
         except Exception as error:  # noqa: BLE001 - pyx12 crashes on some broken files (seen: AttributeError, IndexError)
-            return GateResult([], fatal=f"pyx12 failed on this file ({type(error).__name__}); it is not valid X12")
+            return GateResult(
+                [], fatal=f"pyx12 failed on this file ({type(error).__name__}); it is not valid X12"
+            )
         ack = None
         if want_999:
             out = io.StringIO()

@@ -136,7 +136,7 @@ def test_a_claim_held_while_its_batch_is_being_built_is_not_sent(
     write_pending(tmp_path / "outbound", make_claims(3))
     ctx = make_daemon(sqlite_store, tmp_path, {profile.name: profile}).ctx
     cycles.intake_cycle(ctx)
-    real_build = cycles.build_gated
+    real_build = cycles.build_gated  # type: ignore[attr-defined]
 
     def build_then_operator_holds(*args: object, **kwargs: object) -> object:
         gated = real_build(*args, **kwargs)  # type: ignore[arg-type]

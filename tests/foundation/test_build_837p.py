@@ -34,7 +34,9 @@ def test_all_examples_in_one_file(example_claims: list[dict[str, Any]]) -> None:
     assert ok, errors
     rows = segs(built.text)
     clms = [row for row in rows if row[0] == "CLM"]
-    assert sorted(row[1] for row in clms) == sorted(pcn for pcns in built.transaction_claims.values() for pcn in pcns)
+    assert sorted(row[1] for row in clms) == sorted(
+        pcn for pcns in built.transaction_claims.values() for pcn in pcns
+    )
     assert sorted(row[1] for row in clms) == sorted(c.patient_control_number for c in claims)
     # One 2000A per billing provider; patients sharing a subscriber share one 2000B.
     hl_levels = [row[3] for row in rows if row[0] == "HL"]

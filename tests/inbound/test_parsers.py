@@ -257,7 +257,7 @@ def test_278_goes_through_the_278_parser_hook(monkeypatch: pytest.MonkeyPatch) -
     transaction_json = data["transactions"][0]
     assert transaction_json["type"] == "278" and transaction_json["reviews"] == ["from the 278 parser"]
     rows, component = seen[0]
-    assert component == ">" and [row[0] for row in rows] == ["BHT", "HL", "UM"]  # type: ignore[union-attr]
+    assert component == ">" and [row[0] for row in rows] == ["BHT", "HL", "UM"]  # type: ignore[attr-defined]
 
 
 def test_a_278_its_parser_rejects_is_a_failed_transaction(monkeypatch: pytest.MonkeyPatch) -> None:

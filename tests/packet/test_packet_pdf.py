@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from gateway.cli.build_278 import load_auth_requests
 from gateway.domain.history import History
-from gateway.intake import load_claims
+from gateway.intake import load_auth_requests, load_claims
 from gateway.packet.chart import pain_chart
 from gateway.packet.content import PacketContent, assemble
 from gateway.packet.render import render_pdf

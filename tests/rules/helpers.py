@@ -20,8 +20,18 @@ PAYER_CONFIGS = REPO / "payer_configs"
 DOS = dt.date(2026, 9, 16)
 
 # Route to a MAC: state -> (filing indicator, payer id); the route uses indicator + state only.
-STATES = {"KY": "CGS", "MI": "WPS", "AZ": "Noridian", "CA": "Noridian", "TX": "Novitas", "NY": "NGS",
-          "FL": "First Coast (no file)", "MA": "BCBS MA", "OH": "CGS", "GA": "Palmetto"}
+STATES = {
+    "KY": "CGS",
+    "MI": "WPS",
+    "AZ": "Noridian",
+    "CA": "Noridian",
+    "TX": "Novitas",
+    "NY": "NGS",
+    "FL": "First Coast (no file)",
+    "MA": "BCBS MA",
+    "OH": "CGS",
+    "GA": "Palmetto",
+}
 
 
 def book() -> RuleBook:
@@ -36,10 +46,18 @@ def good_evidence(dos: dt.date = DOS) -> dict[str, Any]:
     """Evidence that satisfies every Medicare rule for a first procedure."""
     return {
         "conservative_therapies": [
-            {"kind": "physical_therapy", "start_date": days_before(70, dos), "end_date": days_before(14, dos),
-             "response": "failed"},
-            {"kind": "pharmacotherapy", "start_date": days_before(90, dos), "response": "partial",
-             "drug_classes": ["NSAID"]},
+            {
+                "kind": "physical_therapy",
+                "start_date": days_before(70, dos),
+                "end_date": days_before(14, dos),
+                "response": "failed",
+            },
+            {
+                "kind": "pharmacotherapy",
+                "start_date": days_before(90, dos),
+                "response": "partial",
+                "drug_classes": ["NSAID"],
+            },
         ],
         "pain_onset_date": days_before(200, dos),
         "imaging_guidance": "fluoroscopy",
@@ -48,11 +66,16 @@ def good_evidence(dos: dt.date = DOS) -> dict[str, Any]:
     }
 
 
-def line(code: str, modifiers: Sequence[str] = (), units: int = 1, day: dt.date = DOS,
-         pos: str | None = None) -> dict[str, Any]:
+def line(
+    code: str, modifiers: Sequence[str] = (), units: int = 1, day: dt.date = DOS, pos: str | None = None
+) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "procedure_code": code, "modifiers": list(modifiers), "charge": "100.00", "units": units,
-        "diagnosis_pointers": [1], "service_date": day.isoformat(),
+        "procedure_code": code,
+        "modifiers": list(modifiers),
+        "charge": "100.00",
+        "units": units,
+        "diagnosis_pointers": [1],
+        "service_date": day.isoformat(),
     }
     if pos is not None:
         item["place_of_service"] = pos
@@ -78,14 +101,32 @@ def claim(
         "diagnosis_codes": list(dx),
         "prior_authorization": prior_authorization,
         "billing_provider": {
-            "npi": "1234567893", "tax_id": "861234567", "taxonomy": "208VP0014X", "name": "TEST PAIN CENTER",
-            "address": {"line1": "1 MAIN ST", "city": "SPRINGFIELD", "state": state, "postal_code": "406011234"},
+            "npi": "1234567893",
+            "tax_id": "861234567",
+            "taxonomy": "208VP0014X",
+            "name": "TEST PAIN CENTER",
+            "address": {
+                "line1": "1 MAIN ST",
+                "city": "SPRINGFIELD",
+                "state": state,
+                "postal_code": "406011234",
+            },
         },
         "subscriber": {
-            "member_id": "TESTMEMBER1", "claim_filing_indicator": filing,
-            "person": {"last_name": "DOE", "first_name": "PAT", "birth_date": "1950-01-01", "gender": "F",
-                       "address": {"line1": "2 ELM ST", "city": "SPRINGFIELD", "state": state,
-                                   "postal_code": "40601"}},
+            "member_id": "TESTMEMBER1",
+            "claim_filing_indicator": filing,
+            "person": {
+                "last_name": "DOE",
+                "first_name": "PAT",
+                "birth_date": "1950-01-01",
+                "gender": "F",
+                "address": {
+                    "line1": "2 ELM ST",
+                    "city": "SPRINGFIELD",
+                    "state": state,
+                    "postal_code": "40601",
+                },
+            },
         },
         "payer": {"name": "TEST PAYER", "payer_id": "TESTPAYER", "state": state},
         "service_lines": list(lines),
@@ -98,8 +139,14 @@ def _dates(lines: Sequence[dict[str, Any]]) -> list[dt.date]:
     return [dt.date.fromisoformat(item["service_date"]) for item in lines]
 
 
-def prior(code: str, days: int, relief: float | None = None, relief_days: int | None = None,
-          diagnostic: bool | None = None, region: str = "lumbar") -> dict[str, Any]:
+def prior(
+    code: str,
+    days: int,
+    relief: float | None = None,
+    relief_days: int | None = None,
+    diagnostic: bool | None = None,
+    region: str = "lumbar",
+) -> dict[str, Any]:
     """An evidence.prior_procedures entry ``days`` before DOS."""
     item: dict[str, Any] = {"procedure_code": code, "date": days_before(days), "region": region}
     if relief is not None:
@@ -116,7 +163,8 @@ def history(*services: tuple[str, int] | tuple[str, int, Sequence[str]]) -> Hist
     out = []
     for service in services:
         code, days = service[0], service[1]
-        modifiers = tuple(service[2]) if len(service) > 2 else ()  # type: ignore[misc]
-        out.append(PastService(service_date=DOS - dt.timedelta(days=days), procedure_code=code,
-                               modifiers=modifiers))
+        modifiers = tuple(service[2]) if len(service) > 2 else ()
+        out.append(
+            PastService(service_date=DOS - dt.timedelta(days=days), procedure_code=code, modifiers=modifiers)
+        )
     return History(services=tuple(sorted(out, key=lambda s: s.service_date)))

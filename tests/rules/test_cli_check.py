@@ -17,7 +17,11 @@ EXAMPLES = REPO / "examples" / "claims"
 
 def gateway(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gateway", *args], check=False, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "gateway", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "GATEWAY_HOME": str(tmp_path), **env},
     )
 
@@ -34,7 +38,9 @@ def test_check_prints_held_findings_with_source_and_fix(tmp_path: Path) -> None:
 
 
 def test_check_json_lists_every_claim_and_the_pack_version(tmp_path: Path) -> None:
-    result = gateway(tmp_path, "check", "--json", str(EXAMPLES / "held_scs_permanent_after_failed_trial.json"))
+    result = gateway(
+        tmp_path, "check", "--json", str(EXAMPLES / "held_scs_permanent_after_failed_trial.json")
+    )
     assert result.returncode == 1
     [document] = json.loads(result.stdout)
     assert document["held"] is True

@@ -70,8 +70,13 @@ def test_the_rule_book_is_loaded_once_per_folder() -> None:
 def test_a_typo_in_a_key_names_file_rule_and_key(configs: Path) -> None:
     edit(configs / "packs" / "esi.yaml", "max_sessions: 4", "max_sesions: 4")
     problems = problems_of(configs)
-    assert any("packs/esi.yaml" in p and "'esi.frequency'" in p and "max_sesions" in p
-               and "Extra inputs are not permitted" in p for p in problems), problems
+    assert any(
+        "packs/esi.yaml" in p
+        and "'esi.frequency'" in p
+        and "max_sesions" in p
+        and "Extra inputs are not permitted" in p
+        for p in problems
+    ), problems
 
 
 def test_status_unknown_is_refused(configs: Path) -> None:
@@ -95,12 +100,17 @@ def test_a_malformed_code_range_is_reported(configs: Path) -> None:
 
 def test_holding_on_an_unverified_rule_needs_a_review(configs: Path) -> None:
     payer = configs / "payers" / "medicare-cgs.yaml"
-    payer.write_text(payer.read_text() + "    overrides:\n      - {rule: ncci.ptp_64772, severity: error, "
-                     "reason: clinic policy}\n")
+    payer.write_text(
+        payer.read_text() + "    overrides:\n      - {rule: ncci.ptp_64772, severity: error, "
+        "reason: clinic policy}\n"
+    )
     problems = problems_of(configs)
     assert any("overrides[0]" in p and "reviewed" in p for p in problems), problems
-    edit(configs / "packs" / "ncci.yaml", "      - id: ncci.ptp_64772\n",
-         "      - id: ncci.ptp_64772\n        reviewed: {by: coding reviewer, date: 2026-11-28}\n")
+    edit(
+        configs / "packs" / "ncci.yaml",
+        "      - id: ncci.ptp_64772\n",
+        "      - id: ncci.ptp_64772\n        reviewed: {by: coding reviewer, date: 2026-11-28}\n",
+    )
     book = RuleBook(load_config(configs))
     claim_payer = book.config.payers["medicare-cgs"]
     ruleset = book.ruleset(claim_payer, claim_payer.versions[0], dt.date(2026, 9, 1))
@@ -108,7 +118,9 @@ def test_holding_on_an_unverified_rule_needs_a_review(configs: Path) -> None:
 
 
 def test_overlapping_versions_and_missing_route_target(configs: Path) -> None:
-    edit(configs / "payers" / "medicare-noridian.yaml", "effective_to: 2026-05-20", "effective_to: 2026-06-30")
+    edit(
+        configs / "payers" / "medicare-noridian.yaml", "effective_to: 2026-05-20", "effective_to: 2026-06-30"
+    )
     edit(configs / "routing.yaml", "payer: medicare-cgs", "payer: medicare-cgx")
     problems = problems_of(configs)
     assert any("medicare-noridian.yaml" in p and "overlap" in p for p in problems), problems
@@ -116,8 +128,11 @@ def test_overlapping_versions_and_missing_route_target(configs: Path) -> None:
 
 
 def test_verified_rule_must_cite_a_verified_source(configs: Path) -> None:
-    edit(configs / "packs" / "ncci.yaml", "status: unverified\n        sources: [MEMO_NCCI]",
-         "status: verified\n        sources: [MEMO_NCCI]")
+    edit(
+        configs / "packs" / "ncci.yaml",
+        "status: unverified\n        sources: [MEMO_NCCI]",
+        "status: verified\n        sources: [MEMO_NCCI]",
+    )
     assert any("ncci.ptp_64772" in p and "none of its sources is verified" in p for p in problems_of(configs))
 
 

@@ -43,10 +43,15 @@ def test_the_guide_example_adds_a_working_payer(tmp_path: Path) -> None:
     assert finding.severity is Severity.WARNING and not result.held
     # After review, the same rule holds the claim.
     pack = target / "packs" / "evicore_esi.yaml"
-    pack.write_text(pack.read_text().replace(
-        "        status: unverified\n", '        status: unverified\n        reviewed: {by: "A. Coder, CPC", date: 2026-12-01}\n'))
+    pack.write_text(
+        pack.read_text().replace(
+            "        status: unverified\n",
+            '        status: unverified\n        reviewed: {by: "A. Coder, CPC", date: 2026-12-01}\n',
+        )
+    )
     reviewed = engine.evaluate(example_claim(), past, RuleBook(load_config(target)))
     assert reviewed.held
-    two_earlier = engine.evaluate(example_claim(), history(("64483", 150), ("64483", 90)),
-                                  RuleBook(load_config(target)))
+    two_earlier = engine.evaluate(
+        example_claim(), history(("64483", 150), ("64483", 90)), RuleBook(load_config(target))
+    )
     assert not two_earlier.held

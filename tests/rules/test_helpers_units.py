@@ -45,9 +45,13 @@ def test_months_before(day: dt.date, months: int, expected: dt.date) -> None:
 def test_overlapping_therapies_count_each_day_once() -> None:
     def therapy(start: str, end: str | None) -> ConservativeTherapy:
         return ConservativeTherapy.model_validate(
-            {"kind": "physical_therapy", "start_date": start, "end_date": end, "response": "failed"})
+            {"kind": "physical_therapy", "start_date": start, "end_date": end, "response": "failed"}
+        )
 
     until = dt.date(2026, 3, 1)
-    spans = [therapy("2026-01-01", "2026-01-21"), therapy("2026-01-11", "2026-01-31"),
-             therapy("2026-02-20", None)]
+    spans = [
+        therapy("2026-01-01", "2026-01-21"),
+        therapy("2026-01-11", "2026-01-31"),
+        therapy("2026-02-20", None),
+    ]
     assert _covered_days(spans, until) == 30 + 9

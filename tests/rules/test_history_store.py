@@ -30,7 +30,9 @@ def test_history_counts_earlier_claims_and_holds_the_fifth_esi(sqlite_store: Sto
         upsert_claim(session, Claim.model_validate(other), "sent")
     current = claim([line("64483", ["RT"])])
     past = HistoryProvider(sqlite_store).for_claim(current)
-    assert [s.service_date for s in past.services] == [DOS - dt.timedelta(days=d) for d in (300, 200, 100, 30)]
+    assert [s.service_date for s in past.services] == [
+        DOS - dt.timedelta(days=d) for d in (300, 200, 100, 30)
+    ]
     assert {s.modifiers for s in past.services} == {("RT",)}
     result = engine.evaluate(current, past, book())
     assert result.held
@@ -42,8 +44,11 @@ def test_the_claim_itself_and_voided_claims_do_not_count(sqlite_store: Store) ->
     with sqlite_store.session() as session:
         upsert_claim(session, current, "held")  # the claim being re-checked
         upsert_claim(session, stored("VOIDED", "64483", 50), "sent")
-        upsert_claim(session, stored("VOIDED", "64483", 50, frequency_code="8", original_claim_number="PAYER123"),
-                     "sent")
+        upsert_claim(
+            session,
+            stored("VOIDED", "64483", 50, frequency_code="8", original_claim_number="PAYER123"),
+            "sent",
+        )
         upsert_claim(session, stored("KEPT", "64493", 40), "sent")
     past = HistoryProvider(sqlite_store).for_claim(current)
     assert [(s.procedure_code, s.claim_ref) for s in past.services] == [("64493", "KEPT")]

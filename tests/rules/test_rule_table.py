@@ -41,6 +41,7 @@ def ct(days: int, kind: str = "physical_therapy", response: str = "failed") -> d
     return {"conservative_therapies": [{"kind": kind, "start_date": days_before(days), "response": response}]}
 
 
+# fmt: off
 CASES = [
     # ---------------- ESI: frequency (<= 4 sessions per region per rolling 12 months) -----------
     Case("esi-4th-session-allowed", lambda: claim([line("64483", ["RT"])]), "esi.frequency", None,
@@ -319,6 +320,7 @@ CASES = [
     Case("noridian-tpi-dx-not-listed-warns", lambda: claim([line("20552")], state="AZ", dx=["M54.50"],
          evidence_changes={"imaging_guidance": None}), "noridian.dx_sij_tpi", "warning"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -350,7 +352,10 @@ def test_clean_baselines_are_not_held() -> None:
     clean = [
         claim([line("64483", ["RT"]), line("64484", ["RT"])]),
         claim([line("64493", ["KX", "50"]), line("64494", ["KX", "50"])], evidence_changes=MBB),
-        claim([line("64635", ["RT"]), line("64636", ["RT"])], evidence_changes={"prior_procedures": TWO_GOOD_MBBS}),
+        claim(
+            [line("64635", ["RT"]), line("64636", ["RT"])],
+            evidence_changes={"prior_procedures": TWO_GOOD_MBBS},
+        ),
         claim([line("27096", ["RT", "KX"])], evidence_changes=MBB),
         claim([line("20552")], state="MI", evidence_changes={"imaging_guidance": None}),
         claim([line("63650", units=2)]),

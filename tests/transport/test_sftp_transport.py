@@ -7,6 +7,7 @@ import os
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import paramiko
 import pytest
@@ -118,6 +119,7 @@ def test_connection_uses_tcp_nodelay_and_banner_timeout_below_timeout(sshd_peer:
         assert transport._client is not None
         ssh = transport._client.get_transport()
         assert ssh is not None
+        assert isinstance(ssh.sock, socket.socket)
         assert ssh.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
         assert ssh.banner_timeout < 4.0
     finally:
@@ -166,7 +168,7 @@ def test_connection_lost_right_after_rename_does_not_send_twice(
         if len(puts) == 1:
             sftp.sock.close()
 
-    def counting_put(sftp: paramiko.SFTPClient, local: str, remote: str, **kwargs: object) -> object:
+    def counting_put(sftp: paramiko.SFTPClient, local: str, remote: str, **kwargs: Any) -> object:
         puts.append(remote)
         return real_put(sftp, local, remote, **kwargs)
 

@@ -39,7 +39,9 @@ def auth_request(request_id: str = "AUTH-MBB-0001") -> AuthRequest:
 
 
 def claim(pcn: str = "MBB2026061001", day: str | None = None) -> Claim:
-    data = json.loads((REPO_ROOT / "examples/claims/facet_mbb_lumbar_bilateral.json").read_text())["claims"][0]
+    data = json.loads((REPO_ROOT / "examples/claims/facet_mbb_lumbar_bilateral.json").read_text())["claims"][
+        0
+    ]
     data["patient_control_number"] = pcn
     if day:
         for line in data["service_lines"]:
@@ -49,15 +51,28 @@ def claim(pcn: str = "MBB2026061001", day: str | None = None) -> Claim:
 
 def umo_response(request: AuthRequest, decision: str, number: str = "", reason: str = "") -> AuthResponse:
     """What the UMO sends back: the request's tree with HCR on the event and on each service."""
-    body = [f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1",
-            "NM1*X3*2*NORIDIAN JF PART B*****PI*03102", "HL*2*1*21*1",
-            f"NM1*1P*2*CLINIC*****XX*{request.requester.npi}", "HL*3*2*22*1", "NM1*IL*1*X*Y****MI*M1",
-            "HL*4*3*EV*1", f"TRN*2*{request.request_id}*1{request.requester.tax_id}", "UM*HS*I*2*11:B",
-            f"HCR*{decision}*{number}*{reason}".rstrip("*"), "DTP*AAH*RD8*20260603-20260802"]
+    body = [
+        f"BHT*0007*11*{request.request_id}*20260602*1000*18",
+        "HL*1**20*1",
+        "NM1*X3*2*NORIDIAN JF PART B*****PI*03102",
+        "HL*2*1*21*1",
+        f"NM1*1P*2*CLINIC*****XX*{request.requester.npi}",
+        "HL*3*2*22*1",
+        "NM1*IL*1*X*Y****MI*M1",
+        "HL*4*3*EV*1",
+        f"TRN*2*{request.request_id}*1{request.requester.tax_id}",
+        "UM*HS*I*2*11:B",
+        f"HCR*{decision}*{number}*{reason}".rstrip("*"),
+        "DTP*AAH*RD8*20260603-20260802",
+    ]
     for n, service in enumerate(request.services, start=1):
-        body += [f"HL*{4 + n}*4*SS*0", f"TRN*2*{request.request_id}-{n}*1{request.requester.tax_id}",
-                 f"HCR*{decision}*{number}*{reason}".rstrip("*"), "DTP*472*RD8*20260603-20260802",
-                 f"SV1*HC:{service.procedure_code}:50**UN*1"]
+        body += [
+            f"HL*{4 + n}*4*SS*0",
+            f"TRN*2*{request.request_id}-{n}*1{request.requester.tax_id}",
+            f"HCR*{decision}*{number}*{reason}".rstrip("*"),
+            "DTP*472*RD8*20260603-20260802",
+            f"SV1*HC:{service.procedure_code}:50**UN*1",
+        ]
     text = interchange(body)
     assert gate_278(text) == [], "the simulated response must itself be a valid X217 response"
     (response,) = parse_278_segments(read_segments(text.encode()))
@@ -137,8 +152,10 @@ def test_expired_auth_holds_the_claim_with_the_window(sqlite_store: Store) -> No
 
 def test_no_auth_on_file(sqlite_store: Store) -> None:
     decision = decide(sqlite_store, claim())
-    assert decision.reasons == ("line 1: no authorization on file covers 64493",
-                                "line 2: no authorization on file covers 64494")
+    assert decision.reasons == (
+        "line 1: no authorization on file covers 64493",
+        "line 2: no authorization on file covers 64494",
+    )
 
 
 def test_codes_that_need_no_auth_are_left_alone(sqlite_store: Store) -> None:
@@ -151,10 +168,12 @@ def test_one_claim_cannot_carry_two_authorization_numbers() -> None:
     from gateway.domain.auth import AuthorizedService, AuthRecord
 
     window = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
-    first = AuthRecord("R1", AuthStatus.APPROVED, "N1",
-                       (AuthorizedService("64493", Decimal(1), Decimal(0), *window),))
-    second = AuthRecord("R2", AuthStatus.MODIFIED, "N2",
-                        (AuthorizedService("64494", Decimal(1), Decimal(0), *window),))
+    first = AuthRecord(
+        "R1", AuthStatus.APPROVED, "N1", (AuthorizedService("64493", Decimal(1), Decimal(0), *window),)
+    )
+    second = AuthRecord(
+        "R2", AuthStatus.MODIFIED, "N2", (AuthorizedService("64494", Decimal(1), Decimal(0), *window),)
+    )
     decision = match_claim(claim(), [first, second])
     assert decision.reasons == ("lines are covered by different authorizations (N1, N2): split the claim",)
     both = AuthRecord("R3", AuthStatus.APPROVED, "N3", (*first.services, *second.services))
@@ -163,13 +182,26 @@ def test_one_claim_cannot_carry_two_authorization_numbers() -> None:
 
 def test_service_decisions_without_traces_follow_the_service_order(any_store: Store) -> None:
     request = auth_request("AUTH-MBB-0005")
-    text = interchange([
-        f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1", "NM1*X3*2*P*****PI*03102",
-        "HL*2*1*21*1", "NM1*1P*2*C*****XX*1234567893", "HL*3*2*22*1", "NM1*IL*1*X*Y****MI*M1",
-        "HL*4*3*EV*1", "UM*HS*I*2*11:B",
-        "HL*5*4*SS*0", "HCR*A1*CERT77", "DTP*472*RD8*20260603-20260630", "SV1*HC:64493:50**UN*1",
-        "HL*6*4*SS*0", "HCR*A3**0B", "SV1*HC:64494:50**UN*1",
-    ])
+    text = interchange(
+        [
+            f"BHT*0007*11*{request.request_id}*20260602*1000*18",
+            "HL*1**20*1",
+            "NM1*X3*2*P*****PI*03102",
+            "HL*2*1*21*1",
+            "NM1*1P*2*C*****XX*1234567893",
+            "HL*3*2*22*1",
+            "NM1*IL*1*X*Y****MI*M1",
+            "HL*4*3*EV*1",
+            "UM*HS*I*2*11:B",
+            "HL*5*4*SS*0",
+            "HCR*A1*CERT77",
+            "DTP*472*RD8*20260603-20260630",
+            "SV1*HC:64493:50**UN*1",
+            "HL*6*4*SS*0",
+            "HCR*A3**0B",
+            "SV1*HC:64494:50**UN*1",
+        ]
+    )
     (response,) = parse_278_segments(read_segments(text.encode()))
     with any_store.session() as session:
         record_request(session, request)
@@ -183,11 +215,18 @@ def test_service_decisions_without_traces_follow_the_service_order(any_store: St
 
 def test_rejected_request_is_recorded_with_its_reason(sqlite_store: Store) -> None:
     request = auth_request("AUTH-MBB-0006")
-    text = interchange([
-        f"BHT*0007*11*{request.request_id}*20260602*1000*18", "HL*1**20*1", "NM1*X3*2*P*****PI*03102",
-        "HL*2*1*21*1", "NM1*1P*2*C*****XX*1234567893", "HL*3*2*22*0", "NM1*IL*1*X*Y****MI*M1",
-        "AAA*N**75*C",
-    ])
+    text = interchange(
+        [
+            f"BHT*0007*11*{request.request_id}*20260602*1000*18",
+            "HL*1**20*1",
+            "NM1*X3*2*P*****PI*03102",
+            "HL*2*1*21*1",
+            "NM1*1P*2*C*****XX*1234567893",
+            "HL*3*2*22*0",
+            "NM1*IL*1*X*Y****MI*M1",
+            "AAA*N**75*C",
+        ]
+    )
     (response,) = parse_278_segments(read_segments(text.encode()))
     with sqlite_store.session() as session:
         record_request(session, request)

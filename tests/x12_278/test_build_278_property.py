@@ -19,8 +19,21 @@ BASE: dict[str, Any] = json.loads((REPO_ROOT / "examples/auths/esi_cervical_depe
     "auth_requests"
 ][0]
 CODES = ["64483", "64484", "64493", "64494", "64635", "64636", "62321", "62323", "20552", "63650", "27096"]
-DIAGNOSES = ["M54.16", "M47.816", "M51.16", "M54.17", "M51.17", "G89.4", "M96.1", "M54.12", "M50.122",
-             "M47.812", "M53.3", "M46.1", "M54.50"]
+DIAGNOSES = [
+    "M54.16",
+    "M47.816",
+    "M51.16",
+    "M54.17",
+    "M51.17",
+    "G89.4",
+    "M96.1",
+    "M54.12",
+    "M50.122",
+    "M47.812",
+    "M53.3",
+    "M46.1",
+    "M54.50",
+]
 TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), min_size=1, max_size=300)
 
 
@@ -50,7 +63,8 @@ def requests(draw: st.DrawFn) -> AuthRequest:
     data["level_of_service"] = draw(st.sampled_from([None, "03", "U", "E"]))
     data["category"] = draw(st.sampled_from(["HS", "SC"]))
     data["evidence"]["functional_impacts"] = [
-        {"description": draw(TEXT).strip() or "x", "date": "2026-01-02"} for _ in range(draw(st.integers(0, 6)))
+        {"description": draw(TEXT).strip() or "x", "date": "2026-01-02"}
+        for _ in range(draw(st.integers(0, 6)))
     ]
     return AuthRequest.model_validate(data)
 
@@ -58,7 +72,11 @@ def requests(draw: st.DrawFn) -> AuthRequest:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(requests(), min_size=1, max_size=3, unique_by=lambda r: r.request_id))
 def test_generated_requests_pass_pyx12(batch: list[AuthRequest]) -> None:
-    built = build_278(batch, TradingPartners("PAINCLINIC", "UMOPAYER"), ControlNumbers(7, 8, 9),
-                      dt.datetime(2026, 1, 5, 9, 30))
+    built = build_278(
+        batch,
+        TradingPartners("PAINCLINIC", "UMOPAYER"),
+        ControlNumbers(7, 8, 9),
+        dt.datetime(2026, 1, 5, 9, 30),
+    )
     assert [str(issue) for issue in gate_278(built.text)] == []
     assert built.text.count("~ST*278*") == len(batch)

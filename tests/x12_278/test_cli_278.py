@@ -55,7 +55,9 @@ def test_built_requests_are_recorded_as_requested(tmp_path: Path) -> None:
     from gateway.store.auths import AuthRow
     from gateway.store.db import Store
 
-    result = CliRunner().invoke(build_278, [str(EXAMPLE), "-o", str(tmp_path / "a.x12")], obj=settings(tmp_path))
+    result = CliRunner().invoke(
+        build_278, [str(EXAMPLE), "-o", str(tmp_path / "a.x12")], obj=settings(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     store = Store.open(settings(tmp_path).db_url)
     try:

@@ -40,12 +40,19 @@ def test_our_approved_response() -> None:
 
 def test_denied_with_reason_and_certification_dates() -> None:
     body = replaced(RESPONSE_BODY, "HCR*A1", "HCR*A3**0B")
-    body = [*body[: body.index("DTP*AAH*RD8*20260115-20260415")], "DTP*102*D8*20260106", *body[
-        body.index("DTP*AAH*RD8*20260115-20260415") :]]
+    body = [
+        *body[: body.index("DTP*AAH*RD8*20260115-20260415")],
+        "DTP*102*D8*20260106",
+        *body[body.index("DTP*AAH*RD8*20260115-20260415") :],
+    ]
     (response,) = parse_text(interchange(body))
     event = response.reviews[0]
     assert (event.decision, event.decision_text, event.certification_number, event.reason) == (
-        "A3", "not certified", None, "0B")
+        "A3",
+        "not certified",
+        None,
+        "0B",
+    )
     assert event.issued == dt.date(2026, 1, 6)
 
 
@@ -59,8 +66,11 @@ def test_rejected_request_reports_aaa_with_its_loop() -> None:
 
 
 def test_json_shape_for_gateway_parse() -> None:
-    rows = [s.elements for s in read_segments(interchange(RESPONSE_BODY).encode()) if s.id not in (
-        "ISA", "GS", "GE", "IEA")]
+    rows = [
+        s.elements
+        for s in read_segments(interchange(RESPONSE_BODY).encode())
+        if s.id not in ("ISA", "GS", "GE", "IEA")
+    ]
     data = transaction_278_to_json(rows)
     review = data["reviews"][0]
     assert {"decision", "certification_number", "reason", "trace_numbers", "procedures"} <= set(review)
@@ -69,8 +79,14 @@ def test_json_shape_for_gateway_parse() -> None:
 
 
 def test_component_separator_is_inferred() -> None:
-    rows = [["BHT", "0007", "11", "R1"], ["HL", "1", "", "EV", "1"], ["HCR", "A1", "N1"],
-            ["HL", "2", "1", "SS", "0"], ["HCR", "A1", "N1"], ["SV1", "HC>64483>RT", "", "UN", "2"]]
+    rows = [
+        ["BHT", "0007", "11", "R1"],
+        ["HL", "1", "", "EV", "1"],
+        ["HCR", "A1", "N1"],
+        ["HL", "2", "1", "SS", "0"],
+        ["HCR", "A1", "N1"],
+        ["SV1", "HC>64483>RT", "", "UN", "2"],
+    ]
     data = transaction_278_to_json(rows)
     assert data["reviews"][1]["procedures"][0]["modifiers"] == ["RT"]
 
@@ -81,8 +97,10 @@ def test_transaction_without_bht_is_a_parse_error() -> None:
 
 
 CORPUS_EXPECTED = {
-    "stupidedi_admission-response-to-request-for-review.edi": [("event", "A6", "AUTH0002", None),
-                                                                ("service", "A1", "AUTH0002", None)],
+    "stupidedi_admission-response-to-request-for-review.edi": [
+        ("event", "A6", "AUTH0002", None),
+        ("service", "A1", "AUTH0002", None),
+    ],
     "stupidedi_emergency-admission-response-to-request-for-review.edi": [("event", "A4", None, "0U")],
     "stupidedi_referral-response-to-request-for-review.edi": [("event", "A1", "AUTH0001", None)],
     "stupidedi_response-to-medical-services-reservation.edi": [("event", "A1", "6735172961", None)],

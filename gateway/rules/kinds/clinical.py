@@ -37,7 +37,9 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 def _covered_days(therapies: list[ConservativeTherapy], until: dt.date) -> int:
     """Days covered by at least one therapy, up to ``until`` (overlaps count once)."""
-    spans = sorted((t.start_date, min(t.end_date or until, until)) for t in therapies if t.start_date <= until)
+    spans = sorted(
+        (t.start_date, min(t.end_date or until, until)) for t in therapies if t.start_date <= until
+    )
     total, current_start, current_end = 0, None, None
     for start, end in spans:
         if current_end is None or start > current_end:

@@ -43,15 +43,18 @@ def frequency(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
         prior_dates = {p.date for p in facts.priors_in(rule.codes(), region, spec.window_days, spec.phase)}
         for line in sorted(lines, key=lambda item: item.date):  # a claim may span several sessions
             earliest = line.date - dt.timedelta(days=spec.window_days) if spec.window_days else dt.date.min
-            dates = sorted(d for d in prior_dates | {other.date for other in lines} if earliest <= d < line.date)
+            dates = sorted(
+                d for d in prior_dates | {other.date for other in lines} if earliest <= d < line.date
+            )
             total = len(dates) + 1
             if total > spec.max_sessions:
                 yield _too_many(rule, spec, region, line, dates, total)
                 break
 
 
-def _too_many(rule: CompiledRule, spec: Frequency, region: str | None, line: Line, dates: list[dt.date],
-              total: int) -> Finding:
+def _too_many(
+    rule: CompiledRule, spec: Frequency, region: str | None, line: Line, dates: list[dt.date], total: int
+) -> Finding:
     window = f" within {spec.window_days} days" if spec.window_days else ""
     earlier = ", ".join(day.isoformat() for day in dates[-6:])
     fix = "do not bill it as covered; with a signed ABN add modifier GA"
@@ -59,8 +62,10 @@ def _too_many(rule: CompiledRule, spec: Frequency, region: str | None, line: Lin
         # The session fits once enough of the oldest sessions have left the window.
         oldest = dates[total - spec.max_sessions - 1]
         frees = oldest + dt.timedelta(days=spec.window_days + 1)
-        fix = (f"a session is covered again from {frees} (when the one of {oldest} leaves the window); "
-               "until then " + fix)
+        fix = (
+            f"a session is covered again from {frees} (when the one of {oldest} leaves the window); "
+            "until then " + fix
+        )
     return finding(
         rule,
         f"This would be {spec.label} session {total}{_in_region(region)}{window} "
@@ -125,7 +130,9 @@ def prior_relief(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
             yield from _judge(rule, spec, facts, line, prior)
 
 
-def _judge(rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prior: Prior) -> Iterator[Finding]:
+def _judge(
+    rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prior: Prior
+) -> Iterator[Finding]:
     what = f"the {prior.code} on {prior.date}"
     if prior.percent_relief is None:
         yield finding(
@@ -145,9 +152,13 @@ def _judge(rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prio
             rule,
             f"{spec.label} needs at least {spec.min_percent_relief:g}% relief from {what}; "
             f"it gave {prior.percent_relief:g}%"
-            + (" (a poor-responder repeat with a different approach may be allowed)." if poor_responder
-               else "."),
-            "document the rationale for the different approach, level or drug" if poor_responder
+            + (
+                " (a poor-responder repeat with a different approach may be allowed)."
+                if poor_responder
+                else "."
+            ),
+            "document the rationale for the different approach, level or drug"
+            if poor_responder
             else "do not bill it as covered (GA with a signed ABN); record the correct relief if it was higher",
             line.number,
             severity=Severity.WARNING if poor_responder else None,

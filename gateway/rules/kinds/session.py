@@ -83,7 +83,10 @@ def same_session_exclusive(rule: CompiledRule, facts: Facts) -> Iterator[Finding
                 rule,
                 f"{line.code} is billed in the same session as {first.code}: {spec.reason}.",
                 "do the procedures in separate sessions, or remove the line"
-                + (" (a facet synovial cyst is the exception: record it in the evidence)"
-                   if spec.unless_synovial_cyst else ""),
+                + (
+                    " (a facet synovial cyst is the exception: record it in the evidence)"
+                    if spec.unless_synovial_cyst
+                    else ""
+                ),
                 line.number,
             )

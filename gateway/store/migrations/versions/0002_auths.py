@@ -37,7 +37,9 @@ def upgrade() -> None:
     with op.batch_alter_table("auths", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auths_patient_key"), ["patient_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_auths_status"), ["status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_auths_certification_number"), ["certification_number"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_auths_certification_number"), ["certification_number"], unique=False
+        )
     op.create_table(
         "auth_services",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,7 +86,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("auth_service_id", "patient_control_number", "line_number"),
     )
     with op.batch_alter_table("auth_consumptions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_auth_consumptions_auth_service_id"), ["auth_service_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_auth_consumptions_auth_service_id"), ["auth_service_id"], unique=False
+        )
 
 
 def downgrade() -> None:

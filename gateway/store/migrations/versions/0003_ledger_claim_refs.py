@@ -29,7 +29,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_claim_refs", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_ledger_claim_refs_patient_control_number"), ["patient_control_number"], unique=False
+            batch_op.f("ix_ledger_claim_refs_patient_control_number"),
+            ["patient_control_number"],
+            unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_ledger_claim_refs_payer_claim_control_number"),
