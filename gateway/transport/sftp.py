@@ -105,14 +105,28 @@ class SftpTransport:
         profile = self.profile
         env = profile.private_key_passphrase_env
         passphrase = self._environ.get(env) if env else None
+        if env and not passphrase:
+            raise PermanentTransportError(
+                f"clearinghouse {self.name}: private_key_passphrase_env {env} is not set"
+            )
         try:
-            return paramiko.PKey.from_path(str(profile.private_key), passphrase)
+            # paramiko 5 wants the passphrase as bytes ("password must be bytes" otherwise);
+            # its type stubs still say str.
+            secret = passphrase.encode("utf-8") if passphrase else None
+            return paramiko.PKey.from_path(str(profile.private_key), secret)  # type: ignore[arg-type]
         except OSError as error:
             message = f"private_key {profile.private_key}: {error.strerror or error}"
         except paramiko.PasswordRequiredException:
             message = f"private_key {profile.private_key} is encrypted: set private_key_passphrase_env"
-        except (paramiko.SSHException, ValueError) as error:
-            message = f"private_key {profile.private_key} cannot be loaded ({error})"
+        except (paramiko.SSHException, ValueError, TypeError) as error:
+            if passphrase:
+                # A wrong passphrase reads as garbage to cryptography; its message misleads.
+                message = (
+                    f"private_key {profile.private_key} cannot be opened with the passphrase in {env} "
+                    "(wrong passphrase, or not a private key)"
+                )
+            else:
+                message = f"private_key {profile.private_key} cannot be loaded ({error})"
         raise PermanentTransportError(f"clearinghouse {self.name}: {message}")
 
     def _pin(self, client: paramiko.SSHClient) -> None:

@@ -46,7 +46,7 @@ HostKey {base}/ssh_host_ed25519_key
 PidFile {base}/sshd.pid
 AuthorizedKeysFile {base}/authorized_keys
 AuthenticationMethods publickey
-PubkeyAcceptedAlgorithms ssh-ed25519
+PubkeyAcceptedAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin no
@@ -88,14 +88,15 @@ def _children_of(root_pid: int) -> list[int]:
     return found
 
 
-def keygen(path: Path) -> str:
-    """Create an ed25519 key pair at ``path``; return the public key as 'TYPE BASE64'."""
+def keygen(path: Path, key_type: str = "ed25519", passphrase: str = "") -> str:
+    """Create a key pair at ``path`` (encrypted when ``passphrase``); return 'TYPE BASE64'."""
+    size = ["-b", "3072"] if key_type == "rsa" else []
     subprocess.run(
-        [SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", str(path)],
+        [SSH_KEYGEN, "-q", "-t", key_type, *size, "-N", passphrase, "-C", "", "-f", str(path)],
         check=True,
         capture_output=True,
     )
-    return " ".join(path.with_suffix(".pub").read_text().split()[:2])
+    return " ".join(Path(f"{path}.pub").read_text().split()[:2])
 
 
 class SshdPeer:
@@ -225,6 +226,11 @@ class SshdPeer:
         if self.disk_limit is not None and self.proc is not None:
             return Path(f"/proc/{self.proc.pid}/root") / str(self.home).lstrip("/") / relative
         return self.home / relative
+
+    def authorize(self, public_key: str) -> None:
+        """Accept one more client key (a line 'TYPE BASE64')."""
+        with (self.base / "authorized_keys").open("a") as keys:
+            keys.write(public_key + "\n")
 
     def connections(self) -> int:
         """TCP connections sshd accepted so far (from its VERBOSE log)."""
