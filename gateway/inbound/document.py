@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gateway.errors import GatewayError, ParseError, X12SyntaxError
+from gateway.errors import ParseError, X12SyntaxError
 from gateway.inbound.base import Item
 from gateway.inbound.envelope import TransactionDone, TransactionFailed, iter_events
 from gateway.inbound.records import (
@@ -22,7 +22,6 @@ from gateway.inbound.records import (
     ClaimStatus,
     Finding,
     InterchangeHeader,
-    OpaqueTransaction,
     RemitClaim,
     Remittance,
     StatusResponse,
@@ -69,11 +68,7 @@ def parse_bytes(data: bytes, name: str) -> ParsedFile:
             if isinstance(event, Item):
                 pending.append(event.record)
             elif isinstance(event, TransactionDone):
-                problem = _check_278(event)
-                if problem is None:
-                    parsed.transactions.append(_complete(event, pending))
-                else:
-                    parsed.findings.append(problem)
+                parsed.transactions.append(_complete(event, pending))
                 pending = []
             elif isinstance(event, TransactionFailed):
                 parsed.findings.append(event.finding)
@@ -98,20 +93,6 @@ def parse_file(path: Path | str) -> ParsedFile:
     except OSError as error:
         raise ParseError(f"{path}: cannot read: {error.strerror or error}") from None
     return parse_bytes(data, str(path))
-
-
-def _check_278(done: TransactionDone) -> Finding | None:
-    """A 278 the 278 parser cannot read is a failed transaction, like any other type's."""
-    if done.type != "278" or not isinstance(done.body, OpaqueTransaction):
-        return None
-    from gateway.inbound.json_view import body_278_json
-
-    try:
-        body_278_json(done.body)
-    except GatewayError as error:
-        envelope = done.envelope
-        return Finding("transaction", str(error), envelope.segment_index, envelope.control_number)
-    return None
 
 
 def _complete(done: TransactionDone, items: list[object]) -> Transaction:

@@ -16,6 +16,7 @@ from gateway.errors import X12SyntaxError
 from gateway.inbound.ack999 import AckParser
 from gateway.inbound.base import ENVELOPE_SEGMENTS, TransactionParser
 from gateway.inbound.claim_status_277 import ClaimStatusParser
+from gateway.inbound.parse_278 import AuthParser
 from gateway.inbound.records import Envelope, Finding, InterchangeHeader, OpaqueTransaction
 from gateway.inbound.remittance_835 import RemittanceParser
 from gateway.inbound.ta1 import parse_ta1
@@ -51,22 +52,17 @@ def transaction_type(st01: str, implementation: str) -> str:
 
 
 class OpaqueParser(TransactionParser):
-    """Counts (and for 278, keeps) the segments of a transaction parsed elsewhere or not at all."""
+    """Counts the segments of a transaction type we carry but do not read (837P, others)."""
 
-    def __init__(self, envelope: Envelope, keep: bool) -> None:
+    def __init__(self, envelope: Envelope) -> None:
         super().__init__(envelope)
-        self._keep = keep
-        self._segments: list[Segment] = []
         self._count = 0
 
     def feed(self, segment: Segment) -> None:
         self._count += 1
-        if self._keep:
-            self._segments.append(segment)
 
     def finish(self) -> OpaqueTransaction:
-        component = self._segments[0].delimiters.component if self._segments else ""
-        return OpaqueTransaction(self._count, tuple(tuple(s.elements) for s in self._segments), component)
+        return OpaqueTransaction(self._count)
 
 
 _PARSERS: dict[str, Callable[[Envelope], TransactionParser]] = {
@@ -75,13 +71,13 @@ _PARSERS: dict[str, Callable[[Envelope], TransactionParser]] = {
     "277": ClaimStatusParser,
     "999": AckParser,
     "997": AckParser,
-    "278": lambda envelope: OpaqueParser(envelope, keep=True),
+    "278": AuthParser,
 }
 
 
 def _parser_for(kind: str, envelope: Envelope) -> TransactionParser:
     factory = _PARSERS.get(kind)
-    return factory(envelope) if factory else OpaqueParser(envelope, keep=False)
+    return factory(envelope) if factory else OpaqueParser(envelope)
 
 
 class _State:

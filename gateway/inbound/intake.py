@@ -21,13 +21,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.errors import ParseError, X12SyntaxError
+from gateway.domain.auth_response import AuthResponse
+from gateway.errors import ParseError
 from gateway.inbound.document import ParsedFile, parse_bytes
-from gateway.inbound.parse_278 import parse_278_segments
 from gateway.store import ledger
 from gateway.store.auths import apply_responses
 from gateway.store.db import Store
-from gateway.x12.reader import read_segments
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +82,7 @@ def ingest_file(store: Store, path: Path, quarantine_dir: Path) -> IngestOutcome
     if not result.duplicate and any(t.type == "278" for t in parsed.transactions):
         # A 278 response decides an authorization on file; an approval sends the claims held
         # for it back to screening (gateway.store.auths.requeue_held_for_auth).
-        try:
-            apply_responses(store, parse_278_segments(read_segments(data)))
-        except X12SyntaxError as error:
-            log.warning("%s: 278 responses not applied: %s", path.name, error)
+        apply_responses(store, [t.body for t in parsed.transactions if isinstance(t.body, AuthResponse)])
     parsed_or_none = None if result.duplicate else parsed
     return IngestOutcome(
         str(path),

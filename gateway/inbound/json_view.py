@@ -2,22 +2,21 @@
 
 ``{"file", "transactions": [...], "ta1": [...], "errors": [...]}``; amounts are decimal
 strings.  Every transaction carries type, implementation (GS08) and the three control numbers;
-the type-specific keys follow the issue exactly.  278 bodies come from
-``gateway.inbound.parse_278.transaction_278_to_json`` when that module exists.
+the type-specific keys follow the issue exactly.  A 278 shows its reviews
+(``gateway.domain.auth_response.AuthResponse.to_json``), parsed once with the rest of the file.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gateway.domain.auth_response import AuthResponse
 from gateway.inbound.records import (
     Acknowledgment,
     Adjustment,
     ClaimStatus,
     Finding,
-    OpaqueTransaction,
     RemitClaim,
     Remittance,
     StatusResponse,
@@ -73,27 +72,9 @@ def transaction_json(transaction: Transaction) -> JsonDict:
         result["claims"] = [claim_status_json(c) for c in body.claims]
     elif isinstance(body, Acknowledgment):
         result.update(acknowledgment_json(body))
-    elif isinstance(body, OpaqueTransaction) and transaction.type == "278":
-        result.update(body_278_json(body))
+    elif isinstance(body, AuthResponse):
+        result.update(body.to_json())
     return result
-
-
-def body_278_json(body: OpaqueTransaction) -> JsonDict:
-    """The 278 part from ``gateway.inbound.parse_278`` (may raise its ParseError), or {}."""
-    converter = _converter_278()
-    return converter(body.segments, body.component or None) if converter is not None else {}
-
-
-def _converter_278() -> Callable[[Sequence[Sequence[str]], str | None], JsonDict] | None:
-    """The 278 parser's JSON view, when that module exists; without it a 278 shows envelope fields."""
-    try:
-        module = importlib.import_module("gateway.inbound.parse_278")
-    except ImportError:
-        return None
-    converter: Callable[[Sequence[Sequence[str]], str | None], JsonDict] | None = getattr(
-        module, "transaction_278_to_json", None
-    )
-    return converter
 
 
 def adjustments_json(adjustments: Sequence[Adjustment]) -> list[JsonDict]:

@@ -1,7 +1,7 @@
-"""278 005010X217 responses (BHT02 11) into review records (pure: rows in, dataclasses out).
+"""278 005010X217 transactions (requests, BHT02 13, and responses, BHT02 11) into reviews.
 
-A response repeats the request's HL tree (UMO 20 > requester 21 > subscriber 22 > [dependent 23]
-> patient event EV > service SS) and adds the UMO's verdicts:
+A 278 carries the HL tree UMO 20 > requester 21 > subscriber 22 > [dependent 23] > patient
+event EV > service SS.  A response adds the UMO's verdicts:
 
 * ``HCR`` at the event (2000E) and/or service (2000F) level: HCR01 decision, HCR02 certification
   number, HCR03 reason (code source 886); one ``Review`` per HCR.
@@ -13,150 +13,39 @@ A response repeats the request's HL tree (UMO 20 > requester 21 > subscriber 22 
 * ``AAA`` rejects the request (or one level of it) instead of reviewing it: AAA03 reason and
   AAA04 follow-up, kept with the loop it came in.
 
-Records never carry names, member ids or birth dates.  ``transaction_278_to_json`` is the
-shape ``gateway parse --json`` prints for a 278.
+A request has no HCR: each 2000E and 2000F becomes a ``Review`` with its requested procedures
+and dates and ``decision`` None, which is what ``gateway parse --json`` lists for it.
+
+``AuthParser`` is the 278's ``TransactionParser``: the envelope driver runs it like the 835 or
+999 parsers, so a 278 is parsed once per file.  The records live in
+``gateway.domain.auth_response``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
-from gateway.errors import ParseError
+from gateway.domain.auth_response import (
+    REQUEST,
+    AuthResponse,
+    Procedure,
+    RequestError,
+    Review,
+    Trace,
+)
+from gateway.errors import X12SyntaxError
+from gateway.inbound.base import TransactionParser
+from gateway.inbound.records import Envelope
 from gateway.x12.reader import Segment
 
-DECISIONS = {
-    "A1": "certified in total",
-    "A2": "certified - partial",
-    "A3": "not certified",
-    "A4": "pended",
-    "A6": "modified",
-    "C": "cancelled",
-    "CT": "contact payer",
-    "NA": "no action required",
-}
 LOOP_LETTER = {"20": "A", "21": "B", "22": "C", "23": "D", "EV": "E", "SS": "F"}
 PROCEDURE_SEGMENTS = frozenset({"SV1", "SV2", "SV3"})
+# The dates a request asks for: the event (AAH, or ABC estimated) and the service (472).
+REQUESTED_DATE_QUALIFIERS = ("AAH", "ABC", "472")
 Getter = Callable[[int], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    kind: str  # TRN01: 1 current (the UMO's own), 2 referenced (echo of ours)
-    number: str  # TRN02
-    assigned_by: str  # TRN03
-
-    def to_json(self) -> dict[str, str]:
-        return {"type": self.kind, "number": self.number, "assigned_by": self.assigned_by}
-
-
-@dataclass(frozen=True, slots=True)
-class RequestError:
-    """AAA: the UMO could not review (part of) the request."""
-
-    loop: str  # 2000A, 2010A, 2010B, 2010C, 2000E, 2010E, 2000F, ...
-    valid: bool  # AAA01
-    reason: str  # AAA03 (code list 901)
-    follow_up: str  # AAA04 (code list 889)
-    segment_index: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "loop": self.loop,
-            "valid_request": self.valid,
-            "reason": self.reason,
-            "follow_up": self.follow_up,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Procedure:
-    qualifier: str  # HC (CPT/HCPCS), N4, ...
-    code: str
-    modifiers: tuple[str, ...]
-    units: Decimal | None  # SV104 / SV205
-    unit_basis: str  # SV103 / SV204
-    service_dates: tuple[dt.date, dt.date] | None  # DTP*472 of the service level
-    quantity_qualifier: str = ""  # HSD01
-    quantity: Decimal | None = None  # HSD02
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "qualifier": self.qualifier,
-            "code": self.code,
-            "modifiers": list(self.modifiers),
-            "units": _num(self.units),
-            "unit_basis": self.unit_basis or None,
-            "quantity_qualifier": self.quantity_qualifier or None,
-            "quantity": _num(self.quantity),
-            "service_from": self.service_dates[0].isoformat() if self.service_dates else None,
-            "service_to": self.service_dates[1].isoformat() if self.service_dates else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
-    """One HCR: the UMO's decision on the patient event or on one service."""
-
-    level: str  # "event" (2000E) or "service" (2000F)
-    decision: str  # HCR01
-    certification_number: str | None  # HCR02
-    reason: str | None  # HCR03
-    trace_numbers: tuple[Trace, ...]
-    procedures: tuple[Procedure, ...]
-    certified_from: dt.date | None
-    certified_to: dt.date | None
-    issued: dt.date | None
-    administrative_reference: str | None  # REF*NT
-    errors: tuple[RequestError, ...]
-    segment_index: int
-
-    @property
-    def decision_text(self) -> str:
-        return DECISIONS.get(self.decision, "unknown")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "level": self.level,
-            "decision": self.decision,
-            "decision_text": self.decision_text,
-            "certification_number": self.certification_number,
-            "reason": self.reason,
-            "trace_numbers": [t.to_json() for t in self.trace_numbers],
-            "procedures": [p.to_json() for p in self.procedures],
-            "certified_from": self.certified_from.isoformat() if self.certified_from else None,
-            "certified_to": self.certified_to.isoformat() if self.certified_to else None,
-            "issued": self.issued.isoformat() if self.issued else None,
-            "administrative_reference": self.administrative_reference,
-            "errors": [e.to_json() for e in self.errors],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AuthResponse:
-    """One 278 transaction set as the UMO answered it."""
-
-    purpose: str  # BHT02 (11 for a response)
-    reference: str  # BHT03: our request id, echoed
-    response_type: str  # BHT06: 18 final, 19 more to follow, RU
-    reviews: tuple[Review, ...]
-    request_errors: tuple[RequestError, ...]  # AAA at levels without a decision (HCR)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "purpose": self.purpose,
-            "reference": self.reference,
-            "response_type": self.response_type or None,
-            "reviews": [r.to_json() for r in self.reviews],
-            "request_errors": [e.to_json() for e in self.request_errors],
-        }
-
-
-def _num(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -293,10 +182,17 @@ def _procedures(level: _Level) -> list[Procedure]:
     ]
 
 
+def _requested_window(level: _Level) -> tuple[dt.date | None, dt.date | None]:
+    window = next((level.dates[q] for q in REQUESTED_DATE_QUALIFIERS if q in level.dates), None)
+    return (window[0], window[1]) if window else (None, None)
+
+
 def _review(level: _Level, kind: str, procedures: list[Procedure]) -> Review:
+    """The UMO's verdict (HCR) on one level of a response."""
     assert level.hcr is not None
     decision, number, reason = level.hcr
     start, end = _certified_window(level)
+    requested_from, requested_to = _requested_window(level)
     issued = level.dates.get("102")
     return Review(
         level=kind,
@@ -311,6 +207,29 @@ def _review(level: _Level, kind: str, procedures: list[Procedure]) -> Review:
         administrative_reference=level.reference,
         errors=tuple(level.errors),
         segment_index=level.hcr_index,
+        requested_from=requested_from,
+        requested_to=requested_to,
+    )
+
+
+def _requested(level: _Level, kind: str, procedures: list[Procedure]) -> Review:
+    """One level of a request: what is asked for, nothing decided."""
+    requested_from, requested_to = _requested_window(level)
+    return Review(
+        level=kind,
+        decision=None,
+        certification_number=None,
+        reason=None,
+        trace_numbers=tuple(level.traces),
+        procedures=tuple(procedures),
+        certified_from=None,
+        certified_to=None,
+        issued=None,
+        administrative_reference=level.reference,
+        errors=tuple(level.errors),
+        segment_index=level.index,
+        requested_from=requested_from,
+        requested_to=requested_to,
     )
 
 
@@ -323,23 +242,29 @@ def parse_transaction(
         if row:
             reader.feed(row, first_index + offset)
     if not reader.bht:
-        raise ParseError(f"segment {first_index}: 278 transaction without BHT")
+        raise X12SyntaxError("278 transaction without BHT", first_index)
+    bht = reader.bht
+    purpose = bht[2] if len(bht) > 2 else ""
     reviews: list[Review] = []
     unreviewed_errors = list(reader.request_errors)
     for event in reader.events:
         services = [(s, _procedures(s)) for s in event.services]
+        all_procedures = [p for _, procs in services for p in procs]
         if event.hcr is not None:
-            reviews.append(_review(event, "event", [p for _, procs in services for p in procs]))
+            reviews.append(_review(event, "event", all_procedures))
+        elif purpose == REQUEST:
+            reviews.append(_requested(event, "event", all_procedures))
         else:
             unreviewed_errors.extend(event.errors)
         for service, procs in services:
             if service.hcr is not None:
                 reviews.append(_review(service, "service", procs))
+            elif purpose == REQUEST:
+                reviews.append(_requested(service, "service", procs))
             else:
                 unreviewed_errors.extend(service.errors)
-    bht = reader.bht
     return AuthResponse(
-        purpose=bht[2] if len(bht) > 2 else "",
+        purpose=purpose,
         reference=bht[3] if len(bht) > 3 else "",
         response_type=bht[6] if len(bht) > 6 else "",
         reviews=tuple(reviews),
@@ -347,41 +272,19 @@ def parse_transaction(
     )
 
 
-def parse_278_segments(segments: Iterable[Segment]) -> Iterator[AuthResponse]:
-    """Every 278 transaction set in a stream of segments from ``read_segments``."""
-    rows: list[Sequence[str]] | None = None
-    component, start, in_278 = ":", 0, False
-    for segment in segments:
-        if segment.id == "ST":
-            in_278 = segment[1] == "278"
-            rows, component, start = (
-                ([], segment.delimiters.component, segment.index + 1) if in_278 else (None, component, start)
-            )
-        elif segment.id == "SE" and in_278 and rows is not None:
-            yield parse_transaction(rows, component, start)
-            rows, in_278 = None, False
-        elif rows is not None:
-            rows.append(segment.elements)
+class AuthParser(TransactionParser):
+    """The 278's transaction parser: keeps the body rows and reads them at SE (they are few)."""
 
+    def __init__(self, envelope: Envelope) -> None:
+        super().__init__(envelope)
+        self._rows: list[Sequence[str]] = []
+        self._component = ":"
+        self._first_index = envelope.segment_index + 1
 
-def _infer_component(rows: Sequence[Sequence[str]]) -> str:
-    """The component separator of rows that lost their delimiters: SV101-1/HI01-1 end at it."""
-    for row in rows:
-        if row and row[0] in ("SV1", "HI", "UM") and len(row) > 1:
-            value = row[1] if row[0] != "UM" else (row[4] if len(row) > 4 else "")
-            for char in value:
-                if not char.isalnum():
-                    return char
-    return ":"
+    def feed(self, segment: Segment) -> None:
+        if not self._rows:
+            self._component = segment.delimiters.component
+        self._rows.append(segment.elements)
 
-
-def transaction_278_to_json(
-    segments: Sequence[Sequence[str]], component: str | None = None
-) -> dict[str, Any]:
-    """The ``gateway parse --json`` view of one 278: reviews, request errors, BHT reference.
-
-    ``segments`` are the transaction's segments as element lists (``row[0]`` the id), with or
-    without ST/SE; ``component`` is the component separator (inferred from SV1/HI/UM if None).
-    """
-    rows = [row for row in segments if row and row[0] not in ("ST", "SE")]
-    return parse_transaction(rows, component or _infer_component(rows)).to_json()
+    def finish(self) -> AuthResponse:
+        return parse_transaction(self._rows, self._component, self._first_index)

@@ -2,15 +2,17 @@
 
 One record type per thing a billing office asks about: an interchange acknowledgment (TA1),
 a transaction acknowledgment (999/997), a claim status (277CA/277) and a paid or denied claim
-(835).  Records carry the segment index where they start so that any finding can point at the
+(835); a 278's reviews are ``gateway.domain.auth_response.AuthResponse``.  Records carry the segment index where they start so that any finding can point at the
 file position; they never carry patient names, member ids or birth dates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
+
+from gateway.domain.auth_response import AuthResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +254,7 @@ class Transaction:
 
     envelope: Envelope
     type: str  # 835, 277CA, 277, 999, 997, 278, 837P or ST01
-    body: Remittance | StatusResponse | Acknowledgment | OpaqueTransaction
+    body: Remittance | StatusResponse | Acknowledgment | AuthResponse | OpaqueTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +278,6 @@ class Acknowledgment:
 
 @dataclass(frozen=True, slots=True)
 class OpaqueTransaction:
-    """A transaction we carry but do not interpret here (278 without its parser, 837P, others)."""
+    """A transaction we carry but do not interpret (837P, others): only its size."""
 
     segment_count: int
-    segments: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
-    component: str = ""  # ISA16 of its interchange, for parsers of composites

@@ -31,10 +31,10 @@ from gateway.domain.auth import (
     AuthStatus,
     match_claim,
 )
+from gateway.domain.auth_response import AuthResponse, Review
 from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key, patient_key_of
 from gateway.errors import StoreError
-from gateway.inbound.parse_278 import AuthResponse, Review
 from gateway.store.db import Store
 from gateway.store.repository import record_event
 from gateway.store.schema import Base, ClaimRow, EventRow
@@ -174,7 +174,7 @@ def _service_number(review: Review, request_id: str) -> int | None:
 
 
 def _apply_review(service: AuthServiceRow, review: Review) -> None:
-    status = STATUS_BY_DECISION.get(review.decision, AuthStatus.PENDED)
+    status = STATUS_BY_DECISION.get(review.decision or "", AuthStatus.PENDED)
     service.decision_code = review.decision
     if status.usable:
         certified = [p.units for p in review.procedures if p.code == service.procedure_code and p.units]
@@ -227,8 +227,8 @@ def apply_response(session: Session, response: AuthResponse) -> AuthRow:
 def _overall_status(event: Review | None, services: list[Review]) -> AuthStatus:
     """The event decision; without one, approved only if every service is, modified if some are."""
     if event is not None:
-        return STATUS_BY_DECISION.get(event.decision, AuthStatus.PENDED)
-    statuses = [STATUS_BY_DECISION.get(r.decision, AuthStatus.PENDED) for r in services]
+        return STATUS_BY_DECISION.get(event.decision or "", AuthStatus.PENDED)
+    statuses = [STATUS_BY_DECISION.get(r.decision or "", AuthStatus.PENDED) for r in services]
     if statuses and all(s is AuthStatus.APPROVED for s in statuses):
         return AuthStatus.APPROVED
     if any(s.usable for s in statuses):
@@ -373,7 +373,7 @@ def apply_responses(
     """Apply each 278 response (BHT02 11) to its request and requeue the claims it unblocks."""
     applied = []
     for response in responses:
-        if response.purpose != "11":
+        if not response.is_response:
             continue
         with store.session() as session:
             try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -243,47 +241,29 @@ def _file_278() -> bytes:
     return text.replace("*:~", "*>~", 1).encode()  # ISA16 '>' so the component separator is visible
 
 
-def test_278_goes_through_the_278_parser_hook(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[tuple[object, object]] = []
+def test_a_278_is_read_by_the_278_parser_with_the_other_transactions() -> None:
+    transaction_json = parse_bytes(_file_278(), "t.278").to_json()["transactions"][0]
+    assert transaction_json == {
+        "type": "278",
+        "implementation": "005010X217",
+        "interchange_control_number": "000000901",
+        "group_control_number": "901",
+        "control_number": "0001",
+        "purpose": "11",
+        "reference": "REF1",
+        "response_type": None,
+        "reviews": [],
+        "request_errors": [],
+    }
 
-    def fake(segments: object, component: object) -> dict[str, object]:
-        seen.append((segments, component))
-        return {"reviews": ["from the 278 parser"]}
 
-    monkeypatch.setitem(
-        sys.modules, "gateway.inbound.parse_278", types.SimpleNamespace(transaction_278_to_json=fake)
-    )
-    data = parse_bytes(_file_278(), "t.278").to_json()
-    transaction_json = data["transactions"][0]
-    assert transaction_json["type"] == "278" and transaction_json["reviews"] == ["from the 278 parser"]
-    rows, component = seen[0]
-    assert component == ">" and [row[0] for row in rows] == ["BHT", "HL", "UM"]  # type: ignore[attr-defined]
-
-
-def test_a_278_its_parser_rejects_is_a_failed_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(segments: object, component: object) -> dict[str, object]:
-        raise ParseError("278 has no UMO level")
-
-    monkeypatch.setitem(
-        sys.modules, "gateway.inbound.parse_278", types.SimpleNamespace(transaction_278_to_json=refuse)
-    )
+def test_a_278_its_parser_rejects_is_a_failed_transaction() -> None:
     remit = remit_835([DENIED], amount="0", control="0002")
-    text = _file_278().decode().replace("GE*1*901", "~".join(remit) + "~GE*2*901")
+    text = _file_278().decode().replace("BHT*0007*11*REF1*20261128*0930~", "")
+    text = text.replace("SE*5*0001", "SE*4*0001").replace("GE*1*901", "~".join(remit) + "~GE*2*901")
     parsed = parse_bytes(text.encode(), "mixed")
     assert [t.type for t in parsed.transactions] == ["835"]
-    assert [f.message for f in parsed.failed_transactions] == ["278 has no UMO level"]
-
-
-def test_without_the_278_parser_a_278_has_its_envelope_fields(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "gateway.inbound.parse_278", None)  # import fails
-    transaction_json = parse_bytes(_file_278(), "t.278").to_json()["transactions"][0]
-    assert set(transaction_json) == {
-        "type",
-        "implementation",
-        "interchange_control_number",
-        "group_control_number",
-        "control_number",
-    }
+    assert [f.message for f in parsed.failed_transactions] == ["segment 4: 278 transaction without BHT"]
 
 
 def test_code_text_comes_from_our_tables_or_says_what_pyx12_knows() -> None:

@@ -6,6 +6,9 @@ so that each broken variant carries exactly the one defect the test is about.
 
 from __future__ import annotations
 
+from gateway.domain.auth_response import AuthResponse
+from gateway.inbound.document import parse_bytes
+
 ISA = "ISA*00*          *00*          *ZZ*PAINCLINIC     *ZZ*UMOPAYER       *260105*0930*^*00501*000000101*0*T*:~"
 
 REQUEST_BODY = [
@@ -77,3 +80,9 @@ def without(body: list[str], prefix: str) -> list[str]:
 def replaced(body: list[str], old: str, new: str) -> list[str]:
     index = next(i for i, segment in enumerate(body) if segment.startswith(old))
     return [*body[:index], new, *body[index + 1 :]]
+
+
+def responses_in(data: str | bytes, name: str = "t.278") -> list[AuthResponse]:
+    """The 278 transactions of a file as ``gateway parse`` reads them (one parse per file)."""
+    raw = data.encode() if isinstance(data, str) else data
+    return [t.body for t in parse_bytes(raw, name).transactions if isinstance(t.body, AuthResponse)]

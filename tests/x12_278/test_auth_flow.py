@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from gateway.cli.build_278 import gate_278
 from gateway.domain.auth import AuthDecision, AuthRequest, AuthStatus, match_claim
+from gateway.domain.auth_response import AuthResponse
 from gateway.domain.claim import Claim
-from gateway.inbound.parse_278 import AuthResponse, parse_278_segments
 from gateway.settings import REPO_ROOT
 from gateway.store.auths import (
     AuthRow,
@@ -26,8 +26,7 @@ from gateway.x12.build_278 import build_278
 from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.gate import validate_text
-from gateway.x12.reader import read_segments
-from tests.x12_278.samples import interchange
+from tests.x12_278.samples import interchange, responses_in
 
 PARTNERS = TradingPartners("PAINCLINIC", "NORIDIAN")
 WHEN = dt.datetime(2026, 6, 1, 9, 0)
@@ -75,7 +74,7 @@ def umo_response(request: AuthRequest, decision: str, number: str = "", reason: 
         ]
     text = interchange(body)
     assert gate_278(text) == [], "the simulated response must itself be a valid X217 response"
-    (response,) = parse_278_segments(read_segments(text.encode()))
+    (response,) = responses_in(text)
     return response
 
 
@@ -202,7 +201,7 @@ def test_service_decisions_without_traces_follow_the_service_order(any_store: St
             "SV1*HC:64494:50**UN*1",
         ]
     )
-    (response,) = parse_278_segments(read_segments(text.encode()))
+    (response,) = responses_in(text)
     with any_store.session() as session:
         record_request(session, request)
         row = apply_response(session, response)
@@ -227,7 +226,7 @@ def test_rejected_request_is_recorded_with_its_reason(sqlite_store: Store) -> No
             "AAA*N**75*C",
         ]
     )
-    (response,) = parse_278_segments(read_segments(text.encode()))
+    (response,) = responses_in(text)
     with sqlite_store.session() as session:
         record_request(session, request)
         row = apply_response(session, response)

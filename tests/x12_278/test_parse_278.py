@@ -7,22 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from gateway.errors import ParseError
-from gateway.inbound.parse_278 import (
-    AuthResponse,
-    parse_278_segments,
-    parse_transaction,
-    transaction_278_to_json,
-)
-from gateway.x12.reader import read_segments
+from gateway.domain.auth_response import AuthResponse
+from gateway.errors import ParseError, X12SyntaxError
+from gateway.inbound.document import parse_bytes
+from gateway.inbound.parse_278 import parse_transaction
 from tests.x12_278.conftest import CORPUS
-from tests.x12_278.samples import RESPONSE_BODY, interchange, replaced
+from tests.x12_278.samples import REQUEST_BODY, RESPONSE_BODY, interchange, replaced, responses_in
 
 RESPONSES = CORPUS / "278_response"
 
 
 def parse_text(text: str) -> list[AuthResponse]:
-    return list(parse_278_segments(read_segments(text.encode())))
+    return responses_in(text)
 
 
 def test_our_approved_response() -> None:
@@ -66,33 +62,74 @@ def test_rejected_request_reports_aaa_with_its_loop() -> None:
 
 
 def test_json_shape_for_gateway_parse() -> None:
-    rows = [
-        s.elements
-        for s in read_segments(interchange(RESPONSE_BODY).encode())
-        if s.id not in ("ISA", "GS", "GE", "IEA")
-    ]
-    data = transaction_278_to_json(rows)
-    review = data["reviews"][0]
-    assert {"decision", "certification_number", "reason", "trace_numbers", "procedures"} <= set(review)
-    assert review["decision"] == "A1" and review["reason"] is None
+    data = parse_bytes(interchange(RESPONSE_BODY).encode(), "r.278").to_json()
+    (transaction,) = data["transactions"]
+    assert (transaction["type"], transaction["purpose"], transaction["reference"]) == ("278", "11", "REQ0001")
+    review = transaction["reviews"][0]
+    assert (review["level"], review["decision"], review["decision_text"]) == (
+        "event",
+        "A1",
+        "certified in total",
+    )
+    assert review["reason"] is None and review["certification_number"] == "AUTH778899"
     assert review["procedures"][0]["code"] == "64483"
 
 
-def test_component_separator_is_inferred() -> None:
-    rows = [
-        ["BHT", "0007", "11", "R1"],
-        ["HL", "1", "", "EV", "1"],
-        ["HCR", "A1", "N1"],
-        ["HL", "2", "1", "SS", "0"],
-        ["HCR", "A1", "N1"],
-        ["SV1", "HC>64483>RT", "", "UN", "2"],
+def test_the_component_separator_comes_from_isa16() -> None:
+    text = interchange(replaced(RESPONSE_BODY, "SV1*", "SV1*HC>64483>RT**UN*2"))
+    text = text.replace("*0*T*:~", "*0*T*>~", 1)
+    (response,) = parse_text(text)
+    procedure = response.reviews[1].procedures[0]
+    assert (procedure.code, procedure.modifiers, procedure.units) == ("64483", ("RT",), 2)
+
+
+def test_a_request_lists_one_review_per_2000e_and_2000f_with_no_decision() -> None:
+    second_service = [
+        "HL*6*4*SS*0",
+        "TRN*1*REQ0001-2*9123456789",
+        "UM*HS*I*2*22:B",
+        "DTP*472*D8*20260201",
+        "SV1*HC:64484:RT**UN*2",
     ]
-    data = transaction_278_to_json(rows)
-    assert data["reviews"][1]["procedures"][0]["modifiers"] == ["RT"]
+    data = parse_bytes(interchange([*REQUEST_BODY, *second_service]).encode(), "q.278").to_json()
+    (transaction,) = data["transactions"]
+    assert (transaction["purpose"], transaction["reference"], transaction["request_errors"]) == (
+        "13",
+        "REQ0001",
+        [],
+    )
+    reviews = transaction["reviews"]
+    assert [(r["level"], r["decision"], r["decision_text"]) for r in reviews] == [
+        ("event", None, None),
+        ("service", None, None),
+        ("service", None, None),
+    ]
+    event, first, second = reviews
+    assert (event["requested_from"], event["requested_to"]) == ("2026-01-15", "2026-04-15")
+    assert [p["code"] for p in event["procedures"]] == ["64483", "64484"]
+    assert [t["number"] for t in event["trace_numbers"]] == ["REQ0001"]
+    assert (first["requested_from"], first["requested_to"]) == ("2026-01-15", "2026-04-15")
+    assert [(p["code"], p["modifiers"], p["units"], p["quantity"]) for p in first["procedures"]] == [
+        ("64483", ["RT"], "1", "1")
+    ]
+    assert (second["requested_from"], second["requested_to"]) == ("2026-02-01", "2026-02-01")
+    assert [(p["code"], p["units"], p["service_from"]) for p in second["procedures"]] == [
+        ("64484", "2", "2026-02-01")
+    ]
+    assert all(r["certification_number"] is None and r["certified_from"] is None for r in reviews)
+
+
+def test_a_278_without_bht_is_a_skipped_transaction_and_the_rest_stands() -> None:
+    body = [s for s in RESPONSE_BODY if not s.startswith("BHT")]
+    text = interchange(body)
+    with pytest.raises(
+        ParseError, match=r"t.278: nothing readable in the file: segment 4: 278 transaction without BHT"
+    ):
+        parse_bytes(text.encode(), "t.278")
 
 
 def test_transaction_without_bht_is_a_parse_error() -> None:
-    with pytest.raises(ParseError, match="without BHT"):
+    with pytest.raises(X12SyntaxError, match=r"^segment 1: 278 transaction without BHT$"):
         parse_transaction([["HL", "1", "", "20", "1"]])
 
 
@@ -112,7 +149,7 @@ CORPUS_EXPECTED = {
 @pytest.mark.skipif(not RESPONSES.is_dir(), reason="../shared/corpus is absent")
 @pytest.mark.parametrize("name", sorted(CORPUS_EXPECTED))
 def test_corpus_responses(name: str) -> None:
-    (response,) = list(parse_278_segments(read_segments(RESPONSES / name)))
+    (response,) = responses_in((RESPONSES / name).read_bytes())
     got = [(r.level, r.decision, r.certification_number, r.reason) for r in response.reviews]
     assert got == CORPUS_EXPECTED[name]
 
@@ -121,6 +158,6 @@ def test_corpus_responses(name: str) -> None:
 @pytest.mark.skipif(not RESPONSES.is_dir(), reason="../shared/corpus is absent")
 def test_corpus_pended_response_keeps_the_umo_reference() -> None:
     path: Path = RESPONSES / "stupidedi_emergency-admission-response-to-request-for-review.edi"
-    (response,) = list(parse_278_segments(read_segments(path)))
+    (response,) = responses_in(path.read_bytes())
     assert response.reviews[0].administrative_reference == "P20030216001"
     assert [t.number for t in response.reviews[0].trace_numbers] == ["YZZ099"]
