@@ -92,15 +92,20 @@ def remit_claim_json(claim: RemitClaim) -> JsonDict:
         "paid": money(claim.paid),
         "patient_responsibility": money(claim.patient_responsibility),
         "payer_claim_control_number": claim.payer_claim_control_number,
+        "filing_indicator": claim.filing_indicator,
+        "remark_codes": list(claim.remarks),
         "adjustments": adjustments_json(claim.adjustments),
         "service_lines": [
             {
+                "qualifier": line.qualifier,
                 "procedure": line.procedure,
                 "modifiers": list(line.modifiers),
                 "charge": money(line.charge),
                 "paid": money(line.paid),
                 "units": money(line.units),
                 "control_number": line.control_number,
+                "service_date": line.service_date,
+                "remark_codes": list(line.remarks),
                 "adjustments": adjustments_json(line.adjustments),
             }
             for line in claim.service_lines
@@ -113,13 +118,22 @@ def remittance_json(body: Remittance) -> JsonDict:
     return {
         "payment": {
             "amount": money(payment.amount),
+            "credit_debit": payment.credit_debit,
             "method": payment.method,
+            "date": payment.date,
             "trace_number": payment.trace_number,
             "payer_id": payment.payer_id,
+            "payer_name": payment.payer_name,
         },
         "claims": [remit_claim_json(c) for c in body.claims],
         "provider_adjustments": [
-            {"provider": p.provider, "reason": p.reason, "reference": p.reference, "amount": money(p.amount)}
+            {
+                "provider": p.provider,
+                "fiscal_period": p.fiscal_period,
+                "reason": p.reason,
+                "reference": p.reference,
+                "amount": money(p.amount),
+            }
             for p in body.provider_adjustments
         ],
     }

@@ -96,6 +96,10 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
         if start >= size or not elements[start]:
             break
         text = elements[start + 1] if start + 1 < size else ""
+        if not text:
+            raise X12SyntaxError(
+                f"CAS{start + 1:02d} is required when CAS{start:02d} has a reason code", segment.index
+            )
         quantity = elements[start + 2] if start + 2 < size else ""
         found.append(
             Adjustment(

@@ -53,7 +53,12 @@ def test_parse_json_has_exactly_the_issue_shape(tmp_path: Path) -> None:
     transaction = data["transactions"][0]
     assert set(transaction) == BASE_KEYS | {"payment", "claims", "provider_adjustments"}
     assert transaction["type"] == "835" and transaction["implementation"] == "005010X221A1"
-    assert set(transaction["payment"]) == {"amount", "method", "trace_number", "payer_id"}
+    # Issue 5's keys, plus what issue 19 added so that every parsed field is in the output.
+    assert set(transaction["payment"]) == {"amount", "method", "trace_number", "payer_id"} | {
+        "credit_debit",
+        "date",
+        "payer_name",
+    }
     claim = transaction["claims"][0]
     assert set(claim) == {
         "patient_control_number",
@@ -64,7 +69,7 @@ def test_parse_json_has_exactly_the_issue_shape(tmp_path: Path) -> None:
         "payer_claim_control_number",
         "adjustments",
         "service_lines",
-    }
+    } | {"filing_indicator", "remark_codes"}
     assert set(claim["service_lines"][0]) == {
         "procedure",
         "modifiers",
@@ -73,7 +78,7 @@ def test_parse_json_has_exactly_the_issue_shape(tmp_path: Path) -> None:
         "units",
         "control_number",
         "adjustments",
-    }
+    } | {"qualifier", "service_date", "remark_codes"}
     assert set(claim["service_lines"][0]["adjustments"][0]) == {"group", "reason", "amount", "quantity"}
 
 
