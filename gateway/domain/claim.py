@@ -228,6 +228,71 @@ class ClaimAttachment(_Frozen):
     )
 
 
+# 2000B/2320 SBR01 in the order payers are billed: primary, secondary, tertiary, then the
+# IG's "payer responsibility four" to "eleven" (A-H).
+RESPONSIBILITY_ORDER = "PSTABCDEFGH"
+
+
+class AdjustmentAmount(_Frozen):
+    """One CAS triplet as the earlier payer sent it (835 CAS -> 837P 2320/2430 CAS)."""
+
+    group: Literal["CO", "CR", "OA", "PI", "PR"]
+    reason: str = Field(pattern=r"^[A-Z0-9]{1,5}$", description="CARC")
+    amount: Decimal = Field(max_digits=12, decimal_places=2, description="negative on reversals")
+    quantity: Decimal | None = Field(None, max_digits=12, decimal_places=3)
+
+
+class LineAdjudication(_Frozen):
+    """Loop 2430: what an earlier payer did with one of this claim's service lines."""
+
+    line_number: int = Field(ge=1, le=50, description="the claim's service line (1-based) it answers")
+    procedure_code: ProcedureCode = Field(description="SVD03 as adjudicated (may differ from billed)")
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    paid: Decimal = Field(max_digits=12, decimal_places=2, description="SVD02")
+    paid_units: Decimal = Field(ge=0, max_digits=10, decimal_places=3, description="SVD05")
+    adjustments: list[AdjustmentAmount] = Field(default_factory=list, max_length=30)
+
+
+class PriorAdjudication(_Frozen):
+    """An earlier payer's answer (from its 835): 2320 CAS/AMT, 2330B REF*F8 and the 2430 loops."""
+
+    paid: Decimal = Field(max_digits=12, decimal_places=2, description="2320 AMT*D (CLP04)")
+    patient_responsibility: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, description="2320 AMT*EAF (CLP05)"
+    )
+    adjudication_date: dt.date = Field(description="2430 DTP*573: the remittance's payment date")
+    payer_claim_number: Text | None = Field(None, max_length=50, description="2330B REF*F8 (CLP07)")
+    claim_adjustments: list[AdjustmentAmount] = Field(default_factory=list, max_length=30)
+    lines: list[LineAdjudication] = Field(default_factory=list, max_length=50)
+
+
+class OtherCoverage(_Frozen):
+    """Another payer of this patient (loops 2320/2330A/2330B), in billing order.
+
+    On an original claim to the primary these say who pays next; on a secondary or tertiary
+    claim the earlier payers carry their ``adjudication`` from their 835.
+    """
+
+    payer: Payer
+    member_id: UpperText = Field(min_length=2, max_length=80, description="2330A NM109")
+    group_number: UpperText | None = Field(None, max_length=50)
+    claim_filing_indicator: codes.ClaimFilingIndicator
+    relationship: codes.SubscriberRelationship = codes.SubscriberRelationship.SELF
+    subscriber: Person | None = Field(None, description="the other policy's holder; omit when the patient")
+    responsibility: codes.PayerResponsibility | None = Field(
+        None, description="SBR01 of this payer; by default the next free one in list order"
+    )
+    adjudication: PriorAdjudication | None = None
+
+    @model_validator(mode="after")
+    def _holder(self) -> OtherCoverage:
+        if self.relationship != codes.SubscriberRelationship.SELF and self.subscriber is None:
+            raise ValueError(
+                f"relationship {self.relationship.value} needs the subscriber (the policy holder)"
+            )
+        return self
+
+
 class Claim(_Frozen):
     """One 837P claim (loop 2300) with its parties, lines and the clinical evidence behind it."""
 
@@ -256,6 +321,9 @@ class Claim(_Frozen):
     attachments: list[ClaimAttachment] = Field(
         default_factory=list, max_length=10, description="2300 PWK: documents that go with the claim"
     )
+    other_coverage: list[OtherCoverage] = Field(
+        default_factory=list, max_length=10, description="the patient's other payers, in billing order"
+    )
 
     @model_validator(mode="after")
     def _claim_consistency(self) -> Claim:
@@ -272,7 +340,46 @@ class Claim(_Frozen):
                         f"service line {number}: diagnosis pointer {pointer} points past the "
                         f"{len(self.diagnosis_codes)} diagnosis code(s)"
                     )
+        self._check_other_coverage()
         return self
+
+    def _check_other_coverage(self) -> None:
+        own = self.subscriber.payer_responsibility
+        seen = {own.value}
+        for number, other in enumerate(self.other_coverage):
+            where = f"other_coverage[{number}]"
+            if other.payer.payer_id == self.payer.payer_id:
+                raise ValueError(
+                    f"{where}: payer {other.payer.payer_id} is the payer this claim is billed to"
+                )
+            letter = other.responsibility
+            if letter is not None and letter.value in seen:
+                raise ValueError(f"{where}: payer responsibility {letter.value} is used twice")
+            if letter is not None:
+                seen.add(letter.value)
+            adjudication = other.adjudication
+            if adjudication is None:
+                continue
+            if RESPONSIBILITY_ORDER.index(self.responsibility_of(number)) > RESPONSIBILITY_ORDER.index(own):
+                raise ValueError(f"{where}: a payer after this claim's payer cannot have adjudicated it")
+            for line in adjudication.lines:
+                if line.line_number > len(self.service_lines):
+                    raise ValueError(
+                        f"{where}.adjudication: line {line.line_number} is past the "
+                        f"{len(self.service_lines)} service line(s)"
+                    )
+
+    def responsibility_of(self, number: int) -> str:
+        """SBR01 of ``other_coverage[number]``: its own, else the next letter nobody has taken."""
+        given = self.other_coverage[number].responsibility
+        if given is not None:
+            return given.value
+        taken = {self.subscriber.payer_responsibility.value} | {
+            o.responsibility.value for o in self.other_coverage if o.responsibility is not None
+        }
+        free = [letter for letter in RESPONSIBILITY_ORDER if letter not in taken]
+        unset_before = sum(1 for o in self.other_coverage[:number] if o.responsibility is None)
+        return free[unset_before]
 
     @property
     def total_charge(self) -> Decimal:

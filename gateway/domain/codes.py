@@ -74,6 +74,20 @@ class PatientRelationship(StrEnum):
     OTHER = "G8"
 
 
+class SubscriberRelationship(StrEnum):
+    """2320 SBR02: the patient's relationship to the other payer's subscriber (18 = the patient)."""
+
+    SELF = "18"
+    SPOUSE = "01"
+    CHILD = "19"
+    EMPLOYEE = "20"
+    UNKNOWN = "21"
+    ORGAN_DONOR = "39"
+    CADAVER_DONOR = "40"
+    LIFE_PARTNER = "53"
+    OTHER = "G8"
+
+
 class PayerResponsibility(StrEnum):
     """SBR01 payer responsibility sequence (the common ones)."""
 

@@ -26,7 +26,7 @@ from gateway.domain.claim import (
     Subscriber,
 )
 from gateway.errors import BuildError, X12SyntaxError
-from gateway.x12 import envelope
+from gateway.x12 import build_837p_cob, envelope
 from gateway.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.writer import SegmentWriter
@@ -258,6 +258,9 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
         seg("NM1", "77", "2", facility.name, "", "", "", "", "XX" if facility.npi else "", facility.npi or "")
         seg("N3", facility.address.line1, facility.address.line2 or "")
         seg("N4", facility.address.city, facility.address.state, facility.address.postal_code)
+    coordinated = bool(claim.other_coverage)
+    if coordinated:
+        build_837p_cob.other_payer_loops(writer, claim)
     for number, line in enumerate(claim.service_lines, start=1):
         seg("LX", str(number))
         writer.composite(
@@ -279,6 +282,8 @@ def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
         if line.ndc and line.ndc_quantity is not None and line.ndc_unit:
             seg("LIN", "", "N4", line.ndc)
             seg("CTP", "", "", "", x12_decimal(line.ndc_quantity), line.ndc_unit)
+        if coordinated:
+            build_837p_cob.line_adjudication_loops(writer, claim, number)
 
 
 def build_837p(

@@ -2,7 +2,7 @@
 
 Balancing (CLM02 = sum of SV102), NPI check digits, ICD-10-CM and CPT/HCPCS shapes, modifier
 shapes, diagnosis pointers within the claim's HI codes, real service dates not after the file
-date, and REF*F8 on replacement/void claims.  Works on any 837P, ours or a third party's.
+date, REF*F8 on replacement/void claims, and the COB loops' balancing (checks_837p_cob).  Works on any 837P, ours or a third party's.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from gateway.domain import codes
+from gateway.x12.checks_837p_cob import CobChecker
 from gateway.x12.gate import GateIssue
 from gateway.x12.reader import Segment
 
@@ -30,6 +31,7 @@ class _ClaimState:
     frequency: str = ""
     has_f8: bool = False
     pointer_segments: list[Segment] = field(default_factory=list)
+    cob: CobChecker | None = None  # from the first 2320 SBR on
 
 
 def _issue(seg: Segment, code: str, message: str, element: str | None = None) -> GateIssue:
@@ -72,6 +74,8 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
             issues.append(
                 _issue(claim.clm, "SNIP5", f"{where}: frequency {claim.frequency} needs REF*F8", "CLM05-3")
             )
+        if claim.cob is not None:
+            issues.extend(claim.cob.close())
         for seg in claim.pointer_segments:
             for pointer in seg.components(7):
                 if not pointer.isdigit() or not 1 <= int(pointer) <= claim.diagnosis_count:
@@ -86,6 +90,11 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
 
     for seg in segments:
         sid = seg.id
+        if claim is not None and (claim.cob is not None or sid == "SBR"):
+            if claim.cob is None:
+                claim.cob = CobChecker(claim.pcn, claim.clm, claim.charge or Decimal(0))
+            if sid not in ("SE", "HL", "CLM"):
+                claim.cob.feed(seg)
         if sid == "GS":
             file_date = _date(seg[4])
         elif sid == "CLM":
@@ -99,7 +108,8 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
             claim = None
         elif sid == "NM1" and seg[8] == "XX" and not codes.npi_is_valid(seg[9]):
             issues.append(_issue(seg, "SNIP5", f"NM1*{seg[1]} NPI {seg[9]} fails the check digit", "NM109"))
-        elif sid == "REF" and seg[1] == "F8" and claim is not None:
+        elif sid == "REF" and seg[1] == "F8" and claim is not None and claim.cob is None:
+            # After a 2320 SBR, REF*F8 is the other payer's claim number (2330B), not ours.
             claim.has_f8 = True
         elif sid == "HI" and claim is not None:
             for position in range(1, len(seg) + 1):
