@@ -9,8 +9,11 @@ import click
 from gateway.errors import InputError
 from gateway.settings import Settings
 from gateway.store.db import Store
+from gateway.store.followups import claim_version, links_of
 from gateway.store.ledger_read import denials as denial_rows
 from gateway.store.ledger_read import timeline
+
+FREQUENCY = {"1": "", "7": "replacement, ", "8": "void, "}
 
 
 @click.group()
@@ -26,16 +29,22 @@ def show(settings: Settings, pcn: str, as_json: bool) -> None:
     """Timeline of claim PCN: built, sent, TA1, 999, 277CA, 835, in time order."""
     with Store.open(settings.db_url) as store:
         result = timeline(store, pcn)
+        links = links_of(store, [claim.id for claim in result.claims])
+        frequencies = {claim.id: claim_version(store, claim.id).frequency_code for claim in result.claims}
     if not result.claims and not result.events:
         raise InputError(f"no claim or inbound record with patient control number {pcn}")
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
+        click.echo(json.dumps({**result.to_json(), "links": [vars(link) for link in links]}, indent=2))
         return
     for claim in result.claims:
         click.echo(
-            f"claim {pcn} (#{claim.id}) payer {claim.payer_id}, charge {claim.total_charge}, "
+            f"claim {pcn} (#{claim.id}) payer {claim.payer_id}, {FREQUENCY[frequencies.get(claim.id, '1')]}"
+            f"charge {claim.total_charge}, "
             f"service {claim.first_service_date}: {claim.status}"
         )
+    for link in links:
+        click.echo(f"  #{link.from_claim_id} -> #{link.to_claim_id}: {link.kind} ({link.to_status}), "
+                   f"by {link.actor}" + (f": {link.reason}" if link.reason else ""))  # fmt: skip
     if not result.claims:
         click.echo(f"claim {pcn}: not sent through this gateway; inbound records only")
     for event in result.events:

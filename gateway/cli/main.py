@@ -38,8 +38,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "check": LazyCommand("gateway.cli.check:check", "Check claims against the payer rules."),
     "claims": LazyCommand(
         "gateway.cli.claims_show:claims",
-        "Claims: show the timeline, hold, release.",
-        ("gateway.cli.operator",),
+        "Claims: show the timeline, hold, release, correct, void, bill the next payer.",
+        ("gateway.cli.operator", "gateway.cli.claims_followup"),
     ),
     "clearinghouse": LazyCommand("gateway.cli.clearinghouse:clearinghouse", "Check and test clearinghouses."),
     "config": LazyCommand("gateway.cli.check:config", "Payer rule configuration (payer_configs/)."),
