@@ -3,6 +3,10 @@
 Each claim is validated on its own, so a file with three bad claims reports all three (by
 position and patient control number) instead of stopping at the first.  Messages name the
 field path but never echo values: names, member ids and birth dates are PHI.
+
+An intake file is untrusted: it may be at most ``MAX_INPUT_BYTES`` long and nested at most
+``MAX_JSON_DEPTH`` levels (a claims file needs about 8).  Past either limit the file is an
+``InputError`` naming it, never a ``RecursionError`` or an exhausted memory.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from pydantic import BaseModel, ValidationError
 from gateway.domain.auth import AuthRequest
 from gateway.domain.claim import Claim
 from gateway.errors import InputError
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # a 5,000-claim file is about 15 MB
+MAX_JSON_DEPTH = 32
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
@@ -96,20 +103,60 @@ def parse_auth_requests(document: Any, source: str) -> list[AuthRequest]:
     return _parse_items(document, source, AUTH_REQUESTS, AuthRequest)
 
 
+def _depth(document: Any) -> int:
+    """How deeply containers nest in a decoded document (iterative: no recursion limit)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def decode_json(data: bytes, source: str) -> Any:
+    """Decode an intake file's bytes within the size and depth limits; InputError names ``source``."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{source}: {len(data)} bytes, more than the {MAX_INPUT_BYTES} an intake file may have"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text") from None
+    too_deep = InputError(
+        f"{source}: nested deeper than {MAX_JSON_DEPTH} levels (the limit for intake files)"
+    )
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{source}: not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(document) > MAX_JSON_DEPTH:
+        raise too_deep
+    return document
+
+
 def read_json(path: Path) -> Any:
     """A JSON file's content; InputError names the file and the place of a syntax error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: {size} bytes, more than the {MAX_INPUT_BYTES} an intake file may have")
+        data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"{path}: not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
+    return decode_json(data, str(path))
 
 
 def load_claims(path: Path) -> list[Claim]:

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
-import shutil
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +28,14 @@ from gateway.domain.history import History
 from gateway.errors import (
     ConfigError,
     GatewayError,
-    InputError,
     ParseError,
     PermanentTransportError,
     TransportError,
     ValidationFailed,
 )
 from gateway.inbound.intake import ingest_file
-from gateway.intake import parse_claims
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
+from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
 from gateway.pipeline.screening import screen_claim
 from gateway.spool import write_atomic
@@ -55,7 +51,6 @@ log = logging.getLogger(__name__)
 __all__ = [
     "PENDING", "Context", "CycleReport", "check_routing", "intake_cycle", "outbound_cycle", "partners_for", "poll_cycle", "route",
 ]  # fmt: skip
-PENDING = "pending"
 
 
 def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | None:
@@ -88,55 +83,10 @@ def intake_cycle(ctx: Context) -> CycleReport:
     with timed(CycleReport("intake")) as report:
         with ctx.lock("intake-folder") as got:
             if got:
-                _take_pending_files(ctx, report)
+                take_pending_files(ctx, report)
         while not ctx.stop.is_set() and _screen_chunk(ctx, report):
             pass
     return report
-
-
-def _take_pending_files(ctx: Context, report: CycleReport) -> None:
-    pending = ctx.outbound / PENDING
-    if not pending.is_dir():
-        return
-    for path in sorted(pending.glob("*.json")):
-        if ctx.stop.is_set():
-            return
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            continue  # another daemon took it between the listing and now
-        sha256 = hashlib.sha256(data).hexdigest()
-        try:
-            claims = parse_claims(json.loads(data), str(path))
-        except (InputError, ValueError) as error:
-            problems = getattr(error, "problems", [])
-            report.errors.append(f"{path.name}: {error}")
-            moved = _move(path, pending / "rejected")
-            if moved is not None:
-                write_atomic(
-                    moved.with_name(moved.name + ".reason"), "\n".join([str(error), *problems, ""]).encode()
-                )
-            continue
-        taken = intake_ops.take_intake_file(ctx.store, sha256, path.name, claims, ctx.actor)
-        if taken is not None:
-            for (claim_id, payload), claim in zip(taken, claims, strict=True):
-                ctx.claims.put(claim_id, payload, claim)
-            report.add("claims_received", len(claims))
-        # Taken now or by an earlier run that died before moving it: either way it is recorded.
-        _move(path, pending / "done")
-        report.add("files_taken")
-
-
-def _move(path: Path, folder: Path) -> Path | None:
-    folder.mkdir(mode=0o700, exist_ok=True)
-    target = folder / path.name
-    if target.exists():
-        target = folder / f"{int(time.time() * 1000)}-{path.name}"
-    try:
-        shutil.move(str(path), target)
-    except FileNotFoundError:
-        return None  # another daemon moved it first
-    return target
 
 
 class _NoHistory(HistoryProvider):

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key
+from gateway.errors import StoreError
 from gateway.store import repository
 from gateway.store.batches import IntakeFileRow
 from gateway.store.db import Store
@@ -180,6 +181,9 @@ def take_intake_file(
             taken = [(item.claim_id, item.payload) for item in stored]
     except IntegrityError:
         return None
+    except (OperationalError, InterfaceError) as error:
+        # The database is away or locked, which is not the file's fault: the caller keeps it.
+        raise StoreError(f"{name}: database unavailable: {type(error.orig).__name__}") from error
     return taken
 
 
