@@ -191,6 +191,9 @@ def remit_entry(claim: RemitClaim, payment: Payment, envelope: Envelope) -> Entr
             "paid": money(claim.paid),
             "patient_responsibility": money(claim.patient_responsibility),
             "payer_claim_control_number": claim.payer_claim_control_number,
+            # BPR16 (the secondary claim's DTP*573) and NM1*TT (crossover): gateway.pipeline.secondary.
+            "payment_date": payment.date,
+            "crossover_payer": claim.crossover_payer,
             "adjustments": _adjustments(claim.adjustments),
             "remarks": [{"code": r, "text": codes.describe_rarc(r)} for r in claim.remarks],
             "service_lines": [

@@ -34,6 +34,7 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.inbound.intake import ingest_file
+from gateway.pipeline import secondary
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
@@ -331,6 +332,11 @@ def poll_cycle(ctx: Context) -> CycleReport:
                     _poll_one(ctx, name, report)
         if not ctx.stop.is_set():
             report.add("batches_moved", batch_ops.refresh_acknowledgements(ctx.store, ctx.actor))
+        if not ctx.stop.is_set():
+            with ctx.lock("secondary-claims") as got:
+                if got:  # recorded 835s -> the next payer's claims (gateway.pipeline.secondary)
+                    scan = secondary.queue_due(ctx.store, ctx.actor)
+                    report.add("secondary_claims_queued", scan.queued)
     return report
 
 

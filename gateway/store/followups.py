@@ -9,6 +9,7 @@ correction of the same old version, even by two operators at once, into a clear 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -204,16 +205,52 @@ def record_claim_event(
         repository.record_event(session, kind, claim_id=claim_id, status=status, detail=detail, actor=actor)
 
 
-def remit_details(store: Store, claim_id: int) -> list[tuple[int, dict[str, Any]]]:
-    """(event id, detail) of the 835 claim events recorded for this row, oldest first."""
+def remit_details(store: Store, claim_id: int) -> list[tuple[int, dt.date, dict[str, Any]]]:
+    """(event id, day recorded, detail) of the 835 claim events recorded for this row, oldest first."""
     with store.session() as session:
         rows = session.execute(
-            select(EventRow.id, EventRow.detail)
+            select(EventRow.id, EventRow.at, EventRow.detail)
             .join(ClaimRefRow, ClaimRefRow.event_id == EventRow.id)
             .where(ClaimRefRow.claim_id == claim_id, ClaimRefRow.source == "835")
             .order_by(EventRow.id)
         ).all()
-    return [(event_id, json.loads(text or "{}")) for event_id, text in rows]
+    return [(event_id, at.date(), json.loads(text or "{}")) for event_id, at, text in rows]
+
+
+def answered_version(store: Store, pcn: str) -> ClaimVersion | None:
+    """The newest version of ``pcn`` an 835 was recorded for; InputError when the PCN is unknown."""
+    with store.session() as session:
+        rows = list(
+            session.scalars(
+                select(ClaimRow).where(ClaimRow.patient_control_number == pcn).order_by(ClaimRow.id.desc())
+            )
+        )
+        if not rows:
+            raise InputError(f"no claim with patient control number {pcn}")
+        answered = set(
+            session.scalars(
+                select(ClaimRefRow.claim_id).where(
+                    ClaimRefRow.claim_id.in_([row.id for row in rows]), ClaimRefRow.source == "835"
+                )
+            )
+        )
+        for row in rows:
+            if row.id in answered:
+                return _version(row)
+        return None
+
+
+def newest_version(store: Store, pcn: str) -> ClaimVersion:
+    with store.session() as session:
+        row = session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.patient_control_number == pcn)
+            .order_by(ClaimRow.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise InputError(f"no claim with patient control number {pcn}")
+        return _version(row)
 
 
 def claim_version(store: Store, claim_id: int) -> ClaimVersion:
