@@ -207,6 +207,24 @@ def payer_ids(store: Store) -> list[str]:
         return sorted(session.scalars(select(ClaimRow.payer_id).distinct()))
 
 
+def _lines(session: Session, rows: Sequence[ClaimRow]) -> list[ClaimLine]:
+    kinds = _hold_kinds(session, [row.id for row in rows if row.status == "held"])
+    return [
+        ClaimLine(
+            row.id,
+            row.patient_control_number,
+            row.payer_id,
+            row.first_service_date,
+            row.total_charge,
+            row.status,
+            kinds[row.id].value if row.id in kinds else None,
+            row.status_reason,
+            _aware(row.updated_at),
+        )
+        for row in rows
+    ]
+
+
 def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int = PAGE_SIZE) -> ClaimPage:
     """Newest first; ``page`` is 1-based and clamped to the last page."""
     query = select(ClaimRow.id)
@@ -243,21 +261,7 @@ def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int
         rows = list(
             session.scalars(select(ClaimRow).where(ClaimRow.id.in_(page_ids)).order_by(ClaimRow.id.desc()))
         )
-        kinds = _hold_kinds(session, [row.id for row in rows if row.status == "held"])
-        lines = [
-            ClaimLine(
-                row.id,
-                row.patient_control_number,
-                row.payer_id,
-                row.first_service_date,
-                row.total_charge,
-                row.status,
-                kinds[row.id].value if row.id in kinds else None,
-                row.status_reason,
-                _aware(row.updated_at),
-            )
-            for row in rows
-        ]
+        lines = _lines(session, rows)
     return ClaimPage(lines, page, total, page_size)
 
 
@@ -404,21 +408,7 @@ def held_claims(store: Store, page: int = 1, page_size: int = PAGE_SIZE) -> Clai
                 .limit(page_size)
             )
         )
-        kinds = _hold_kinds(session, [row.id for row in rows])
-        lines = [
-            ClaimLine(
-                row.id,
-                row.patient_control_number,
-                row.payer_id,
-                row.first_service_date,
-                row.total_charge,
-                row.status,
-                kinds[row.id].value if row.id in kinds else None,
-                row.status_reason,
-                _aware(row.updated_at),
-            )
-            for row in rows
-        ]
+        lines = _lines(session, rows)
     return ClaimPage(lines, page, total, page_size)
 
 

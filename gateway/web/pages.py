@@ -89,6 +89,14 @@ async def claims(request: Request) -> Response:
     return await run_in_threadpool(read)
 
 
+def _claim_record(app: Console, request: Request) -> tuple[int, console_read.ClaimRecord]:
+    claim_id = int(request.path_params["claim_id"])
+    record = console_read.claim_record(app.store, claim_id)
+    if record is None:
+        raise Refused(404, f"no claim #{claim_id}")
+    return claim_id, record
+
+
 @dataclass(frozen=True)
 class TimelineLine:
     at: dt.datetime
@@ -106,10 +114,7 @@ def _moment(text: str) -> dt.datetime:
 def claim(request: Request) -> Response:
     app = _console(request)
     session = current_session(app, request)
-    claim_id = int(request.path_params["claim_id"])
-    record = console_read.claim_record(app.store, claim_id)
-    if record is None:
-        raise Refused(404, f"no claim #{claim_id}")
+    claim_id, record = _claim_record(app, request)
     console.record_audit(app.store, session.user.actor, AuditAction.CLAIM_VIEW, claim_id=claim_id)
     history = timeline(app.store, record.patient_control_number)
     result = evaluate(record.claim, HistoryProvider(app.store).for_claim(record.claim), app.book)
@@ -139,10 +144,7 @@ def packet(request: Request) -> Response:
 
     app = _console(request)
     session = current_session(app, request)
-    claim_id = int(request.path_params["claim_id"])
-    record = console_read.claim_record(app.store, claim_id)
-    if record is None:
-        raise Refused(404, f"no claim #{claim_id}")
+    claim_id, record = _claim_record(app, request)
     history = HistoryProvider(app.store).for_claim(record.claim)
     content = assemble(for_claim(record.claim), app.book, history)
     pdf = render_pdf(content)
