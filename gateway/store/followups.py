@@ -18,13 +18,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import AFTER_SEND, ClaimStatus
 from gateway.errors import InputError
 from gateway.store import repository
 from gateway.store.db import Store
 from gateway.store.followup_tables import ClaimLinkRow, FollowupCursorRow
 from gateway.store.intake_ops import insert_version
 from gateway.store.ledger_tables import ClaimRefRow
-from gateway.store.repository import SENT_STATES
 from gateway.store.schema import ClaimRow, EventRow
 
 # Link kinds that end a version's life: it cannot be replaced or voided again.
@@ -80,7 +80,7 @@ def sent_version(store: Store, pcn: str, payer_id: str | None = None) -> ClaimVe
             rows = [row for row in rows if row.payer_id == payer_id]
             if not rows:
                 raise InputError(f"claim {pcn} was never billed to payer {payer_id}")
-        sent = [row for row in rows if row.status in SENT_STATES]
+        sent = [row for row in rows if row.status in AFTER_SEND]
         if not sent:
             raise InputError(
                 f"claim {pcn} was never sent (it is {rows[0].status}): there is nothing at the payer to "
@@ -153,7 +153,7 @@ def record_followup(
                 existing = _superseding_link(session, original_id)
                 if existing is not None:
                     raise InputError(_already(original.patient_control_number, original_id, existing))
-            row = insert_version(session, claim, "received")
+            row = insert_version(session, claim, ClaimStatus.RECEIVED)
             session.add(
                 ClaimLinkRow(
                     from_claim_id=original_id,
@@ -164,7 +164,7 @@ def record_followup(
                 )
             )
             session.flush()
-            repository.record_event(session, "claim.received", claim_id=row.id, status="received",
+            repository.record_event(session, "claim.received", claim_id=row.id, status=ClaimStatus.RECEIVED,
                                     detail={"follows": original_id, "kind": kind, **detail}, actor=actor)  # fmt: skip
             repository.record_event(session, f"claim.{kind}", claim_id=original_id, status=kind,
                                     detail={"by": row.id, **detail}, actor=actor)  # fmt: skip
