@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.domain.claim import Claim
-from gateway.domain.status import ClaimStatus
 from gateway.errors import ClaimsHeld, ValidationFailed
 from gateway.packet import records as packet_records
 from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
@@ -65,9 +64,20 @@ def gate_issues(text: str) -> list[GateIssue]:
 def record_held(store: Store, held: Sequence[Screened], actor: str) -> None:
     with store.session() as session:
         for item in held:
-            row = repository.upsert_claim(session, item.claim, ClaimStatus.RECEIVED)
+            row = repository.upsert_claim(session, item.claim, "held", "\n".join(item.reasons()))
             row.rule_pack_version = item.rules.pack_version
-            repository.hold_claim(session, row, item.held_event(), "\n".join(item.reasons()), actor)
+            repository.record_event(
+                session,
+                "claim.held",
+                claim_id=row.id,
+                status="held",
+                detail={
+                    "rules": [f.rule_id for f in item.rules.errors],
+                    "pack_version": item.rules.pack_version,
+                    "auth": list(item.auth_reasons),
+                },
+                actor=actor,
+            )
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,7 @@ def build_837p_file(
         for st02, pcns in built.transaction_claims.items():
             for pcn in pcns:
                 item = by_pcn[pcn]
-                row = repository.upsert_claim(session, item.claim, ClaimStatus.QUEUED)
+                row = repository.upsert_claim(session, item.claim, "built")
                 row.rule_pack_version = item.rules.pack_version
                 packet_records.record_claim(session, row.id, item.claim, book, item.rules.pack_version)
                 links.append((row, st02))
