@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from gateway.cli.main import _register, cli
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.errors import InputError
 from gateway.pipeline import corrections
 from gateway.pipeline.outbound import gate_issues
@@ -122,7 +123,7 @@ def test_the_old_payer_number_cannot_replace_a_replaced_claim_twice(
 
         row = session.get(ClaimRow, first.new_id)
         assert row is not None
-        row.status = "sent"
+        row.status = ClaimStatus.SENT
     with pytest.raises(
         InputError,
         match=re.escape(
