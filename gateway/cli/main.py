@@ -20,6 +20,7 @@ import click
 
 from gateway import __version__
 from gateway.errors import GatewayError
+from gateway.privacy import use_private_umask
 from gateway.settings import Settings
 
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
@@ -93,6 +94,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    use_private_umask()  # claims data is PHI: nothing we write is readable by group or others
     ctx.obj = Settings.from_env()
     ctx.meta["debug"] = debug
 
