@@ -1,7 +1,7 @@
 """console: console_users, console_sessions, audit_events
 
-Revision ID: 0007_console
-Revises: 0006_claim_links
+Revision ID: 0008_console
+Revises: 0007_claim_hold_kind
 Create Date: 2026-12-03 09:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_console"
-down_revision: str | None = "0006_claim_links"
+revision: str = "0008_console"
+down_revision: str | None = "0007_claim_hold_kind"
 branch_labels: str | None = None
 depends_on: str | None = None
 
