@@ -53,6 +53,7 @@ class RemitLine:
     units: Decimal | None
     control_number: str
     adjustments: tuple[AdjustmentAmount, ...]
+    remarks: tuple[str, ...] = ()  # LQ*HE RARCs
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class RemitAnswer:
     crossover_payer: str
     adjustments: tuple[AdjustmentAmount, ...]
     lines: tuple[RemitLine, ...]
+    remarks: tuple[str, ...] = ()  # MOA RARCs
 
 
 def _money(value: object) -> Decimal | None:
@@ -111,10 +113,16 @@ def answer_from_ledger(detail: dict[str, Any], recorded: dt.date) -> RemitAnswer
                 units=_money(line.get("units")),
                 control_number=str(line.get("control_number") or ""),
                 adjustments=_adjustments(line.get("adjustments", [])),
+                remarks=_remarks(line),
             )
             for line in detail.get("service_lines", [])
         ),
+        remarks=_remarks(detail),
     )
+
+
+def _remarks(detail: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(item.get("code", "")) for item in detail.get("remarks", []) if item.get("code"))
 
 
 def _match_lines(claim: Claim, answer: RemitAnswer) -> list[tuple[int, RemitLine]]:

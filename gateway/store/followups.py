@@ -293,3 +293,53 @@ def followed_by(store: Store, claim_id: int, kind: str) -> int | None:
                 ClaimLinkRow.from_claim_id == claim_id, ClaimLinkRow.kind == kind
             )
         )
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    event_id: int
+    recorded: dt.date
+    patient_control_number: str
+    claim_id: int | None
+    detail: dict[str, Any]
+    payload: str | None  # the claim as sent; None when the 835 named a claim we never sent
+
+
+def open_answers(store: Store) -> list[RecordedAnswer]:
+    """The newest 835 answer per claim row (per PCN when unmatched), leaving out replaced or voided rows."""
+    with store.session() as session:
+        refs = session.execute(
+            select(ClaimRefRow.event_id, ClaimRefRow.claim_id, ClaimRefRow.patient_control_number, EventRow.at,
+                   EventRow.detail)
+            .join(EventRow, EventRow.id == ClaimRefRow.event_id)
+            .where(ClaimRefRow.source == "835")
+            .order_by(ClaimRefRow.event_id)
+        ).all()  # fmt: skip
+        superseded = set(
+            session.scalars(select(ClaimLinkRow.from_claim_id).where(ClaimLinkRow.kind.in_(SUPERSEDING)))
+        )
+        newest: dict[object, tuple[int, int | None, str, dt.datetime, str | None]] = {}
+        for event_id, claim_id, pcn, at, detail in refs:
+            newest[claim_id if claim_id is not None else ("unmatched", pcn)] = (
+                event_id,
+                claim_id,
+                pcn,
+                at,
+                detail,
+            )
+        ids = [c for _e, c, _p, _a, _d in newest.values() if c is not None and c not in superseded]
+        payloads = dict(
+            session.execute(select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.id.in_(ids))).all()
+        )
+    return [
+        RecordedAnswer(
+            event_id,
+            at.date(),
+            pcn,
+            claim_id,
+            json.loads(detail or "{}"),
+            payloads.get(claim_id) if claim_id is not None else None,
+        )
+        for event_id, claim_id, pcn, at, detail in newest.values()
+        if claim_id is None or claim_id not in superseded
+    ]
