@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.errors import InputError
 from gateway.pipeline import secondary
 from gateway.store.db import Store
@@ -78,7 +79,7 @@ def test_tertiary_claim_after_the_secondarys_835(sqlite_store: Store, tmp_path: 
     with sqlite_store.session() as session:
         row = session.get(ClaimRow, second.new_id)
         assert row is not None
-        row.status = "sent"
+        row.status = ClaimStatus.SENT
     ingest(
         sqlite_store,
         tmp_path,
@@ -94,7 +95,7 @@ def test_tertiary_claim_after_the_secondarys_835(sqlite_store: Store, tmp_path: 
         with sqlite_store.session() as session:
             row = session.get(ClaimRow, third.new_id)
             assert row is not None
-            row.status = "sent"
+            row.status = ClaimStatus.SENT
         tertiary_answer = [SUPPLEMENT_CLAIM[0].replace("*2*1660*270*10*CI*SUP778812", "*3*1660*10*0*MC*AZ1"),
                            *SUPPLEMENT_CLAIM[1:]]  # fmt: skip
         ingest(
