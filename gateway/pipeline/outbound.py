@@ -30,7 +30,8 @@ from gateway.store.db import Store
 from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_837p
 from gateway.x12.checks_837p import check_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
-from gateway.x12.gate import GateIssue, validate_text
+from gateway.x12.gate import GateIssue
+from gateway.x12.gate_pool import validate_batch
 from gateway.x12.reader import read_segments
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def allocate_control_numbers(store: Store, partners: TradingPartners, transactio
 def gate_issues(text: str) -> list[GateIssue]:
     """Our own 837P checks plus pyx12; empty means the file may leave."""
     issues = check_837p(read_segments(text.encode()))
-    result = validate_text(text)
+    result = validate_batch(text)
     if result.fatal:
         issues.append(GateIssue("fatal", "pyx12", result.fatal))
     issues.extend(result.issues)
