@@ -4,10 +4,8 @@ Rows never leave this module: every function returns plain records.  Claims are 
 their row id (``claims.id``), which says nothing about the patient, so page addresses carry no
 PHI; the patient control number and the other filters arrive in POST bodies.
 
-Until the typed hold kind lands in the store (issue 18), a held claim's kind is read from the
-newest hold event's structured detail: ``claim.held`` with ``gate_problems`` (the pyx12 gate),
-with ``rules`` (payer rules) or only ``auth`` (prior authorization); ``operator.hold`` (an
-operator, or a cancelled batch whose claims were held by ``operator_ops.cancel``).
+A held claim's kind is ``claims.hold_kind`` (gateway.domain.status.HoldKind), set by the one
+``hold_claim``.
 """
 
 from __future__ import annotations
@@ -18,8 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,6 +23,7 @@ from sqlalchemy.orm import Session
 from gateway.domain.auth import AuthRecord
 from gateway.domain.batch import BatchStatus
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus, HoldKind
 from gateway.packet import records as documentation
 from gateway.store import operator_ops
 from gateway.store.auths import auths_for_claim
@@ -34,59 +31,21 @@ from gateway.store.batches import BatchRow
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 
-HOLD_EVENTS = ("claim.held", "operator.hold")
 PAGE_SIZE = 50
 ATTENTION_CLAIM_STATES = ("held", "rejected", "denied")
 ATTENTION_BATCH_STATES = (BatchStatus.FAILED, BatchStatus.REJECTED, BatchStatus.PARTIALLY_ACCEPTED)
-
-
-class HoldKind(StrEnum):
-    RULES = "rules"
-    AUTH = "auth"
-    GATE = "gate"
-    OPERATOR = "operator"
-    UNSENT_BATCH = "unsent batch"
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _hold_kind(kind: str, detail_text: str | None) -> HoldKind:
-    detail: Any = json.loads(detail_text) if detail_text else {}
-    detail = detail if isinstance(detail, dict) else {}
-    if kind == "operator.hold":
-        # operator_ops.cancel records the claims of a cancelled batch with the batch number first.
-        reason = str(detail.get("reason", ""))
-        return (
-            HoldKind.UNSENT_BATCH
-            if reason.startswith("batch ") and " cancelled" in reason
-            else HoldKind.OPERATOR
-        )
-    if detail.get("gate_problems"):
-        return HoldKind.GATE
-    if not detail.get("rules") and detail.get("auth"):
-        return HoldKind.AUTH
-    return HoldKind.RULES
-
-
 def _hold_kinds(session: Session, claim_ids: Sequence[int] | None = None) -> dict[int, HoldKind]:
-    """The hold kind of each held claim (of ``claim_ids``, or every held claim)."""
-    held = select(ClaimRow.id).where(ClaimRow.status == "held")
+    """The hold kind of each held claim (of ``claim_ids``, or every held claim): ``claims.hold_kind``."""
+    query = select(ClaimRow.id, ClaimRow.hold_kind).where(ClaimRow.status == ClaimStatus.HELD)
     if claim_ids is not None:
-        held = held.where(ClaimRow.id.in_(list(claim_ids)))
-    newest = (
-        select(func.max(EventRow.id))
-        .where(EventRow.kind.in_(HOLD_EVENTS), EventRow.claim_id.in_(held))
-        .group_by(EventRow.claim_id)
-    )
-    rows = session.execute(
-        select(EventRow.claim_id, EventRow.kind, EventRow.detail).where(EventRow.id.in_(newest))
-    )
-    kinds = {claim_id: _hold_kind(kind, detail) for claim_id, kind, detail in rows if claim_id is not None}
-    for claim_id in session.scalars(held):  # held with no hold event (older data): the rules held it
-        kinds.setdefault(claim_id, HoldKind.RULES)
-    return kinds
+        query = query.where(ClaimRow.id.in_(list(claim_ids)))
+    return {claim_id: kind or HoldKind.RULES for claim_id, kind in session.execute(query)}
 
 
 # -- Today ---------------------------------------------------------------------------------------
@@ -125,7 +84,7 @@ def today(store: Store) -> Today:
         kinds = Counter(kind.value for kind in _hold_kinds(session).values())
         oldest_held = session.execute(
             select(ClaimRow.id, ClaimRow.updated_at)
-            .where(ClaimRow.status == "held")
+            .where(ClaimRow.status == ClaimStatus.HELD)
             .order_by(ClaimRow.updated_at, ClaimRow.id)
             .limit(1)
         ).first()
@@ -229,7 +188,7 @@ def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int
     """Newest first; ``page`` is 1-based and clamped to the last page."""
     query = select(ClaimRow.id)
     if wanted.hold_kind is not None:
-        query = query.where(ClaimRow.status == "held")
+        query = query.where(ClaimRow.status == ClaimStatus.HELD)
     elif wanted.status:
         query = query.where(ClaimRow.status == wanted.status)
     if wanted.payer_id:
@@ -327,7 +286,7 @@ def claim_record(store: Store, claim_id: int) -> ClaimRecord | None:
             return None
         claim = Claim.model_validate_json(row.payload)
         versions = [
-            (version_id, status)
+            (version_id, status.value)
             for version_id, status in session.execute(
                 select(ClaimRow.id, ClaimRow.status)
                 .where(ClaimRow.patient_control_number == row.patient_control_number)
@@ -397,12 +356,12 @@ def claim_record(store: Store, claim_id: int) -> ClaimRecord | None:
 def held_claims(store: Store, page: int = 1, page_size: int = PAGE_SIZE) -> ClaimPage:
     """Held claims, the longest held first (the queue an operator works)."""
     with store.session() as session:
-        total = int(session.scalar(select(func.count()).where(ClaimRow.status == "held")) or 0)
+        total = int(session.scalar(select(func.count()).where(ClaimRow.status == ClaimStatus.HELD)) or 0)
         page = min(max(page, 1), max(1, -(-total // page_size)))
         rows = list(
             session.scalars(
                 select(ClaimRow)
-                .where(ClaimRow.status == "held")
+                .where(ClaimRow.status == ClaimStatus.HELD)
                 .order_by(ClaimRow.updated_at, ClaimRow.id)
                 .offset((page - 1) * page_size)
                 .limit(page_size)
@@ -472,7 +431,7 @@ def batch_record(store: Store, batch_id: int) -> BatchRecord | None:
         if row is None:
             return None
         claims = [
-            (claim_id, pcn, status)
+            (claim_id, pcn, status.value)
             for claim_id, pcn, status in session.execute(
                 select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status)
                 .join(FileClaimRow, FileClaimRow.claim_id == ClaimRow.id)

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from gateway.domain.accounts import AuditAction
 from gateway.domain.batch import BatchStatus, ReplayMode, decide_replay
+from gateway.domain.status import HoldKind
 from gateway.rules import evaluate
 from gateway.store import console, console_read
 from gateway.store.history import HistoryProvider
@@ -52,7 +53,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _claim_filter(fields: dict[str, str]) -> console_read.ClaimFilter:
-    kinds = {kind.value: kind for kind in console_read.HoldKind}
+    kinds = {kind.value: kind for kind in HoldKind}
     return console_read.ClaimFilter(
         status=fields.get("status") or None,
         hold_kind=kinds.get(fields.get("hold_kind", "")),
@@ -83,7 +84,7 @@ async def claims(request: Request) -> Response:
             fields=fields,
             states=console_read.claim_states(app.store),
             payers=console_read.payer_ids(app.store),
-            hold_kinds=[kind.value for kind in console_read.HoldKind],
+            hold_kinds=[kind.value for kind in HoldKind],
         )
 
     return await run_in_threadpool(read)

@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from gateway.domain.accounts import AuditAction
+from gateway.domain.status import HoldKind
 from gateway.store import console, console_read
 from gateway.store.db import Store
 from gateway.web.app import CSP, create_app
@@ -99,9 +100,7 @@ def test_a_cancelled_batch_holds_its_claims_as_unsent_batch(
 ) -> None:
     csrf = log_in(client)
     client.post(f"/batches/{data.failed_batch}/cancel", data={"csrf": csrf, "reason": "sent on paper"})
-    page = console_read.claims_page(
-        store, console_read.ClaimFilter(hold_kind=console_read.HoldKind.UNSENT_BATCH)
-    )
+    page = console_read.claims_page(store, console_read.ClaimFilter(hold_kind=HoldKind.UNSENT_BATCH))
     assert [line.patient_control_number for line in page.claims] == ["F0000002", "F0000001", "F0000000"]
 
 
