@@ -40,6 +40,7 @@ from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
 from gateway.pipeline.screening import screen_claim
+from gateway.pipeline.stops import refresh_stops, stop_clearinghouse
 from gateway.spool import write_atomic
 from gateway.store import batch_ops, intake_ops, repository
 from gateway.store.auths import consume
@@ -147,6 +148,7 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
 
 def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
     with timed(CycleReport("outbound")) as report:
+        refresh_stops(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
@@ -269,19 +271,12 @@ def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:
                 _send_one(ctx, name, batch_id, report)
             except PermanentTransportError as error:
                 batch_ops.mark_failed(ctx.store, batch_id, str(error), ctx.actor)
-                _stop_clearinghouse(ctx, name, error, report)
+                stop_clearinghouse(ctx, name, error, report)
                 return
             except TransportError as error:
                 record_contact(ctx.store, name, str(error))
                 report.errors.append(f"{name}: {error}")
                 return  # stays 'sending': the next cycle looks on the server and resumes
-
-
-def _stop_clearinghouse(ctx: Context, name: str, error: PermanentTransportError, report: CycleReport) -> None:
-    """Stop contacting ``name`` in this process; batches wait (failed, or spooled) for the operator."""
-    ctx.stopped[name] = str(error)
-    record_contact(ctx.store, name, str(error))
-    report.errors.append(f"{name}: {error}; clearinghouse stopped until the daemon is restarted")
 
 
 def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> None:
@@ -325,6 +320,7 @@ def _spool_problem(path: Path, sha256: str) -> str:
 
 def poll_cycle(ctx: Context) -> CycleReport:
     with timed(CycleReport("poll")) as report:
+        refresh_stops(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
@@ -357,7 +353,7 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
             transport.ack(remote)  # only after the ledger has it (or quarantine does)
         record_contact(ctx.store, name)
     except PermanentTransportError as error:
-        _stop_clearinghouse(ctx, name, error, report)
+        stop_clearinghouse(ctx, name, error, report)
     except TransportError as error:
         record_contact(ctx.store, name, str(error))
         report.errors.append(f"{name}: {error}")
