@@ -93,8 +93,10 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
         raise X12SyntaxError("CAS needs a group, a reason code and an amount", segment.index)
     found = []
     for start in CAS_TRIPLET_STARTS:
-        if start >= size or not elements[start]:
+        if start >= size:
             break
+        if not elements[start]:
+            continue  # an empty triplet between filled ones: read the ones after it, lose nothing
         text = elements[start + 1] if start + 1 < size else ""
         if not text:
             raise X12SyntaxError(

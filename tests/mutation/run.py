@@ -207,14 +207,16 @@ def run_module(path: Path, sample: int | None, jobs: int, equivalent: set[tuple[
         for pid, code in wait_all(running).items():
             mutant = owner.pop(pid)
             result.total += 1
-            if (mutant.line_text, mutant.description) in equivalent:
-                result.equivalent += 1
-            elif code == 0:
-                result.survivors.append(mutant)
-            else:  # tests failed, errored or timed out (None)
+            if code != 0:  # tests failed, errored or timed out (None)
                 result.killed += 1
-            if code == 0 and (mutant.line_text, mutant.description) in equivalent:
-                continue
+            elif (mutant.line_text, mutant.description) in equivalent:
+                result.equivalent += 1
+            else:
+                result.survivors.append(mutant)
+            if result.total % 25 == 0:
+                print(
+                    f"  {relative}: {result.total} of {len(found)} mutants run", file=sys.stderr, flush=True
+                )
     result.seconds = time.monotonic() - began
     return result
 
