@@ -278,8 +278,14 @@ def _example_claims(folder: Path, pending: Path) -> dict[str, Claim]:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo works (default: $GATEWAY_HOME/demo); wiped first.")  # fmt: skip
 @click.option("--max-rounds", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option(
+    "--web", is_flag=True, help="Then keep the operator console up on the demo's data (Ctrl-C stops it)."
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8640, show_default=True, help="The console's port."
+)
 @click.pass_obj
-def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
+def demo(settings: Settings, folder: Path | None, max_rounds: int, web: bool, port: int) -> None:
     """Run claims through rules, the daemon and a simulated clearinghouse; print the outcome."""
     started = time.monotonic()
     home = (folder or settings.home / "demo").resolve()
@@ -323,3 +329,7 @@ def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
     click.echo(
         f"settled in {time.monotonic() - started:.1f} s; look closer: GATEWAY_HOME={home} gateway claims show PCN"
     )
+    if web:
+        from gateway.web.server import serve_demo  # starlette/uvicorn only for --web
+
+        serve_demo(f"sqlite:///{home / 'gateway.db'}", settings, home, port, click.echo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -36,6 +37,24 @@ def one_time_operator(store: Store) -> tuple[str, str]:
     else:
         console.set_password(store, ONE_TIME_USER, digest, Role.OPERATOR)
     return ONE_TIME_USER, password
+
+
+def serve_demo(db_url: str, settings: Settings, home: Path, port: int, say: Callable[[str], None]) -> None:
+    """``gateway demo --web``: the console on the demo's database until Ctrl-C.
+
+    The ``demo`` operator gets a fresh random password, printed once; it is disabled again when
+    the console stops, so the password is good for this run only.
+    """
+    with Store.open(db_url) as store:
+        name, password = one_time_operator(store)
+        config = WebConfig(port=port)
+        say(
+            f"console: http://{config.host}:{port}/  user {name}, one-time password {password}  (Ctrl-C stops it)"
+        )
+        try:
+            serve(build_console(store, settings, config, home / KEY_FILE))
+        finally:
+            console.disable_user(store, name)
 
 
 def serve(console_app: Console) -> None:

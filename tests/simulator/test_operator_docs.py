@@ -18,6 +18,11 @@ LOCAL_PAGES = {
     "status.md": ["paid", "denied", "CO-50", "accepted"],
     "replay.md": ["segment has data element errors", '"invalid code value"', "replaced", "accepted"],
     "payer_rule.md": ["held: exit 1"],
+    "web.md": [
+        "user ann added (operator); actions are recorded as operator:ann",
+        "val                  viewer",
+        "no audit entries",
+    ],
     "failures.md": ["nested deeper than 32 levels (the limit for intake files)", "b_valid.json"],
 }
 SFTP_PAGE = "clearinghouse.md"
