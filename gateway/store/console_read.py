@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from gateway.domain.auth import AuthRecord
 from gateway.domain.batch import BatchStatus
@@ -32,20 +30,12 @@ from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 
 PAGE_SIZE = 50
-ATTENTION_CLAIM_STATES = ("held", "rejected", "denied")
+ATTENTION_CLAIM_STATES = (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.DENIED)
 ATTENTION_BATCH_STATES = (BatchStatus.FAILED, BatchStatus.REJECTED, BatchStatus.PARTIALLY_ACCEPTED)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def _hold_kinds(session: Session, claim_ids: Sequence[int] | None = None) -> dict[int, HoldKind]:
-    """The hold kind of each held claim (of ``claim_ids``, or every held claim): ``claims.hold_kind``."""
-    query = select(ClaimRow.id, ClaimRow.hold_kind).where(ClaimRow.status == ClaimStatus.HELD)
-    if claim_ids is not None:
-        query = query.where(ClaimRow.id.in_(list(claim_ids)))
-    return {claim_id: kind or HoldKind.RULES for claim_id, kind in session.execute(query)}
 
 
 # -- Today ---------------------------------------------------------------------------------------
@@ -81,14 +71,21 @@ class Today:
 def today(store: Store) -> Today:
     view = operator_ops.status(store)
     with store.session() as session:
-        kinds = Counter(kind.value for kind in _hold_kinds(session).values())
+        kinds = {
+            kind.value if kind else "unknown": count
+            for kind, count in session.execute(
+                select(ClaimRow.hold_kind, func.count())
+                .where(ClaimRow.status == ClaimStatus.HELD)
+                .group_by(ClaimRow.hold_kind)
+            )
+        }
         oldest_held = session.execute(
             select(ClaimRow.id, ClaimRow.updated_at)
             .where(ClaimRow.status == ClaimStatus.HELD)
             .order_by(ClaimRow.updated_at, ClaimRow.id)
             .limit(1)
         ).first()
-    attention = {f"{state} claims": view.claims.get(state, 0) for state in ATTENTION_CLAIM_STATES}
+    attention = {f"{state.value} claims": view.claims.get(state, 0) for state in ATTENTION_CLAIM_STATES}
     attention.update(
         {
             f"{state.value.replace('_', ' ')} batches": view.batches.get(state.value, 0)
@@ -123,7 +120,7 @@ def today(store: Store) -> Today:
 
 @dataclass(frozen=True)
 class ClaimFilter:
-    status: str | None = None
+    status: ClaimStatus | None = None
     hold_kind: HoldKind | None = None
     payer_id: str | None = None
     service_from: dt.date | None = None
@@ -156,7 +153,7 @@ class ClaimPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def claim_states(store: Store) -> list[str]:
+def claim_states(store: Store) -> list[ClaimStatus]:
     with store.session() as session:
         return sorted(session.scalars(select(ClaimRow.status).distinct()))
 
@@ -166,8 +163,7 @@ def payer_ids(store: Store) -> list[str]:
         return sorted(session.scalars(select(ClaimRow.payer_id).distinct()))
 
 
-def _lines(session: Session, rows: Sequence[ClaimRow]) -> list[ClaimLine]:
-    kinds = _hold_kinds(session, [row.id for row in rows if row.status == "held"])
+def _lines(rows: Sequence[ClaimRow]) -> list[ClaimLine]:
     return [
         ClaimLine(
             row.id,
@@ -176,7 +172,7 @@ def _lines(session: Session, rows: Sequence[ClaimRow]) -> list[ClaimLine]:
             row.first_service_date,
             row.total_charge,
             row.status,
-            kinds[row.id].value if row.id in kinds else None,
+            row.hold_kind.value if row.hold_kind else None,
             row.status_reason,
             _aware(row.updated_at),
         )
@@ -188,7 +184,7 @@ def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int
     """Newest first; ``page`` is 1-based and clamped to the last page."""
     query = select(ClaimRow.id)
     if wanted.hold_kind is not None:
-        query = query.where(ClaimRow.status == ClaimStatus.HELD)
+        query = query.where(ClaimRow.status == ClaimStatus.HELD, ClaimRow.hold_kind == wanted.hold_kind)
     elif wanted.status:
         query = query.where(ClaimRow.status == wanted.status)
     if wanted.payer_id:
@@ -202,25 +198,17 @@ def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int
             ClaimRow.patient_control_number.startswith(wanted.patient_control_number, autoescape=True)
         )
     with store.session() as session:
-        if wanted.hold_kind is not None:  # the kind is not a column yet: filter the held claims here
-            ids = list(session.scalars(query))
-            kinds = _hold_kinds(session, ids) if len(ids) < 5000 else _hold_kinds(session)
-            matching = sorted((i for i in ids if kinds.get(i) is wanted.hold_kind), reverse=True)
-            total = len(matching)
-            page = min(max(page, 1), max(1, -(-total // page_size)))
-            page_ids = matching[(page - 1) * page_size : page * page_size]
-        else:
-            total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-            page = min(max(page, 1), max(1, -(-total // page_size)))
-            page_ids = list(
-                session.scalars(
-                    query.order_by(ClaimRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
-                )
+        total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        page = min(max(page, 1), max(1, -(-total // page_size)))
+        page_ids = list(
+            session.scalars(
+                query.order_by(ClaimRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
             )
+        )
         rows = list(
             session.scalars(select(ClaimRow).where(ClaimRow.id.in_(page_ids)).order_by(ClaimRow.id.desc()))
         )
-        lines = _lines(session, rows)
+        lines = _lines(rows)
     return ClaimPage(lines, page, total, page_size)
 
 
@@ -272,7 +260,7 @@ class ClaimRecord:
     rule_pack_version: str | None
     created_at: dt.datetime
     claim: Claim
-    versions: list[tuple[int, str]]  # every row of this PCN: (id, status), oldest first
+    versions: list[tuple[int, ClaimStatus]]  # every row of this PCN: (id, status), oldest first
     files: list[ClaimFile] = field(default_factory=list)
     documentation: DocumentationScore | None = None
     auths: list[AuthRecord] = field(default_factory=list)
@@ -286,7 +274,7 @@ def claim_record(store: Store, claim_id: int) -> ClaimRecord | None:
             return None
         claim = Claim.model_validate_json(row.payload)
         versions = [
-            (version_id, status.value)
+            (version_id, status)
             for version_id, status in session.execute(
                 select(ClaimRow.id, ClaimRow.status)
                 .where(ClaimRow.patient_control_number == row.patient_control_number)
@@ -320,7 +308,6 @@ def claim_record(store: Store, claim_id: int) -> ClaimRecord | None:
             )
         ]
         score = documentation.latest(session, "claim", row.patient_control_number)
-        kinds = _hold_kinds(session, [row.id]) if row.status == "held" else {}
         return ClaimRecord(
             row.id,
             row.patient_control_number,
@@ -330,7 +317,7 @@ def claim_record(store: Store, claim_id: int) -> ClaimRecord | None:
             row.total_charge,
             row.status,
             row.status_reason,
-            kinds[row.id].value if row.id in kinds else None,
+            row.hold_kind.value if row.hold_kind else None,
             row.rule_pack_version,
             _aware(row.created_at),
             claim,
@@ -367,7 +354,7 @@ def held_claims(store: Store, page: int = 1, page_size: int = PAGE_SIZE) -> Clai
                 .limit(page_size)
             )
         )
-        lines = _lines(session, rows)
+        lines = _lines(rows)
     return ClaimPage(lines, page, total, page_size)
 
 
@@ -421,7 +408,7 @@ class BatchRecord:
     size: int
     remote_name: str
     attempts: int
-    claims: list[tuple[int, str, str]]  # (claim id, PCN, status)
+    claims: list[tuple[int, str, ClaimStatus]]  # (claim id, PCN, status)
     events: list[BatchEvent]
 
 
@@ -431,7 +418,7 @@ def batch_record(store: Store, batch_id: int) -> BatchRecord | None:
         if row is None:
             return None
         claims = [
-            (claim_id, pcn, status.value)
+            (claim_id, pcn, status)
             for claim_id, pcn, status in session.execute(
                 select(ClaimRow.id, ClaimRow.patient_control_number, ClaimRow.status)
                 .join(FileClaimRow, FileClaimRow.claim_id == ClaimRow.id)

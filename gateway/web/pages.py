@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from gateway.domain.accounts import AuditAction
 from gateway.domain.batch import BatchStatus, ReplayMode, decide_replay
-from gateway.domain.status import HoldKind
+from gateway.domain.status import ClaimStatus, HoldKind
 from gateway.rules import evaluate
 from gateway.store import console, console_read
 from gateway.store.history import HistoryProvider
@@ -54,8 +54,9 @@ def _date(text: str | None) -> dt.date | None:
 
 def _claim_filter(fields: dict[str, str]) -> console_read.ClaimFilter:
     kinds = {kind.value: kind for kind in HoldKind}
+    states = {state.value: state for state in ClaimStatus}
     return console_read.ClaimFilter(
-        status=fields.get("status") or None,
+        status=states.get(fields.get("status", "")),
         hold_kind=kinds.get(fields.get("hold_kind", "")),
         payer_id=fields.get("payer_id") or None,
         service_from=_date(fields.get("service_from")),

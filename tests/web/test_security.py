@@ -95,12 +95,12 @@ def test_release_from_the_holds_page_calls_the_operator_function(
     assert (entry.actor, entry.detail) == ("operator:alice", "reason: payer said yes")
 
 
-def test_a_cancelled_batch_holds_its_claims_as_unsent_batch(
+def test_a_cancelled_batch_holds_its_claims_as_an_operator_hold(
     client: TestClient, data: ConsoleData, store: Store
 ) -> None:
     csrf = log_in(client)
     client.post(f"/batches/{data.failed_batch}/cancel", data={"csrf": csrf, "reason": "sent on paper"})
-    page = console_read.claims_page(store, console_read.ClaimFilter(hold_kind=HoldKind.UNSENT_BATCH))
+    page = console_read.claims_page(store, console_read.ClaimFilter(hold_kind=HoldKind.OPERATOR))
     assert [line.patient_control_number for line in page.claims] == ["F0000002", "F0000001", "F0000000"]
 
 
