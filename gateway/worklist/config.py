@@ -47,7 +47,11 @@ class DenialConfig(_Strict):
     carc_source: str
     routine: list[str]
     categories: dict[str, Category]
+    carc_rule_kinds: dict[str, list[str]] = Field(default_factory=dict)
     limits: Limits
+
+    def rule_kinds(self, carc: str, category: Category) -> frozenset[str]:
+        return frozenset(self.carc_rule_kinds.get(carc) or category.rule_kinds)
 
     def category_of(self, carc: str) -> str | None:
         return next((name for name, category in self.categories.items() if carc in category.carcs), None)

@@ -160,8 +160,9 @@ def _row(
     category = config.categories.get(category_name) if category_name else None
     action = category.next_action if category is not None else REVIEW
     rule = None
-    if category is not None and category.rule_kinds and item.claim is not None and procedure:
-        rule = find_rule(item.claim, procedure, frozenset(category.rule_kinds))
+    kinds = config.rule_kinds(main.reason, category) if category is not None else frozenset()
+    if kinds and item.claim is not None and procedure:
+        rule = find_rule(item.claim, procedure, kinds)
     limits = find_limits(item.claim)
     filing = appeal = None
     if limits is not None:
