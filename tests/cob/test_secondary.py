@@ -172,3 +172,19 @@ def test_the_daemon_routes_the_secondary_to_the_next_payers_clearinghouse(
         ("paid", "03102"),
         ("sent", "36273"),
     ]
+
+
+def test_an_other_payer_identical_to_the_claims_payer_is_refused_at_intake(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    claim = primary_with_other_coverage()
+    claim["other_coverage"][0]["payer"] = dict(claim["payer"])
+    profile = local_profile(tmp_path)
+    write_pending(tmp_path / "outbound", [claim])
+    make_daemon(sqlite_store, tmp_path, {profile.name: profile}).run_until_idle()
+    assert count_claims(sqlite_store) == 0
+    [reason] = sorted((tmp_path / "outbound" / "pending" / "rejected").glob("*.reason"))
+    assert reason.read_text().endswith(
+        "claims[0] (claim MBB2026061004): other_coverage[0]: payer 03102 is the payer this claim is billed to\n"
+    )
+    assert list(Path(profile.upload_dir).iterdir()) == []
