@@ -19,6 +19,7 @@ Messages name the place (file, segment number, claim id, config key) and never c
   + RuleViolation               a claim is held by payer rules
     - ClaimsHeld                one or more claims of a build are held (``problems`` per claim)
   + StoreError                  database problems (migration missing, lock lost)
+  + CodeSetError                a code-set file (ICD-10-CM, NCCI, MCD export) that cannot be imported
   + SpoolError                  a spool folder (outbound/, inbound/) cannot be written
   + TransportError
     - TemporaryTransportError   retry with backoff (timeouts, resets, server disk full)
@@ -112,6 +113,16 @@ class ClaimsHeld(RuleViolation):
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.problems: list[str] = list(problems)
+
+
+class CodeSetError(GatewayError):
+    """A publisher's code-set file is unreadable, truncated or not in the expected layout.
+
+    The message names the file, the line and the column or layout that was expected; nothing of
+    the file has been stored when it is raised.
+    """
+
+    exit_code = 2
 
 
 class StoreError(GatewayError):

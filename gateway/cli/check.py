@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from gateway.codesets import CodeSets, default_code_sets
 from gateway.domain.claim import Claim
 from gateway.domain.findings import Finding, RuleResult, Severity
 from gateway.domain.history import History
@@ -24,6 +25,7 @@ from gateway.rules.book import RuleBook, load_rule_book
 from gateway.rules.config import load_config
 from gateway.rules.dx_import import article_from_export, write_article
 from gateway.settings import Settings
+from gateway.store.codesets import load_code_sets
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
 
@@ -45,11 +47,13 @@ def _format(finding: Finding) -> list[str]:
     ]
 
 
-def _check_all(claims: list[Claim], book: RuleBook, provider: HistoryProvider | None) -> list[RuleResult]:
+def _check_all(
+    claims: list[Claim], book: RuleBook, provider: HistoryProvider | None, codes: CodeSets
+) -> list[RuleResult]:
     results = []
     for claim in claims:
         history = provider.for_claim(claim) if provider is not None else History.empty()
-        results.append(engine.evaluate(claim, history, book))
+        results.append(engine.evaluate(claim, history, book, codes))
     return results
 
 
@@ -67,9 +71,12 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
     """Check CLAIMS_FILE against the payer rules; exit 1 when any claim is held."""
     claims = load_claims(claims_file)
     book = load_rule_book(settings.payer_configs)
-    store = _open_history(settings) if history else None
+    # The database, when there is one, also holds the imported code-set releases.
+    store = _open_history(settings)
     try:
-        results = _check_all(claims, book, HistoryProvider(store) if store is not None else None)
+        codes = load_code_sets(store) if store is not None else default_code_sets()
+        provider = HistoryProvider(store) if store is not None and history else None
+        results = _check_all(claims, book, provider, codes)
     finally:
         if store is not None:
             store.close()

@@ -20,7 +20,6 @@ import click
 
 from gateway import __version__
 from gateway.errors import GatewayError
-from gateway.privacy import use_private_umask
 from gateway.settings import Settings
 
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
@@ -34,7 +33,6 @@ class LazyCommand:
 
 
 COMMANDS: dict[str, LazyCommand] = {
-    "audit": LazyCommand("gateway.cli.web:audit", "Who viewed which claim; logins; operator actions."),
     "batches": LazyCommand("gateway.cli.batches:batches", "Outbound batches: list, show, replay, cancel."),
     "build": LazyCommand("gateway.cli.build:build", "Build 837P / 278 files from JSON (gated by pyx12)."),
     "check": LazyCommand("gateway.cli.check:check", "Check claims against the payer rules."),
@@ -44,6 +42,9 @@ COMMANDS: dict[str, LazyCommand] = {
         ("gateway.cli.operator", "gateway.cli.claims_followup"),
     ),
     "clearinghouse": LazyCommand("gateway.cli.clearinghouse:clearinghouse", "Check and test clearinghouses."),
+    "codes": LazyCommand(
+        "gateway.cli.codes:codes", "Code sets: import ICD-10-CM, NCCI PTP/MUE, LCD articles; status."
+    ),
     "config": LazyCommand("gateway.cli.check:config", "Payer rule configuration (payer_configs/)."),
     "demo": LazyCommand("gateway.cli.demo:demo", "The whole cycle on the examples, in a few seconds."),
     "denials": LazyCommand("gateway.cli.claims_show:denials", "Denied and adjusted amounts by CARC and CPT."),
@@ -56,9 +57,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "gateway.cli.simulate:simulate_clearinghouse", "Answer uploads like a clearinghouse and payer."
     ),
     "status": LazyCommand("gateway.cli.operator:status", "Counts by state, oldest waiting, last contact."),
-    "users": LazyCommand("gateway.cli.web:users", "Console accounts: add, passwd, disable, list."),
     "validate": LazyCommand("gateway.cli.validate:validate", "Validate an X12 file: pyx12 plus our checks."),
-    "web": LazyCommand("gateway.cli.web:web", "The operator console in a browser (127.0.0.1:8640)."),
 }
 
 
@@ -94,7 +93,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    use_private_umask()  # claims data is PHI: nothing we write is readable by group or others
     ctx.obj = Settings.from_env()
     ctx.meta["debug"] = debug
 

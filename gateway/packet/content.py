@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gateway.codesets import default_code_sets
+from gateway.codesets.claim_checks import describe
 from gateway.domain.evidence import ClinicalEvidence, ProcedureNote
 from gateway.domain.findings import Finding, Severity
 from gateway.domain.history import History
@@ -226,7 +228,8 @@ def _kind(kinds: Mapping[str, str], rule_id: str) -> str:
 def assemble(subject: Subject, book: RuleBook, history: History | None = None) -> PacketContent:
     """The packet's content for ``subject`` under ``book``; ``history`` feeds the frequency rules."""
     claim = subject.claim
-    result = engine.evaluate(claim, history or History.empty(), book)
+    codes = default_code_sets()
+    result = engine.evaluate(claim, history or History.empty(), book, codes)
     completeness, documentation = review(claim, book, performed=subject.performed, subject=subject.identifier)
     ruleset = book.ruleset_for(claim)
     kinds: dict[str, str] = {}
@@ -258,7 +261,10 @@ def assemble(subject: Subject, book: RuleBook, history: History | None = None) -
         control_number=control,
         summary=_summary(subject, control),
         services=services,
-        diagnoses=list(claim.diagnosis_codes),
+        diagnoses=[
+            f"{code} {title}"
+            for code, title in describe(claim.diagnosis_codes, claim.first_service_date, codes.icd10)
+        ],
         timeline=_timeline(evidence),
         scores=[
             ScorePoint(s.date, s.scale.value, s.score, s.context or "")

@@ -68,7 +68,7 @@ def story(content: PacketContent, chart_png: bytes) -> list[Flowable]:
             ["date", "code", "modifiers", "units", "description"], content.services, [0.9, 0.7, 0.8, 0.5, 4.3]
         ),
         Spacer(1, 4),
-        _p("Diagnoses (ICD-10-CM): " + ", ".join(content.diagnoses)),
+        _p("Diagnoses (ICD-10-CM): " + "; ".join(content.diagnoses)),
     ]
     if content.other_facts:
         parts += [_section("Clinical facts"), _table(["", ""], content.other_facts, [1.8, 5.4])]

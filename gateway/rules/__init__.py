@@ -12,6 +12,7 @@ The build path calls::
 
 from __future__ import annotations
 
+from gateway.codesets import CodeSets
 from gateway.domain.claim import Claim
 from gateway.domain.findings import Finding, RuleResult, Severity, SourceStatus
 from gateway.domain.history import History
@@ -20,13 +21,16 @@ from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 
 
-def evaluate(claim: Claim, history: History | None = None, book: RuleBook | None = None) -> RuleResult:
-    """Check one claim; without ``book`` the rule book of ``GATEWAY_PAYER_CONFIGS`` is used."""
+def evaluate(
+    claim: Claim, history: History | None = None, book: RuleBook | None = None, codes: CodeSets | None = None
+) -> RuleResult:
+    """Check one claim; without ``book`` the rule book of ``GATEWAY_PAYER_CONFIGS`` is used, without
+    ``codes`` the shipped ICD-10-CM release."""
     if book is None:
         from gateway.settings import Settings
 
         book = load_rule_book(Settings.from_env().payer_configs)
-    return engine.evaluate(claim, history if history is not None else History.empty(), book)
+    return engine.evaluate(claim, history if history is not None else History.empty(), book, codes)
 
 
 def raise_if_held(claim: Claim, result: RuleResult) -> None:

@@ -7,6 +7,8 @@ warning saying it was not checked, and the result records that no pack checked i
 
 from __future__ import annotations
 
+from gateway.codesets import CodeSets, default_code_sets
+from gateway.codesets.claim_checks import icd10_findings
 from gateway.domain.claim import Claim
 from gateway.domain.findings import Finding, RuleResult, Severity, SourceStatus
 from gateway.domain.history import History
@@ -17,7 +19,11 @@ from gateway.rules.kinds import CHECKS
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1}
 
 
-def evaluate(claim: Claim, history: History, book: RuleBook) -> RuleResult:
+def evaluate(claim: Claim, history: History, book: RuleBook, codes: CodeSets | None = None) -> RuleResult:
+    """``codes``: the code sets to judge by (default: the shipped ICD-10-CM release only)."""
+    codes = codes if codes is not None else default_code_sets()
+    # Code-set validity is national (HIPAA code sets), so it applies whatever the payer file.
+    coded = icd10_findings(claim, codes.icd10)
     ruleset = book.ruleset_for(claim)
     if isinstance(ruleset, NoRuleSet):
         note = Finding(
@@ -28,10 +34,11 @@ def evaluate(claim: Claim, history: History, book: RuleBook) -> RuleResult:
             message=ruleset.reason,
             fix=ruleset.fix,
         )
-        return RuleResult(pack_version=f"none+{book.digest}", payer=ruleset.payer, findings=(note,))
-    facts = Facts(claim, history, ruleset.catalog)
+        coded.sort(key=lambda f: (_ORDER[f.severity], f.line or 0, f.rule_id))
+        return RuleResult(pack_version=f"none+{book.digest}", payer=ruleset.payer, findings=(*coded, note))
+    facts = Facts(claim, history, ruleset.catalog, codes)
     day = facts.dos
-    findings: list[Finding] = []
+    findings: list[Finding] = coded
     for compiled in ruleset.rules_for(facts.codes):
         rule = compiled.rule
         if (rule.effective_from is not None and day < rule.effective_from) or (

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gateway.codesets.sets import CodeSets
 from gateway.domain.claim import Claim
 from gateway.domain.codes import SpinalRegion
 from gateway.domain.evidence import ClinicalEvidence
@@ -69,10 +70,18 @@ def phase_matches(phase: str, diagnostic: bool | None) -> bool:
 
 
 class Facts:
-    __slots__ = ("claim", "codes", "diagnostic", "dos", "evidence", "lines", "priors", "state")
+    __slots__ = ("claim", "codes", "codesets", "diagnostic", "dos", "evidence", "lines", "priors", "state")
 
-    def __init__(self, claim: Claim, history: History, catalog: Mapping[str, Procedure]) -> None:
+    def __init__(
+        self,
+        claim: Claim,
+        history: History,
+        catalog: Mapping[str, Procedure],
+        codesets: CodeSets | None = None,
+    ) -> None:
         self.claim = claim
+        # The imported code sets (NCCI quarters) the ncci_files kind reads; None: none loaded.
+        self.codesets = codesets
         self.evidence: ClinicalEvidence = claim.evidence
         self.dos = claim.first_service_date
         self.state = claim.payer.state or claim.billing_provider.address.state

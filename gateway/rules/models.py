@@ -165,6 +165,17 @@ class PtpEdits(RuleBase):
         return [pair.column1 for pair in self.pairs]
 
 
+class NcciFiles(RuleBase):
+    """The CMS practitioner PTP and MUE quarters imported with ``gateway codes import`` (checked in
+    gateway.rules.kinds.ncci_files).  Where a quarter is loaded for the date of service, the
+    pack's hand-typed ``ptp`` and MUE ``max_units`` rules stand aside."""
+
+    kind: Literal["ncci_files"]
+
+    def trigger(self) -> CodeSelector | None:
+        return None
+
+
 class MaxLevels(RuleBase):
     kind: Literal["max_levels"]
     codes: CodeSelector
@@ -323,6 +334,7 @@ Rule = Annotated[
     | BilateralNotAllowed
     | UnitLimit
     | PtpEdits
+    | NcciFiles
     | MaxLevels
     | OneRegionPerSession
     | SameSessionExclusive

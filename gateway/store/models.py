@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from gateway.packet import records as packet_records
-from gateway.store import auths, batches, console, followup_tables, ledger_tables, schema
+from gateway.store import auths, batches, codesets, followup_tables, ledger_tables, schema
 from gateway.store.schema import Base
 
 __all__ = [
     "Base",
     "auths",
     "batches",
-    "console",
+    "codesets",
     "followup_tables",
     "ledger_tables",
     "packet_records",

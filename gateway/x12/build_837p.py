@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from gateway.domain.claim import (
     Address,
@@ -30,14 +29,13 @@ from gateway.errors import BuildError, X12SyntaxError
 from gateway.x12 import build_837p_cob, envelope
 from gateway.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from gateway.x12.envelope import ControlNumbers, TradingPartners
-from gateway.x12.writer import BlockWriter, SegmentWriter
+from gateway.x12.writer import SegmentWriter
 
 IMPLEMENTATION = "005010X222A1"
 MAX_CLAIMS_PER_TRANSACTION = 5000
 DIAGNOSIS_PRINCIPAL, DIAGNOSIS_OTHER = "ABK", "ABF"
 
 
-@lru_cache(maxsize=4096)
 def x12_decimal(value: Decimal) -> str:
     """X12 'R' type: no exponent, no trailing zeros after the point, no lone point."""
     text = format(value, "f")
@@ -46,13 +44,11 @@ def x12_decimal(value: Decimal) -> str:
     return text or "0"
 
 
-@lru_cache(maxsize=4096)
 def _d8(day: dt.date) -> str:
-    # Cached: a batch repeats a few hundred dates and amounts (formatting is 1 us, a hit 0.1).
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime is several times slower
 
 
-@dataclass(slots=True)
+@dataclass
 class _SubscriberGroup:
     subscriber: Subscriber
     payer: Payer
@@ -126,8 +122,7 @@ def _group(claims: Sequence[Claim]) -> list[tuple[BillingProvider, list[_Subscri
         if entry is None:
             entry = providers[provider_key] = (provider, [])
         subscriber, payer = claim.subscriber, claim.payer
-        # id(entry), not provider_key: a tuple's hash is not cached, and this runs per claim.
-        subscriber_key = (id(entry), _subscriber_key(subscriber, payer))
+        subscriber_key = (provider_key, _subscriber_key(subscriber, payer))
         group = subscribers.get(subscriber_key)
         if group is None:
             group = subscribers[subscriber_key] = _SubscriberGroup(subscriber, payer)
@@ -141,43 +136,52 @@ def _group(claims: Sequence[Claim]) -> list[tuple[BillingProvider, list[_Subscri
 
 
 class _Transaction:
-    """Writes the body of one ST-SE; ``hl`` numbers the hierarchical levels.
-
-    Each party's loop is rendered as one block (checked for delimiters all at once) and then
-    appended to the transaction, so an error names the party it belongs to.
-    """
+    """Writes the body of one ST-SE; ``hl`` numbers the hierarchical levels."""
 
     def __init__(self, writer: SegmentWriter) -> None:
-        self.out = writer
+        self.w = writer
         self.hl = 0
 
-    def _block(self) -> BlockWriter:
-        return BlockWriter(self.out.delimiters)
+    def address(self, address: Address) -> None:
+        self.w.segment("N3", address.line1, address.line2 or "")
+        self.w.segment("N4", address.city, address.state, address.postal_code)
 
-    def _append(self, block: BlockWriter) -> None:
-        _append_rendered(self.out, block.render())
+    def person_name(self, entity: str, person: Person, id_qualifier: str = "", identifier: str = "") -> None:
+        self.w.segment(
+            "NM1",
+            entity,
+            "1",
+            person.last_name,
+            person.first_name or "",
+            person.middle_name or "",
+            "",
+            person.suffix or "",
+            id_qualifier,
+            identifier,
+        )
+
+    def demographics(self, person: Person) -> None:
+        self.w.segment("DMG", "D8", _d8(person.birth_date), person.gender)
 
     def billing_provider(self, provider: BillingProvider) -> int:
         self.hl += 1
-        w = self._block()
+        w = self.w
         w.segment("HL", str(self.hl), "", "20", "1")
         w.segment("PRV", "BI", "PXC", provider.taxonomy)
         entity_type = "1" if provider.first_name else "2"
         w.segment(
             "NM1", "85", entity_type, provider.name, provider.first_name or "", "", "", "", "XX", provider.npi
         )
-        _address(w, provider.address)
+        self.address(provider.address)
         w.segment("REF", provider.tax_id_type, provider.tax_id)
         if provider.contact_name and provider.contact_phone:
             w.segment("PER", "IC", provider.contact_name, "TE", provider.contact_phone)
-        self._append(w)
         return self.hl
 
     def subscriber(self, group: _SubscriberGroup, parent: int) -> int:
         self.hl += 1
-        w = self._block()
+        w = self.w
         subscriber = group.subscriber
-        person = subscriber.person
         w.segment("HL", str(self.hl), str(parent), "22", "1" if group.patients else "0")
         is_patient = bool(group.own_claims)
         w.segment(
@@ -192,50 +196,24 @@ class _Transaction:
             "",
             subscriber.claim_filing_indicator,
         )
-        _person_name(w, "IL", person, "MI", subscriber.member_id)
-        _address(w, person.address)
+        self.person_name("IL", subscriber.person, "MI", subscriber.member_id)
+        self.address(subscriber.person.address)
         if is_patient:
             # 2010BA DMG: required when the subscriber is the patient, otherwise not sent.
-            w.segment("DMG", "D8", _d8(person.birth_date), person.gender)
+            self.demographics(subscriber.person)
         w.segment("NM1", "PR", "2", group.payer.name, "", "", "", "", "PI", group.payer.payer_id)
-        self._append(w)
         return self.hl
 
     def patient(self, patient: Patient, parent: int) -> None:
         self.hl += 1
-        w = self._block()
-        person = patient.person
-        w.segment("HL", str(self.hl), str(parent), "23", "0")
-        w.segment("PAT", patient.relationship)
-        _person_name(w, "QC", person)
-        _address(w, person.address)
-        w.segment("DMG", "D8", _d8(person.birth_date), person.gender)
-        self._append(w)
+        self.w.segment("HL", str(self.hl), str(parent), "23", "0")
+        self.w.segment("PAT", patient.relationship)
+        self.person_name("QC", patient.person)
+        self.address(patient.person.address)
+        self.demographics(patient.person)
 
 
-def _address(w: BlockWriter, address: Address) -> None:
-    w.segment("N3", address.line1, address.line2 or "")
-    w.segment("N4", address.city, address.state, address.postal_code)
-
-
-def _person_name(
-    w: BlockWriter, entity: str, person: Person, id_qualifier: str = "", identifier: str = ""
-) -> None:
-    w.segment(
-        "NM1",
-        entity,
-        "1",
-        person.last_name,
-        person.first_name or "",
-        person.middle_name or "",
-        "",
-        person.suffix or "",
-        id_qualifier,
-        identifier,
-    )
-
-
-def _claim_segments(writer: BlockWriter, claim: Claim) -> None:
+def _claim_segments(writer: SegmentWriter, claim: Claim) -> None:
     """Loop 2300 and its 2310x/2400 children."""
     seg = writer.segment
     writer.composite(
@@ -293,7 +271,7 @@ def _claim_segments(writer: BlockWriter, claim: Claim) -> None:
             x12_decimal(line.units),
             line.place_of_service or "",
             "",
-            tuple(map(str, line.diagnosis_pointers)),
+            tuple(str(pointer) for pointer in line.diagnosis_pointers),
         )
         if line.service_date_end and line.service_date_end != line.service_date:
             seg("DTP", "472", "RD8", f"{_d8(line.service_date)}-{_d8(line.service_date_end)}")
@@ -321,12 +299,13 @@ def build_837p(
     rendered: dict[int, tuple[str, int]] = {}
     problems: list[str] = []
     for claim in claims:
-        writer = BlockWriter(delimiters)
-        _claim_segments(writer, claim)
+        writer = SegmentWriter(delimiters)
         try:
-            rendered[id(claim)] = writer.render()
+            _claim_segments(writer, claim)
         except X12SyntaxError as error:
             problems.append(f"claim {claim.patient_control_number}: {error}")
+            continue
+        rendered[id(claim)] = (writer.text(), writer.transaction_segment_count)
     if problems:
         raise BuildError(f"{len(problems)} of {len(claims)} claim(s) cannot be built", problems)
 

@@ -3,6 +3,11 @@
 Balancing (CLM02 = sum of SV102), NPI check digits, ICD-10-CM and CPT/HCPCS shapes, modifier
 shapes, diagnosis pointers within the claim's HI codes, real service dates not after the file
 date, REF*F8 on replacement/void claims, and the COB loops' balancing (checks_837p_cob).  Works on any 837P, ours or a third party's.
+
+ICD-10-CM codes are also judged against the code set (``gateway.codesets``) in force on the
+claim's first date of service: a header, a code missing its 7th character or an unknown code is a
+SNIP 5 issue naming the diagnosis position and the billable codes to use instead.  A date no
+loaded release covers is left to the rules (they warn); the gate reports only what it can know.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from gateway.codesets import Icd10Catalog, default_code_sets
+from gateway.codesets.claim_checks import choices
+from gateway.codesets.icd10cm import dotted
 from gateway.domain import codes
 from gateway.x12.checks_837p_cob import CobChecker
 from gateway.x12.gate import GateIssue
@@ -32,6 +40,8 @@ class _ClaimState:
     has_f8: bool = False
     pointer_segments: list[Segment] = field(default_factory=list)
     cob: CobChecker | None = None  # from the first 2320 SBR on
+    diagnoses: list[tuple[Segment, int, int, str]] = field(default_factory=list)  # seg, number, HI pos, code
+    service_dates: list[dt.date] = field(default_factory=list)
 
 
 def _issue(seg: Segment, code: str, message: str, element: str | None = None) -> GateIssue:
@@ -52,7 +62,42 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
+def _code_set_issues(claim: _ClaimState, catalog: Icd10Catalog) -> list[GateIssue]:
+    if not claim.diagnoses or not claim.service_dates or not catalog:
+        return []
+    judged = catalog.judge_day(min(claim.service_dates))
+    if not judged.covered:
+        return []
+    index = judged.release.index
+    release = judged.release.info.name
+    found: list[GateIssue] = []
+    for seg, number, position, code in claim.diagnoses:
+        kind = index.kind(code)
+        if kind == 1:
+            continue
+        if kind == 0:
+            near = index.nearest_known(code)
+            what = f"is not an ICD-10-CM code in release {release}" + (
+                f" (nearest existing code {dotted(near)})" if near else ""
+            )
+        else:
+            label = "a category header, not billable" if kind == 2 else "missing its 7th character"
+            options = choices(index, index.billable_under(code)).replace("{code}", dotted(code))
+            what = f"is {label} in ICD-10-CM {release}; use {options}"
+        found.append(
+            _issue(
+                seg,
+                "SNIP5",
+                f"claim {claim.pcn}: diagnosis {number} {dotted(code)} {what}",
+                f"HI{position:02d}-2",
+            )
+        )
+    return found
+
+
+def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -> list[GateIssue]:
+    """``icd10``: the ICD-10-CM releases to judge codes by (default: the shipped release)."""
+    catalog = icd10 if icd10 is not None else default_code_sets().icd10
     issues: list[GateIssue] = []
     claim: _ClaimState | None = None
     file_date: dt.date | None = None
@@ -76,6 +121,7 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
             )
         if claim.cob is not None:
             issues.extend(claim.cob.close())
+        issues.extend(_code_set_issues(claim, catalog))
         for seg in claim.pointer_segments:
             for pointer in seg.components(7):
                 if not pointer.isdigit() or not 1 <= int(pointer) <= claim.diagnosis_count:
@@ -121,7 +167,9 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
                     issues.append(_issue(seg, "SNIP5", f"claim {claim.pcn}: ICD-9 qualifier {qualifier}"))
                 elif qualifier in ICD10_QUALIFIERS:
                     claim.diagnosis_count += 1
-                    if not codes.ICD10CM_RE.fullmatch(code):
+                    if codes.ICD10CM_RE.fullmatch(code):
+                        claim.diagnoses.append((seg, claim.diagnosis_count, position, code))
+                    else:
                         issues.append(
                             _issue(
                                 seg,
@@ -157,7 +205,9 @@ def check_837p(segments: Iterable[Segment]) -> list[GateIssue]:
                     issues.append(
                         _issue(seg, "SNIP5", f"claim {claim.pcn}: bad service date {text!r}", "DTP03")
                     )
-                elif file_date is not None and day > file_date:
+                else:
+                    claim.service_dates.append(day)
+                if day is not None and file_date is not None and day > file_date:
                     issues.append(
                         _issue(
                             seg,

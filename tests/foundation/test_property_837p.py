@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gateway.codesets import default_code_sets
 from gateway.domain.claim import Claim
 from gateway.domain.codes import npi_check_digit
 from gateway.x12.checks_837p import check_837p
@@ -30,12 +31,15 @@ npi = (
     )
     .map(lambda nine: nine + npi_check_digit(nine))
 )
-icd10 = st.builds(
-    lambda a, b, c, rest: a + b + c + rest,
-    st.sampled_from("ABCDEFGHIJKLMNOPQRSTVWXYZ"),
-    st.sampled_from("0123456789"),
-    st.sampled_from("0123456789AB"),
-    st.text(alphabet="0123456789ABXY", max_size=4),
+# Billable codes of the shipped ICD-10-CM release: the gate judges codes against the code set, so
+# a made-up code of the right shape is (rightly) an issue now.  Codes with a letter in the second
+# place (QA0...) are left out: the claim model's shape check predates them.
+icd10 = st.sampled_from(
+    [
+        code
+        for code in default_code_sets().icd10.judge_day(dt.date(2026, 6, 1)).release.index.billable_codes()
+        if code[1].isdigit()
+    ]
 )
 procedure = st.one_of(
     st.sampled_from(

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from gateway.codesets import default_code_sets
+from gateway.codesets.claim_checks import describe
 from gateway.domain.history import History
 from gateway.intake import load_auth_requests, load_claims
 from gateway.packet.chart import pain_chart
@@ -65,9 +67,10 @@ def test_packet_text_has_codes_dates_scores_and_relief(path: Path, auth: bool) -
     assert subject.identifier in text and content.control_number in text
     for line in claim.service_lines:
         assert line.procedure_code in text and line.service_date.isoformat() in text
-    for code in claim.diagnosis_codes:
-        assert code in text
     flat = " ".join(text.split())
+    titles = describe(claim.diagnosis_codes, claim.first_service_date, default_code_sets().icd10)
+    for code, title in titles:  # dotted, with the ICD-10-CM title (M50.122 Cervical disc disorder ...)
+        assert f"{code} {title}" in flat
     for score in claim.evidence.pain_scores:  # one row of the scores table: date, scale, score
         assert f"{score.date.isoformat()} {score.scale.value} {_figure(score.score)}" in flat
     for prior in claim.evidence.prior_procedures:

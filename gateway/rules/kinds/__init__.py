@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts
-from gateway.rules.kinds import clinical, coding, documentation, outcomes, payer, session
+from gateway.rules.kinds import clinical, coding, documentation, ncci_files, outcomes, payer, session
 
 Check = Callable[[CompiledRule, Facts], Iterable[Finding]]
 
@@ -22,6 +22,7 @@ CHECKS: dict[str, Check] = {
     "bilateral_not_allowed": coding.bilateral_not_allowed,
     "max_units": coding.max_units,
     "ptp": coding.ptp,
+    "ncci_files": ncci_files.ncci_files,
     "max_levels": session.max_levels,
     "one_region_per_session": session.one_region_per_session,
     "same_session_exclusive": session.same_session_exclusive,

@@ -10,6 +10,7 @@ from gateway.domain.findings import Finding, Severity
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts, phase_matches
 from gateway.rules.kinds.base import either, finding
+from gateway.rules.kinds.ncci_files import loaded_quarter
 from gateway.rules.models import (
     BilateralNotAllowed,
     ModifierConflict,
@@ -128,6 +129,8 @@ def bilateral_not_allowed(rule: CompiledRule, facts: Facts) -> Iterator[Finding]
 def max_units(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     spec = rule.rule
     assert isinstance(spec, UnitLimit)
+    if spec.mai is not None and loaded_quarter(facts, "mue") is not None:
+        return  # the imported CMS MUE quarter replaces hand-typed MUE values (ncci_files)
     kind = f"MUE (MAI {spec.mai})" if spec.mai else "unit limit"
     if spec.per == "line":
         for line in facts.lines_in(rule.codes()):
@@ -160,6 +163,8 @@ def max_units(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
 def ptp(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     spec = rule.rule
     assert isinstance(spec, PtpEdits)
+    if loaded_quarter(facts, "ptp") is not None:
+        return  # the imported CMS PTP quarter replaces hand-typed pairs (ncci_files)
     bypass = set(spec.bypass_modifiers)
     by_day: dict[object, list[tuple[str, int, frozenset[str]]]] = defaultdict(list)
     for line in facts.lines:

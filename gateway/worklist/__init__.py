@@ -1,1 +1,0 @@
-"""The denial worklist: one row per denied or partly denied claim line, with what to do next."""
