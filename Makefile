@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup services lint test demo bench clean
+.PHONY: setup services lint test demo bench mutate clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ demo: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+
+# Mutation testing of the parsers, the writer, the rule kinds and the code sets (long; not part of
+# make test). MUTATE='gateway/x12/writer.py --sample 50' narrows it.
+mutate: setup
+	$(BIN)/python -m tests.mutation.run $(MUTATE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,12 @@ if ! command -v pdftoppm >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
+# The console tests drive a real headless Chromium through chromedriver (tests/web).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "installing chromium and chromium-driver" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 # sshd refuses to start without its privilege-separation directory.
 $SUDO mkdir -p /run/sshd
 $SUDO chmod 0755 /run/sshd

@@ -19,7 +19,7 @@ SPOOL_MODE = 0o600
 def write_atomic(path: Path, data: bytes) -> Path:
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         # mkstemp creates the file with mode 0600 already.
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
         try:

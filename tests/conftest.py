@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,15 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "claims"
 CORPUS = REPO.parent / "shared" / "corpus"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True)
+def _keep_umask() -> Iterator[None]:
+    """The gateway's CLI sets umask 077 for its process; in-process CLI tests must not leak it."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    yield
+    os.umask(umask)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import click
 
 from gateway.cli.batches import actor_option, reason_option
 from gateway.cli.claims_show import claims
-from gateway.pipeline import corrections
+from gateway.pipeline import corrections, secondary
 from gateway.settings import Settings
 from gateway.store.db import Store
 
@@ -60,4 +60,18 @@ def void_command(
     click.echo(
         f"claim {pcn}: void #{done.new_id} of #{done.original_id} queued for rules, gate and the next batch "
         f"(REF*F8 {done.payer_claim_number} from {done.number_source})"
+    )
+
+
+@claims.command("secondary")
+@click.argument("pcn")
+@actor_option
+@click.pass_obj
+def secondary_command(settings: Settings, pcn: str, actor: str) -> None:
+    """Bill the next payer (secondary, tertiary) with the answered payer's 835 in 2320/2430."""
+    with Store.open(settings.db_url) as store:
+        done = secondary.bill_next_payer(store, pcn, actor)
+    click.echo(
+        f"claim {pcn}: #{done.new_id} for payer {done.payer_id} (SBR01 {done.responsibility}) queued after "
+        f"#{done.answered_id}'s 835, for rules, gate and the next batch"
     )

@@ -78,10 +78,18 @@ def show(settings: Settings, pcn: str, as_json: bool) -> None:
 
 @click.command()
 @click.option("--include-contractual", is_flag=True, help="Also list CO-45 (charge above fee schedule).")
+@click.option(
+    "--worklist", is_flag=True, help="One row per denied line: category, rule, days left, next action."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.pass_obj
-def denials(settings: Settings, include_contractual: bool, as_json: bool) -> None:
+def denials(settings: Settings, include_contractual: bool, worklist: bool, as_json: bool) -> None:
     """Denied and adjusted amounts from 835s by CARC group and reason, payer and CPT."""
+    if worklist:
+        from gateway.cli.denial_worklist import show_worklist  # only this view loads the rule book
+
+        show_worklist(settings, as_json)
+        return
     with Store.open(settings.db_url) as store:
         rows = denial_rows(store, include_contractual=include_contractual)
     if as_json:

@@ -1,9 +1,10 @@
-"""`gateway clearinghouse check` and `gateway clearinghouse test NAME`.
+"""`gateway clearinghouse check`, `gateway clearinghouse test NAME`, `... reset NAME --reason`.
 
 ``check`` reads the ``clearinghouses:`` key of the config file and lists what is missing on this
 machine (key files, environment variables, pinned host keys, folders) without connecting.
 ``test NAME`` connects once (no retries), checks both folders and reports in one line; a
-failure is one line too, raised as a TransportError for main.py to print.
+failure is one line too, raised as a TransportError for main.py to print.  ``reset NAME``
+lets the daemon contact a clearinghouse again after a permanent stop (recorded with who and why).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import logging
 
 import click
 
+from gateway.cli.batches import actor_option, reason_option
 from gateway.errors import ConfigError
 from gateway.settings import Settings
+from gateway.store.clearinghouse_stops import reset_stop
+from gateway.store.db import Store
 from gateway.transport import open_transport
 from gateway.transport.checks import ProfileProblems, check_profiles
 from gateway.transport.profiles import get_profile, load_profiles
@@ -63,3 +67,22 @@ def test(ctx: click.Context, name: str) -> None:
         transport.close()
         transport_log.setLevel(level)
     click.echo(report.one_line())
+
+
+@clearinghouse.command()
+@click.argument("name")
+@reason_option
+@actor_option
+@click.pass_obj
+def reset(settings: Settings, name: str, reason: str, actor: str) -> None:
+    """Let the daemon contact NAME again after a permanent stop (fix the cause first)."""
+    get_profile(settings.config_file, name)  # a typo must not look like a reset
+    with Store.open(settings.db_url) as store:
+        stop = reset_stop(store, name, reason, actor)
+    if stop is None:
+        click.echo(f"clearinghouse {name}: not stopped; nothing to reset")
+        return
+    click.echo(
+        f"clearinghouse {name}: reset by {actor} (stopped since {stop.since:%Y-%m-%d %H:%M:%S %Z}: "
+        f"{stop.reason}); the next cycle contacts it"
+    )

@@ -9,6 +9,7 @@ import click
 from gateway.daemon.config import load_daemon_config
 from gateway.daemon.jsonlog import configure
 from gateway.daemon.lifecycle import Daemon
+from gateway.privacy import tighten_home
 from gateway.rules import load_rule_book
 from gateway.settings import Settings
 from gateway.store.batches import open_shared_store
@@ -26,6 +27,7 @@ def run(ctx: click.Context, once: bool, json_logs: bool, actor: str | None) -> N
     config = load_daemon_config(settings.config_file)
     profiles = load_profiles(settings.config_file)
     configure(json_logs or config.json_logs, logging.DEBUG if ctx.meta.get("debug") else logging.INFO)
+    tighten_home(settings)  # what an earlier run left readable by others (one INFO line)
     book = load_rule_book(settings.payer_configs)
     store = open_shared_store(settings.db_url)
     try:

@@ -10,8 +10,12 @@ when it is a demo folder from an earlier run):
 3. plays the clinic's part for a claim the payer rules hold for prior authorization only: a
    278 request is built from the claim and sent, the simulator's 278 response is applied to the
    authorization records, and the claim is resubmitted, now with the number in REF*G1;
-4. stops when a round changes nothing, and prints one row per claim: rule findings, file,
-   999, 277CA and 835 (paid or denied, with the adjustment reasons), from the ledger.
+4. plays the billing office's part after the 835 (``examples/after_835``): a claim denied for
+   its diagnosis is corrected from its ``*.corrected.json`` and sent as a replacement (frequency
+   7, REF*F8 from the 835); the claim of a patient with a Medicare supplement is billed to the
+   supplement by the daemon itself once Medicare's 835 is in (gateway.pipeline.secondary);
+5. stops when a round changes nothing, and prints one row per claim: rule findings, file,
+   999, 277CA and every 835 (payer, paid or denied, with the adjustment reasons), from the ledger.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from gateway.domain.auth import AuthRequest, AuthService
 from gateway.domain.claim import Claim
 from gateway.errors import ConfigError
 from gateway.intake import parse_claims
+from gateway.pipeline import corrections
 from gateway.pipeline.cycles import CycleReport, partners_for
 from gateway.rules import RuleBook, load_rule_book
 from gateway.rules.book import RuleSet
@@ -54,7 +59,9 @@ CLEARINGHOUSE = "demo"
 PRIOR_AUTH_KIND = "prior_auth"
 AUTH_WINDOW = dt.timedelta(days=60)
 _PROGRESS_KEYS = ("claims_received", "claims_queued", "claims_held", "batches_built", "batches_sent",
-                  "responses_recorded", "batches_moved")  # fmt: skip
+                  "responses_recorded", "batches_moved", "secondary_claims_queued")  # fmt: skip
+AFTER_835 = REPO_ROOT / "examples" / "after_835"
+CORRECTED = ".corrected.json"
 
 
 def prepare_folder(home: Path) -> None:
@@ -79,6 +86,23 @@ class _Run:
     auth_requests: dict[str, str] = field(default_factory=dict)  # request id -> PCN
     certified: dict[str, str] = field(default_factory=dict)  # PCN -> certification number
     reported: set[str] = field(default_factory=set)  # claims whose auth decision was reported
+    corrections: dict[str, Path] = field(default_factory=dict)  # PCN -> its corrected claim file
+    corrected: set[str] = field(default_factory=set)
+
+    # -- after the 835, the billing office's part -----------------------------------------------
+
+    def correct_denials(self) -> list[str]:
+        """Send the corrected claim of each denied claim that has one (gateway claims correct)."""
+        notes = []
+        for pcn, path in self.corrections.items():
+            history = timeline(self.store, pcn)
+            if pcn in self.corrected or not history.claims or history.claims[-1].status != "denied":
+                continue
+            done = corrections.correct(self.store, pcn, path, "principal diagnosis corrected", "demo")
+            self.corrected.add(pcn)
+            notes.append(f"claim {pcn} denied: replacement #{done.new_id} queued (frequency 7, REF*F8 "
+                         f"{done.payer_claim_number} from the {done.number_source})")  # fmt: skip
+        return notes
 
     # -- prior authorization, the clinic's part -------------------------------------------------
 
@@ -140,7 +164,9 @@ class _Run:
         outbound = self.daemon.outbound()
         simulator = self.simulator.run_cycle()
         poll = self.daemon.poll() or CycleReport("poll")  # None only in quiet hours (none here)
-        notes = auths + self.report_auth_responses()
+        notes = auths + self.report_auth_responses() + self.correct_denials()
+        if poll.counts.get("secondary_claims_queued"):
+            notes.append(f"{poll.counts['secondary_claims_queued']} secondary claim(s) queued from the 835s")
         reports = [intake, outbound, poll]
         moved = any(report.counts.get(key) for report in reports for key in _PROGRESS_KEYS)
         progressed = moved or not simulator.idle or bool(notes)
@@ -223,9 +249,16 @@ def _row(pcn: str, history: Timeline, certified: str | None) -> list[str]:
         file,
         ack["ack_code"] if ack else "-",
         f"{stc['category']}:{stc['code']}" if stc else "-",
-        _remit(_last(history, "835")),
+        _remits([event.detail for event in history.events if event.kind == "835"]),
         status,
     ]
+
+
+def _remits(details: list[dict[str, Any]]) -> str:
+    """Every 835 of the claim in order; the payer named when more than one answered."""
+    if len({d.get("payer_id") for d in details}) <= 1 and len(details) <= 1:
+        return _remit(details[0] if details else None)
+    return "; then ".join(f"{d.get('payer_name') or d.get('payer_id')}: {_remit(d)}" for d in details)
 
 
 def _remit(detail: dict[str, Any] | None) -> str:
@@ -268,6 +301,8 @@ def _example_claims(folder: Path, pending: Path) -> dict[str, Claim]:
     claims: dict[str, Claim] = {}
     pending.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(CORRECTED):
+            continue  # sent by the demo as a replacement once the original is denied
         shutil.copyfile(path, pending / path.name)
         for claim in parse_claims(json.loads(path.read_text()), str(path)):
             claims[claim.patient_control_number] = claim
@@ -278,8 +313,14 @@ def _example_claims(folder: Path, pending: Path) -> dict[str, Claim]:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo works (default: $GATEWAY_HOME/demo); wiped first.")  # fmt: skip
 @click.option("--max-rounds", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option(
+    "--web", is_flag=True, help="Then keep the operator console up on the demo's data (Ctrl-C stops it)."
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8640, show_default=True, help="The console's port."
+)
 @click.pass_obj
-def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
+def demo(settings: Settings, folder: Path | None, max_rounds: int, web: bool, port: int) -> None:
     """Run claims through rules, the daemon and a simulated clearinghouse; print the outcome."""
     started = time.monotonic()
     home = (folder or settings.home / "demo").resolve()
@@ -296,8 +337,13 @@ def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
                     actor="demo")  # fmt: skip
     simulator = Simulator(mirrored_local("simulator", upload, response), home / "simulator", DEFAULT_POLICY)
     claims = _example_claims(REPO_ROOT / "examples" / "claims", home / "outbound" / "pending")
-    click.echo(f"gateway demo in {home}: {len(claims)} example claims, SQLite, local clearinghouse folders")
-    run = _Run(home, store, book, daemon, simulator, profile, claims)
+    stories = _example_claims(AFTER_835, home / "outbound" / "pending")
+    click.echo(f"gateway demo in {home}: {len(claims)} example claims and {len(stories)} after-the-835 stories, "
+               "SQLite, local clearinghouse folders")  # fmt: skip
+    run = _Run(home, store, book, daemon, simulator, profile, {**claims, **stories})
+    for path in sorted(AFTER_835.glob(f"*{CORRECTED}")):
+        for claim in parse_claims(json.loads(path.read_text()), str(path)):
+            run.corrections[claim.patient_control_number] = path
     daemon.start()
     try:
         for number in range(1, max_rounds + 1):
@@ -323,3 +369,7 @@ def demo(settings: Settings, folder: Path | None, max_rounds: int) -> None:
     click.echo(
         f"settled in {time.monotonic() - started:.1f} s; look closer: GATEWAY_HOME={home} gateway claims show PCN"
     )
+    if web:
+        from gateway.web.server import serve_demo  # starlette/uvicorn only for --web
+
+        serve_demo(f"sqlite:///{home / 'gateway.db'}", settings, home, port, click.echo)

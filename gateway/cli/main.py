@@ -20,6 +20,7 @@ import click
 
 from gateway import __version__
 from gateway.errors import GatewayError
+from gateway.privacy import use_private_umask
 from gateway.settings import Settings
 
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
@@ -33,6 +34,7 @@ class LazyCommand:
 
 
 COMMANDS: dict[str, LazyCommand] = {
+    "audit": LazyCommand("gateway.cli.web:audit", "Who viewed which claim; logins; operator actions."),
     "batches": LazyCommand("gateway.cli.batches:batches", "Outbound batches: list, show, replay, cancel."),
     "build": LazyCommand("gateway.cli.build:build", "Build 837P / 278 files from JSON (gated by pyx12)."),
     "check": LazyCommand("gateway.cli.check:check", "Check claims against the payer rules."),
@@ -57,7 +59,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "gateway.cli.simulate:simulate_clearinghouse", "Answer uploads like a clearinghouse and payer."
     ),
     "status": LazyCommand("gateway.cli.operator:status", "Counts by state, oldest waiting, last contact."),
+    "users": LazyCommand("gateway.cli.web:users", "Console accounts: add, passwd, disable, list."),
     "validate": LazyCommand("gateway.cli.validate:validate", "Validate an X12 file: pyx12 plus our checks."),
+    "web": LazyCommand("gateway.cli.web:web", "The operator console in a browser (127.0.0.1:8640)."),
 }
 
 
@@ -93,6 +97,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    use_private_umask()  # claims data is PHI: nothing we write is readable by group or others
     ctx.obj = Settings.from_env()
     ctx.meta["debug"] = debug
 

@@ -53,5 +53,11 @@ def status(settings: Settings) -> None:
         error = (f"; last error {contact.last_error_at:%Y-%m-%d %H:%M:%S}: {contact.last_error}"
                  if contact.last_error_at else "")  # fmt: skip
         click.echo(f"clearinghouse {contact.name}: last contact {last}{error}")
+        if contact.stopped_at is not None:
+            click.echo(
+                f"clearinghouse {contact.name}: STOPPED since {contact.stopped_at:%Y-%m-%d %H:%M:%S}: "
+                f"{contact.stop_reason}; after fixing the cause: "
+                f"gateway clearinghouse reset {contact.name} --reason TEXT"
+            )
     for alert in view.alerts:
         click.echo(f"alert {alert.at:%Y-%m-%d %H:%M:%S} [{alert.status}] {alert.detail}")

@@ -8,30 +8,37 @@ unreadable ones (exit 2 if any was quarantined).
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gateway.errors import ParseError, X12Error
 from gateway.inbound.document import ParsedFile, parse_file
-from gateway.inbound.intake import QUARANTINE, ingest_file
 from gateway.inbound.json_view import transaction_json
-from gateway.settings import Settings
-from gateway.store.db import Store
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the issue 5 shape).")
-def parse(file: Path, as_json: bool) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object (the issue 5 shape), as it is read."
+)
+@click.option("--pretty", is_flag=True, help="With --json: indent the JSON (2 spaces).")
+def parse(file: Path, as_json: bool, pretty: bool) -> None:
     """Parse an inbound TA1/999/277CA/277/835 (or any X12) file and show what it says."""
-    parsed = parse_file(file)
     if as_json:
-        click.echo(json.dumps(parsed.to_json(), indent=2))
+        from gateway.inbound.json_stream import write_parse_json
+
+        # Written transaction by transaction while the file is read: memory flat in its size.
+        failed = write_parse_json(file, sys.stdout, pretty=pretty)
     else:
+        parsed = parse_file(file)
         _print_summary(parsed)
-    failed = parsed.failed_transactions
+        failed = parsed.failed_transactions
     if failed:
         raise X12Error(f"{file}: {len(failed)} transaction(s) could not be read; the others are shown")
 
@@ -61,6 +68,10 @@ def _print_summary(parsed: ParsedFile) -> None:
 @click.pass_obj
 def ingest(settings: Settings, files: tuple[Path, ...]) -> None:
     """Record inbound files in the claim status ledger (idempotent; bad files are quarantined)."""
+    # Imported here: `parse` (above) must not pay for the store's imports (SQLAlchemy) it never uses.
+    from gateway.inbound.intake import QUARANTINE, ingest_file
+    from gateway.store.db import Store
+
     quarantined: list[str] = []
     with Store.open(settings.db_url) as store:
         for path in files:

@@ -22,6 +22,7 @@ from typing import IO
 
 from gateway.daemon.config import DaemonConfig
 from gateway.daemon.scheduler import Job, run_jobs
+from gateway.domain.status import ClaimStatus
 from gateway.errors import ConfigError, StoreError
 from gateway.pipeline import cycles
 from gateway.pipeline.cycle_context import Context, CycleReport, Limits
@@ -175,7 +176,10 @@ class Daemon:
         return rounds
 
     def _nothing_waiting(self) -> bool:
-        waiting = sum(batch_ops.count_claims(self.store, status) for status in ("received", "queued"))
+        waiting = sum(
+            batch_ops.count_claims(self.store, status)
+            for status in (ClaimStatus.RECEIVED, ClaimStatus.QUEUED)
+        )
         sendable = sum(len(batch_ops.batches_to_send(self.store, name)) for name in self.ctx.profiles)
         pending = any((self.ctx.outbound / cycles.PENDING).glob("*.json"))
         return waiting == 0 and sendable == 0 and not pending

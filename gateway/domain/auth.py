@@ -277,10 +277,17 @@ class AuthDecision:
     claim: Claim
     coverages: tuple[Coverage, ...] = ()
     reasons: tuple[str, ...] = ()
+    # Lines whose code no authorization on file names at all (nothing was ever requested).
+    unfiled_lines: tuple[int, ...] = ()
 
     @property
     def held(self) -> bool:
         return bool(self.reasons)
+
+    @property
+    def nothing_on_file(self) -> bool:
+        """Held only because no authorization was ever filed for the codes (none pended, denied...)."""
+        return self.held and len(self.unfiled_lines) == len(self.reasons)
 
 
 def _why_not(code: str, day: dt.date, units: Decimal, auths: Sequence[AuthRecord]) -> str:
@@ -322,6 +329,8 @@ def match_claim(
     left: dict[tuple[str, int], Decimal] = {}
     coverages: list[Coverage] = []
     reasons: list[str] = []
+    unfiled: list[int] = []
+    filed_codes = {s.procedure_code for a in auths for s in a.services}
     wanted = claim.prior_authorization
     for number, line in enumerate(claim.service_lines, start=1):
         code = line.procedure_code
@@ -357,13 +366,15 @@ def match_claim(
         else:
             if wanted is None or any(a.certification_number == wanted for a in auths):
                 reasons.append(f"line {number}: {_why_not(code, line.service_date, line.units, auths)}")
+                if code not in filed_codes:
+                    unfiled.append(number)
     numbers = sorted({c.certification_number for c in coverages})
     if len(numbers) > 1:
         reasons.append(
             f"lines are covered by different authorizations ({', '.join(numbers)}): split the claim"
         )
     if reasons:
-        return AuthDecision(claim, (), tuple(reasons))
+        return AuthDecision(claim, (), tuple(reasons), tuple(unfiled))
     if numbers and claim.prior_authorization != numbers[0]:
         claim = claim.model_copy(update={"prior_authorization": numbers[0]})
     return AuthDecision(claim, tuple(coverages))

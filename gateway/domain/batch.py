@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from gateway.domain.status import TAKEN_IN, ClaimStatus
+
 
 class BatchStatus(StrEnum):
     BUILT = "built"
@@ -79,19 +81,19 @@ def decide_replay(status: BatchStatus, claims_corrected: bool) -> ReplayMode | s
     return f"batch is {status.value}: nothing to replay"
 
 
-def summarize_claims(statuses: list[str]) -> BatchStatus | None:
+def summarize_claims(statuses: list[ClaimStatus]) -> BatchStatus | None:
     """The batch status its claims' ledger statuses imply after TA1/999/277CA, or None (no news).
 
     ``rejected`` claims were refused by the clearinghouse or payer; ``accepted``, ``paid`` and
     ``denied`` were taken in for adjudication; ``acknowledged`` got a 999/TA1 only.
     """
-    if not statuses or any(status in ("sent", "built") for status in statuses):
+    if not statuses or any(status in (ClaimStatus.SENT, ClaimStatus.BUILT) for status in statuses):
         return None
-    rejected = sum(1 for status in statuses if status == "rejected")
+    rejected = sum(1 for status in statuses if status == ClaimStatus.REJECTED)
     if rejected == len(statuses):
         return S.REJECTED
     if rejected:
         return S.PARTIALLY_ACCEPTED
-    if all(status in ("accepted", "paid", "denied") for status in statuses):
+    if all(status in TAKEN_IN for status in statuses):
         return S.ACCEPTED
     return S.ACKNOWLEDGED

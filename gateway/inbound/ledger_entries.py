@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from gateway.domain.status import ClaimStatus as Claims
 from gateway.inbound import codes
 from gateway.inbound.records import (
     Adjustment,
@@ -23,8 +24,9 @@ from gateway.inbound.records import (
 )
 from gateway.inbound.values import money
 
-# Claim statuses the ledger moves ``claims.status`` to (the store's SENT_STATES vocabulary).
-ACKNOWLEDGED, ACCEPTED, REJECTED, PAID, DENIED = "acknowledged", "accepted", "rejected", "paid", "denied"
+# Claim statuses the ledger moves ``claims.status`` to (forward only: gateway.domain.status).
+ACKNOWLEDGED, ACCEPTED, REJECTED = Claims.ACKNOWLEDGED, Claims.ACCEPTED, Claims.REJECTED
+PAID, DENIED = Claims.PAID, Claims.DENIED
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Entry:
     status: str  # event status (also the claim status when ``claim_status`` is set)
     summary: str
     detail: dict[str, Any]
-    claim_status: str | None = None  # what claims.status becomes, if anything
+    claim_status: Claims | None = None  # what claims.status becomes, if anything
 
 
 def ta1_entry(ack: Ta1Ack) -> Entry:
@@ -88,7 +90,7 @@ def ack_entry(ack: TransactionAck, group_control_number: str, kind: str) -> Entr
     )
 
 
-def _status_outcome(category: str) -> tuple[str, str | None]:
+def _status_outcome(category: str) -> tuple[str, Claims | None]:
     """(event status, claim status) for a 507 category."""
     if category in ("A1", "A2", "A5"):
         return "accepted", ACCEPTED
@@ -191,6 +193,9 @@ def remit_entry(claim: RemitClaim, payment: Payment, envelope: Envelope) -> Entr
             "paid": money(claim.paid),
             "patient_responsibility": money(claim.patient_responsibility),
             "payer_claim_control_number": claim.payer_claim_control_number,
+            # BPR16 (the secondary claim's DTP*573) and NM1*TT (crossover): gateway.pipeline.secondary.
+            "payment_date": payment.date,
+            "crossover_payer": claim.crossover_payer,
             "adjustments": _adjustments(claim.adjustments),
             "remarks": [{"code": r, "text": codes.describe_rarc(r)} for r in claim.remarks],
             "service_lines": [

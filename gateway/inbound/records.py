@@ -208,6 +208,8 @@ class RemitClaim(NamedTuple):
     service_lines: tuple[RemitServiceLine, ...]
     remarks: tuple[str, ...]  # MOA/MIA RARCs
     segment_index: int
+    # NM1*TT N103: the payer the claim was forwarded to (crossover, CLP02 19/20/21); "" when none.
+    crossover_payer: str = ""
 
     def all_adjustments(self) -> tuple[Adjustment, ...]:
         lines = tuple(a for line in self.service_lines for a in line.adjustments)

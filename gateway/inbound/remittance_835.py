@@ -93,8 +93,10 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
         raise X12SyntaxError("CAS needs a group, a reason code and an amount", segment.index)
     found = []
     for start in CAS_TRIPLET_STARTS:
-        if start >= size or not elements[start]:
+        if start >= size:
             break
+        if not elements[start]:
+            continue  # an empty triplet between filled ones: read the ones after it, lose nothing
         text = elements[start + 1] if start + 1 < size else ""
         if not text:
             raise X12SyntaxError(
@@ -112,7 +114,9 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
     return found
 
 
-def build_claim(clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str]) -> RemitClaim:
+def build_claim(
+    clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str = ""
+) -> RemitClaim:
     elements = clp.elements
     size = len(elements)
     if size < 5 or not elements[1]:
@@ -161,6 +165,7 @@ def build_claim(clp: Segment, cas: list[Segment], lines: list[_Line], remarks: l
                 tuple(built),
                 tuple(remarks) if remarks else NO_STRINGS,
                 clp.index,
+                crossover,
             ),
         )
     except InvalidOperation:
@@ -203,6 +208,7 @@ class RemittanceParser(TransactionParser):
         lines: list[_Line] = []
         line: _Line | None = None
         remarks: list[str] = []
+        crossover = ""  # NM1*TT of the open claim
         stop: Segment | None = None
         for segment in segments:
             elements = segment.elements
@@ -229,8 +235,9 @@ class RemittanceParser(TransactionParser):
                 cas = line[CAS]
             elif sid == "CLP" or sid == "LX" or sid == "PLB":
                 if clp is not None:
-                    yield from self._close_claim(clp, claim_cas, lines, remarks)
+                    yield from self._close_claim(clp, claim_cas, lines, remarks, crossover)
                 clp = line = cas = None
+                crossover = ""
                 if sid == "CLP":
                     clp, claim_cas, lines, remarks = segment, [], [], []
                     cas = claim_cas
@@ -244,6 +251,8 @@ class RemittanceParser(TransactionParser):
                     remarks.extend(segment[p] for p in MOA_REMARKS if segment[p])
                 elif line is None and sid == "MIA":
                     remarks.extend(segment[p] for p in MIA_REMARKS if segment[p])
+                elif line is None and sid == "NM1" and segment[1] == "TT":
+                    crossover = segment[3]
             elif sid == "BPR":
                 self._bpr = segment
             elif sid == "TRN":
@@ -251,13 +260,13 @@ class RemittanceParser(TransactionParser):
             elif sid == "N1" and segment[1] == "PR":
                 self._payer_name = segment[2]
         if clp is not None:
-            yield from self._close_claim(clp, claim_cas, lines, remarks)
+            yield from self._close_claim(clp, claim_cas, lines, remarks, crossover)
         return stop
 
     def _close_claim(
-        self, clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str]
+        self, clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str
     ) -> Iterator[object]:
-        claim = build_claim(clp, cas, lines, remarks)
+        claim = build_claim(clp, cas, lines, remarks, crossover)
         self._paid_total += claim.paid
         yield Item(self.envelope, claim)
         findings = claim_findings(claim, self.envelope.control_number)

@@ -91,10 +91,14 @@ def correct(
     corrected = claims[0]
     version = _target(store, pcn, corrected.payer.payer_id)
     number, number_source = _payer_number(store, version, payer_claim_number)
-    replacement = corrected.model_copy(
-        update={"frequency_code": FrequencyCode.REPLACEMENT, "original_claim_number": number}
-    )
-    replacement = Claim.model_validate(replacement.model_dump())  # validators run on the final claim
+    update: dict[str, object] = {"frequency_code": FrequencyCode.REPLACEMENT, "original_claim_number": number}
+    if not corrected.other_coverage:
+        # A secondary claim's replacement keeps the earlier payers' answers (2320/2430) it was
+        # built with: the office corrects the services, not the primary's remittance.
+        update["other_coverage"] = Claim.model_validate_json(version.payload).other_coverage
+    replacement = Claim.model_validate(
+        {**corrected.model_dump(), **update}
+    )  # validators run on the final claim
     trial_gate(replacement, f"{source}: the replacement of claim {pcn}")
     detail: dict[str, object] = {"reason": reason, "payer_claim_number": number, "number_source": number_source,
                                  "frequency": "7"}  # fmt: skip

@@ -86,7 +86,7 @@ class Context:
     transports: dict[str, Transport] = field(default_factory=dict)
     claims: ClaimCache = field(default_factory=ClaimCache)
     # Clearinghouses that failed permanently (host key, auth, permission): not contacted again
-    # by this process; the operator fixes the cause and restarts the daemon.
+    # until an operator resets them; read from the database each cycle (gateway.pipeline.stops).
     stopped: dict[str, str] = field(default_factory=dict)
     locks: WorkLocks | None = None
 

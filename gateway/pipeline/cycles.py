@@ -25,6 +25,7 @@ from pathlib import Path
 
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
+from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import (
     ConfigError,
     GatewayError,
@@ -34,10 +35,12 @@ from gateway.errors import (
     ValidationFailed,
 )
 from gateway.inbound.intake import ingest_file
+from gateway.pipeline import secondary
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
 from gateway.pipeline.screening import screen_claim
+from gateway.pipeline.stops import refresh_stops, stop_clearinghouse
 from gateway.spool import write_atomic
 from gateway.store import batch_ops, intake_ops, repository
 from gateway.store.auths import consume
@@ -108,35 +111,35 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     with ctx.store.session() as session:
         rows = intake_ops.received_claims(session, ctx.limits.screen_chunk)
         returning = intake_ops.patients_with_other_claims(session, rows)
-        queued: dict[str | None, list[int]] = {}
+        queued: dict[str, list[int]] = {}
         for row in rows:
             claim = ctx.claims.get(row.id, row.payload)
             known = (row.patient_key, row.patient_control_number) in returning
             screened = screen_claim(claim, ctx.store, ctx.book, history if known else _FIRST_VISIT)
             clearinghouse = route(claim.payer.payer_id, ctx.profiles)
-            reasons = screened.reasons()
-            if clearinghouse is None:
-                reasons.append(f"no clearinghouse in the config takes payer id {claim.payer.payer_id}")
             row.rule_pack_version = screened.rules.pack_version
-            if reasons:
-                row.status, row.status_reason = "held", "\n".join(reasons)[:4000]
-                why: dict[str, object] = {"rules": [f.rule_id for f in screened.rules.errors],
-                                          "auth": list(screened.auth_reasons)}  # fmt: skip
-                repository.record_event(session, "claim.held", claim_id=row.id, status="held",
-                                        detail=why, actor=ctx.actor)  # fmt: skip
+            if screened.held:
+                repository.hold_claim(
+                    session, row, screened.held_event(), "\n".join(screened.reasons()), ctx.actor
+                )
+                report.add("claims_held")
+                continue
+            if clearinghouse is None:
+                why = f"no clearinghouse in the config takes payer id {claim.payer.payer_id}"
+                repository.hold_claim(session, row, Held(HoldKind.ROUTING), why, ctx.actor)
                 report.add("claims_held")
                 continue
             if screened.claim is not claim:
                 row.payload = screened.claim.model_dump_json()  # REF*G1 filled from an auth on file
                 ctx.claims.put(row.id, row.payload, screened.claim)
-            row.status, row.status_reason = "queued", None
+            repository.move_claim(row, ClaimStatus.QUEUED)
             if screened.auth is not None and not screened.auth.held:
                 consume(session, screened.auth)
             queued.setdefault(clearinghouse, []).append(row.id)
             report.add("claims_queued")
         for clearinghouse, ids in queued.items():
             detail: dict[str, object] = {"clearinghouse": clearinghouse}
-            intake_ops.add_events(session, "claim.queued", "queued", ids, ctx.actor, detail)
+            intake_ops.add_events(session, "claim.queued", ClaimStatus.QUEUED, ids, ctx.actor, detail)
     return bool(rows)
 
 
@@ -145,6 +148,7 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
 
 def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
     with timed(CycleReport("outbound")) as report:
+        refresh_stops(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
@@ -154,7 +158,7 @@ def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
             if send and not ctx.stop.is_set() and name not in ctx.stopped:
                 _send_batches(ctx, name, report)
         # What is still waiting, for the health line (an operator's first question).
-        report.counts["claims_waiting"] = batch_ops.count_claims(ctx.store, "queued")
+        report.counts["claims_waiting"] = batch_ops.count_claims(ctx.store, ClaimStatus.QUEUED)
         report.counts["batches_waiting"] = sum(
             len(batch_ops.batches_to_send(ctx.store, n)) for n in ctx.profiles
         )
@@ -267,19 +271,12 @@ def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:
                 _send_one(ctx, name, batch_id, report)
             except PermanentTransportError as error:
                 batch_ops.mark_failed(ctx.store, batch_id, str(error), ctx.actor)
-                _stop_clearinghouse(ctx, name, error, report)
+                stop_clearinghouse(ctx, name, error, report)
                 return
             except TransportError as error:
                 record_contact(ctx.store, name, str(error))
                 report.errors.append(f"{name}: {error}")
                 return  # stays 'sending': the next cycle looks on the server and resumes
-
-
-def _stop_clearinghouse(ctx: Context, name: str, error: PermanentTransportError, report: CycleReport) -> None:
-    """Stop contacting ``name`` in this process; batches wait (failed, or spooled) for the operator."""
-    ctx.stopped[name] = str(error)
-    record_contact(ctx.store, name, str(error))
-    report.errors.append(f"{name}: {error}; clearinghouse stopped until the daemon is restarted")
 
 
 def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> None:
@@ -323,6 +320,7 @@ def _spool_problem(path: Path, sha256: str) -> str:
 
 def poll_cycle(ctx: Context) -> CycleReport:
     with timed(CycleReport("poll")) as report:
+        refresh_stops(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
@@ -331,6 +329,11 @@ def poll_cycle(ctx: Context) -> CycleReport:
                     _poll_one(ctx, name, report)
         if not ctx.stop.is_set():
             report.add("batches_moved", batch_ops.refresh_acknowledgements(ctx.store, ctx.actor))
+        if not ctx.stop.is_set():
+            with ctx.lock("secondary-claims") as got:
+                if got:  # recorded 835s -> the next payer's claims (gateway.pipeline.secondary)
+                    scan = secondary.queue_due(ctx.store, ctx.actor)
+                    report.add("secondary_claims_queued", scan.queued)
     return report
 
 
@@ -350,7 +353,7 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
             transport.ack(remote)  # only after the ledger has it (or quarantine does)
         record_contact(ctx.store, name)
     except PermanentTransportError as error:
-        _stop_clearinghouse(ctx, name, error, report)
+        stop_clearinghouse(ctx, name, error, report)
     except TransportError as error:
         record_contact(ctx.store, name, str(error))
         report.errors.append(f"{name}: {error}")

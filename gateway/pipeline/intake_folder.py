@@ -82,4 +82,5 @@ def move_aside(path: Path, folder: Path) -> Path | None:
         shutil.move(str(path), target)
     except FileNotFoundError:
         return None  # another daemon moved it first
+    target.chmod(0o600)  # a claims file dropped in with the writer's umask is PHI all the same
     return target

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.errors import ClaimsHeld, ValidationFailed
 from gateway.packet import records as packet_records
 from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
@@ -29,7 +30,8 @@ from gateway.store.db import Store
 from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_837p
 from gateway.x12.checks_837p import check_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
-from gateway.x12.gate import GateIssue, validate_text
+from gateway.x12.gate import GateIssue
+from gateway.x12.gate_pool import validate_batch
 from gateway.x12.reader import read_segments
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ def allocate_control_numbers(store: Store, partners: TradingPartners, transactio
 def gate_issues(text: str) -> list[GateIssue]:
     """Our own 837P checks plus pyx12; empty means the file may leave."""
     issues = check_837p(read_segments(text.encode()))
-    result = validate_text(text)
+    result = validate_batch(text)
     if result.fatal:
         issues.append(GateIssue("fatal", "pyx12", result.fatal))
     issues.extend(result.issues)
@@ -64,20 +66,9 @@ def gate_issues(text: str) -> list[GateIssue]:
 def record_held(store: Store, held: Sequence[Screened], actor: str) -> None:
     with store.session() as session:
         for item in held:
-            row = repository.upsert_claim(session, item.claim, "held", "\n".join(item.reasons()))
+            row = repository.upsert_claim(session, item.claim, ClaimStatus.RECEIVED)
             row.rule_pack_version = item.rules.pack_version
-            repository.record_event(
-                session,
-                "claim.held",
-                claim_id=row.id,
-                status="held",
-                detail={
-                    "rules": [f.rule_id for f in item.rules.errors],
-                    "pack_version": item.rules.pack_version,
-                    "auth": list(item.auth_reasons),
-                },
-                actor=actor,
-            )
+            repository.hold_claim(session, row, item.held_event(), "\n".join(item.reasons()), actor)
 
 
 @dataclass(frozen=True)
@@ -160,7 +151,7 @@ def build_837p_file(
         for st02, pcns in built.transaction_claims.items():
             for pcn in pcns:
                 item = by_pcn[pcn]
-                row = repository.upsert_claim(session, item.claim, "built")
+                row = repository.upsert_claim(session, item.claim, ClaimStatus.QUEUED)
                 row.rule_pack_version = item.rules.pack_version
                 packet_records.record_claim(session, row.id, item.claim, book, item.rules.pack_version)
                 links.append((row, st02))

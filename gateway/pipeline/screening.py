@@ -9,13 +9,14 @@ history from the store.  A claim is held when either step says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gateway.codesets import CodeSets
 from gateway.domain.auth import AuthDecision
 from gateway.domain.claim import Claim
 from gateway.domain.findings import RuleResult
+from gateway.domain.status import Held, HoldKind
 from gateway.rules import RuleBook, evaluate
 from gateway.rules.book import RuleSet
 from gateway.store.auths import authorize_claim
@@ -32,10 +33,39 @@ class Screened:
     rules: RuleResult
     auth: AuthDecision | None = None
     auth_reasons: tuple[str, ...] = ()
+    # The payer's prior_auth rules that apply to this claim: rule id -> the claim's codes it names.
+    auth_rules: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def held(self) -> bool:
         return self.rules.held or bool(self.auth_reasons)
+
+    @property
+    def hold_kind(self) -> HoldKind | None:
+        """AUTH when only prior authorization holds the claim (an approval lifts it), else RULES."""
+        if not self.held:
+            return None
+        other_rules = [f for f in self.rules.errors if f.rule_id not in self.auth_rules]
+        return HoldKind.RULES if other_rules else HoldKind.AUTH
+
+    def held_event(self) -> Held:
+        return Held(
+            self.hold_kind or HoldKind.RULES,
+            rules=tuple(f.rule_id for f in self.rules.errors),
+            auth=self.auth_reasons,
+            pack_version=self.rules.pack_version,
+        )
+
+    @property
+    def codes_to_request(self) -> frozenset[str]:
+        """Codes a 278 request should ask for: held only by prior-auth rules, nothing on file.
+
+        Empty when anything else holds the claim, or when an authorization on file was pended,
+        denied, expired or used up (a new request is then the clinic's call, not ours).
+        """
+        if self.hold_kind is not HoldKind.AUTH or self.auth_reasons:
+            return frozenset()
+        return frozenset(code for f in self.rules.errors for code in self.auth_rules[f.rule_id])
 
     def reasons(self) -> list[str]:
         """One line per reason to hold: rule errors (with source and fix), then auth reasons."""
@@ -55,26 +85,26 @@ class ScreenResult:
     held: list[Screened] = field(default_factory=list)
 
 
-def _auth_codes(book: RuleBook, claim: Claim) -> frozenset[str]:
-    """Codes of this claim that a prior_auth rule of its payer names."""
+def _auth_rules(book: RuleBook, claim: Claim) -> dict[str, frozenset[str]]:
+    """The prior_auth rules of this claim's payer that name one of its codes: id -> those codes."""
     ruleset = book.ruleset_for(claim)
     if not isinstance(ruleset, RuleSet):
-        return frozenset()
+        return {}
     codes = frozenset(line.procedure_code for line in claim.service_lines)
-    return frozenset(
-        code
+    return {
+        rule.id: rule.codes() & codes
         for rule in ruleset.rules_for(codes)
-        if rule.rule.kind == PRIOR_AUTH_KIND
-        for code in rule.codes() & codes
-    )
+        if rule.rule.kind == PRIOR_AUTH_KIND and rule.codes() & codes
+    }
 
 
 def screen_claim(
-    claim: Claim, store: Store, book: RuleBook, history: HistoryProvider, codes: CodeSets | None = None
+    claim: Claim, store: Store, book: RuleBook, history: HistoryProvider, code_sets: CodeSets | None = None
 ) -> Screened:
     decision: AuthDecision | None = None
     auth_reasons: tuple[str, ...] = ()
-    needs_auth = _auth_codes(book, claim)
+    auth_rules = _auth_rules(book, claim)
+    needs_auth = frozenset(code for codes in auth_rules.values() for code in codes)
     if needs_auth:
         with store.session() as session:
             decision = authorize_claim(session, claim, needs_auth)
@@ -82,16 +112,14 @@ def screen_claim(
             # Without any authorization on file and without a number on the claim, the payer
             # rule's own finding says it better (which program, which code); keep the store's
             # reasons for the cases it knows more about (denied, expired, exhausted).
-            if claim.prior_authorization or not all(
-                "no authorization on file" in r for r in decision.reasons
-            ):
+            if claim.prior_authorization or not decision.nothing_on_file:
                 auth_reasons = decision.reasons
         else:
             claim = decision.claim
     result = evaluate(
-        claim, history.for_claim(claim), book, codes if codes is not None else load_code_sets(store)
+        claim, history.for_claim(claim), book, code_sets if code_sets is not None else load_code_sets(store)
     )
-    return Screened(claim, result, decision, auth_reasons)
+    return Screened(claim, result, decision, auth_reasons, auth_rules)
 
 
 def screen_claims(claims: Sequence[Claim], store: Store, book: RuleBook) -> ScreenResult:

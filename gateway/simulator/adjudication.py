@@ -70,7 +70,8 @@ class PaidClaim:
 
 def _line(claim: SubmittedClaim, line: SubmittedLine, policy: SimulatorPolicy) -> PaidLine:
     charge = cents(line.charge)
-    rule = policy.denial_for(line.procedure)
+    principal = claim.diagnosis_codes[0] if claim.diagnosis_codes else ""
+    rule = policy.denial_for(line.procedure, principal)
     if rule is not None:
         return PaidLine(line, ZERO, None, (Adjustment(rule.group, rule.reason, charge),), rule.remark)
     if line.procedure in policy.require_auth and not claim.prior_authorization:
@@ -93,6 +94,8 @@ def adjudicate(
     deductible_left: Decimal,
 ) -> tuple[PaidClaim, Decimal]:
     """The claim's 835 outcome and how much of the subscriber's deductible it used."""
+    if claim.last_prior_payer is not None:
+        return adjudicate_after_prior(claim, payer_claim_number), ZERO
     lines = tuple(_line(claim, line, policy) for line in claim.lines)
     lines_paid = sum((line.paid for line in lines), ZERO)
     deductible = min(cents(deductible_left), lines_paid)
@@ -106,3 +109,32 @@ def adjudicate(
     status = DENIED if all_denied else PROCESSED_AS_PRIMARY
     paid = lines_paid - deductible - copay
     return PaidClaim(claim, payer_claim_number, status, paid, tuple(adjustments), lines), deductible
+
+
+# CLP02 of a claim processed after other payers, by the 2000B SBR01 it was billed with.
+PROCESSED_AS = {"S": "2", "T": "3"}
+
+
+def adjudicate_after_prior(claim: SubmittedClaim, payer_claim_number: str) -> PaidClaim:
+    """A secondary (or later) payer pays what the payer before it left to the patient.
+
+    Per line: the earlier payer's PR amounts for the line (its 2430 CAS), capped at the charge;
+    the rest of the charge is OA-23 (the impact of prior payer adjudication).  The earlier
+    payer's claim-level PR (deductible, copay: its 2320 CAS) is paid on the lines in order, as
+    far as their OA-23 reaches.  Balances per line and claim, like ``adjudicate``.
+    """
+    prior = claim.last_prior_payer
+    assert prior is not None
+    claim_share = cents(prior.claim_patient_share)
+    lines = []
+    for line in claim.lines:
+        charge = cents(line.charge)
+        paid = min(charge, cents(line.prior_patient_share.get(prior.payer_id, ZERO)))
+        extra = min(claim_share, charge - paid)
+        claim_share -= extra
+        paid += extra
+        adjustments = (Adjustment("OA", "23", charge - paid),) if charge > paid else ()
+        lines.append(PaidLine(line, paid, None, adjustments, None))
+    status = PROCESSED_AS.get(claim.payer_sequence, "2")
+    paid_total = sum((line.paid for line in lines), ZERO)
+    return PaidClaim(claim, payer_claim_number, status, paid_total, (), tuple(lines))

@@ -26,7 +26,7 @@ def folder_pair(folder: Path) -> tuple[Path, Path]:
 def mirrored_local(name: str, upload_dir: Path, response_dir: Path) -> Transport:
     """A local folder pair seen from the clearinghouse's side (uploads in, responses out)."""
     for path in (upload_dir, response_dir):
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return LocalTransport(name, upload_dir=response_dir, response_dir=upload_dir)
 
 

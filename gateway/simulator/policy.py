@@ -6,6 +6,7 @@ Every decision the simulator makes comes from here, so a test (or the demo) can 
     remit_delay_cycles: 1
     adjudication: {allowed_percent: 55, coinsurance_percent: 20, deductible: 100, copay: {CI: 40}}
     deny: [{procedure: "20553", reason: "50", remark: N115}]
+    deny_diagnosis: [{procedure: "64493", diagnosis: M5450, reason: "11", remark: M76}]
     require_auth: ["63650", "64635"]
     reject: [{marker: REJ, category: A7, status: "562", entity: "85"}]
     auth: {deny: {"22899": "01"}, pend: ["63650"], pend_cycles: 1}
@@ -14,7 +15,9 @@ Every decision the simulator makes comes from here, so a test (or the demo) can 
 ``DEFAULT_POLICY`` suits the demo: Medicare and commercial claims are paid with CO-45 and
 patient responsibility, trigger-point injections are denied as not medically necessary (CO-50),
 stimulator and ablation lines without an authorization number are denied CO-197, 278 requests
-are certified except stimulator requests, which are pended one cycle and then certified.
+are certified except stimulator requests, which are pended one cycle and then certified; a
+facet block whose principal diagnosis is unspecified low back pain (M54.50) is denied CO-11.
+A claim with a 2320 loop (secondary, tertiary) is paid what the earlier payer left to the patient.
 """
 
 from __future__ import annotations
@@ -69,6 +72,19 @@ class DenyRule(_Strict):
     _text = field_validator("procedure", mode="before")(_codes_as_text)
 
 
+class DiagnosisDenial(_Strict):
+    """Lines with this procedure on a claim whose principal diagnosis is ``diagnosis`` are denied
+    (a coding denial: CARC 11, diagnosis inconsistent with the procedure; a corrected claim fixes it)."""
+
+    procedure: ProcedureCode
+    diagnosis: str = Field(pattern=r"^[A-Z][0-9A-Z]{2,6}$", description="ICD-10-CM, without the dot")
+    group: Literal["CO", "PR", "OA", "PI"] = "CO"
+    reason: str = Field("11", pattern=r"^[A-Z0-9]{1,5}$", description="CARC")
+    remark: str | None = Field("M76", pattern=r"^[A-Z0-9]{1,5}$", description="RARC (LQ*HE)")
+
+    _text = field_validator("procedure", mode="before")(_codes_as_text)
+
+
 class RejectRule(_Strict):
     """Claims whose number (CLM01) contains ``marker`` are rejected in the 277CA."""
 
@@ -109,6 +125,7 @@ class SimulatorPolicy(_Strict):
     remit_delay_cycles: int = Field(1, ge=1, description="cycles between the 277CA and the 835")
     adjudication: Adjudication = Adjudication()
     deny: list[DenyRule] = Field(default_factory=list)
+    deny_diagnosis: list[DiagnosisDenial] = Field(default_factory=list)
     require_auth: list[ProcedureCode] = Field(default_factory=list, description="CO-197 without REF*G1")
     reject: list[RejectRule] = Field(default_factory=list)
     auth: AuthPolicy = AuthPolicy()
@@ -117,8 +134,20 @@ class SimulatorPolicy(_Strict):
 
     _text = field_validator("require_auth", mode="before")(_codes_as_text)
 
-    def denial_for(self, procedure: str) -> DenyRule | None:
-        return next((rule for rule in self.deny if rule.procedure == procedure), None)
+    def denial_for(self, procedure: str, principal_diagnosis: str = "") -> DenyRule | DiagnosisDenial | None:
+        found: DenyRule | DiagnosisDenial | None = next(
+            (r for r in self.deny if r.procedure == procedure), None
+        )
+        if found is None and principal_diagnosis:
+            found = next(
+                (
+                    r
+                    for r in self.deny_diagnosis
+                    if r.procedure == procedure and r.diagnosis == principal_diagnosis
+                ),
+                None,
+            )
+        return found
 
     def rejection_for(self, claim_number: str) -> RejectRule | None:
         return next((rule for rule in self.reject if rule.marker in claim_number), None)
@@ -126,6 +155,8 @@ class SimulatorPolicy(_Strict):
 
 DEFAULT_POLICY = SimulatorPolicy(
     deny=[DenyRule(procedure="20553")],
+    # A facet block billed with unspecified low back pain: denied CO-11, paid once corrected.
+    deny_diagnosis=[DiagnosisDenial(procedure="64493", diagnosis="M5450")],
     require_auth=["63650", "63685"],
     reject=[RejectRule(marker="REJECT")],
     auth=AuthPolicy(pend=["63650"], pend_cycles=1),

@@ -41,6 +41,17 @@ class SubmittedLine(_Model):
     units: Decimal = Decimal(1)
     service_date: str = ""  # CCYYMMDD (first day)
     control_number: str = ""  # REF*6R
+    # 2430 per earlier payer (SVD01): the patient's share that payer left (its PR CAS amounts).
+    prior_patient_share: dict[str, Decimal] = Field(default_factory=dict)
+
+
+class PriorPayer(_Model):
+    """One 2320/2330B loop: a payer billed before this one, and what it paid (AMT*D)."""
+
+    payer_id: str = ""
+    responsibility: str = ""  # 2320 SBR01
+    paid: Decimal | None = None  # None: named as coverage, not adjudicated
+    claim_patient_share: Decimal = Decimal(0)  # PR amounts of the 2320 CAS
 
 
 class SubmittedClaim(_Model):
@@ -59,6 +70,15 @@ class SubmittedClaim(_Model):
     member_id: str = ""
     transaction_control_number: str = ""  # ST02 of the 837 it came in
     lines: list[SubmittedLine] = Field(default_factory=list)
+    diagnosis_codes: list[str] = Field(default_factory=list)  # HI, principal first
+    payer_sequence: str = "P"  # 2000B SBR01: P primary, S secondary, T tertiary ...
+    other_payers: list[PriorPayer] = Field(default_factory=list)  # 2320 loops, in file order
+
+    @property
+    def last_prior_payer(self) -> PriorPayer | None:
+        """The payer that adjudicated the claim just before this one (the patient's share is its)."""
+        adjudicated = [payer for payer in self.other_payers if payer.paid is not None]
+        return adjudicated[-1] if adjudicated else None
 
     @property
     def first_date(self) -> str:
@@ -116,8 +136,11 @@ class _ClaimReader:
         self.subscriber = ("", "", "")
         self.patient = ("", "", "")
         self.filing = "CI"
+        self.sequence = "P"
         self.claim: SubmittedClaim | None = None
         self.line: SubmittedLine | None = None
+        self.other: PriorPayer | None = None  # the open 2320 loop
+        self.svd_payer = ""  # the open 2430 loop's SVD01
 
     def feed(self, seg: Segment) -> None:
         handler = getattr(self, f"_on_{seg.id.lower()}", None)
@@ -128,12 +151,36 @@ class _ClaimReader:
         self.reference = seg[3]
 
     def _on_hl(self, seg: Segment) -> None:
-        self.level, self.claim, self.line = seg[3], None, None
+        self.level, self.claim, self.line, self.other = seg[3], None, None, None
         if self.level == "22":
             self.patient = ("", "", "")
 
     def _on_sbr(self, seg: Segment) -> None:
+        if self.claim is not None:  # 2320: another payer of this claim
+            self.other = PriorPayer(responsibility=seg[1])
+            self.claim.other_payers.append(self.other)
+            return
         self.filing = seg[9] or self.filing
+        self.sequence = seg[1] or "P"
+
+    def _on_amt(self, seg: Segment) -> None:
+        if self.other is not None and self.line is None and seg[1] == "D":
+            self.other.paid = _amount(seg[2])
+
+    def _on_cas(self, seg: Segment) -> None:
+        if seg[1] != "PR":
+            return
+        share = sum((_amount(seg[p]) for p in range(3, 19, 3) if seg[p]), Decimal(0))
+        if self.line is not None and self.svd_payer:
+            shares = self.line.prior_patient_share
+            shares[self.svd_payer] = shares.get(self.svd_payer, Decimal(0)) + share
+        elif self.line is None and self.other is not None:
+            self.other.claim_patient_share += share
+
+    def _on_svd(self, seg: Segment) -> None:
+        if self.line is not None:
+            self.svd_payer = seg[1]
+            self.line.prior_patient_share.setdefault(seg[1], Decimal(0))
 
     def _on_nm1(self, seg: Segment) -> None:
         entity = seg[1]
@@ -141,12 +188,14 @@ class _ClaimReader:
             self.submitter = (seg[3], seg[9])
         elif entity == "85" and self.level == "20":
             self.provider = (seg[3], seg[9])
-        elif entity == "IL":
+        elif entity == "IL" and self.claim is None:  # 2330A (inside a claim) is another payer's holder
             self.subscriber = (seg[3], seg[4], seg[9])
         elif entity == "QC":
             self.patient = (seg[3], seg[4], self.subscriber[2])
         elif entity == "PR" and self.claim is None:
             self.payer = (seg[3], seg[9])
+        elif entity == "PR" and self.other is not None:
+            self.other.payer_id = seg[9]
 
     def _on_clm(self, seg: Segment) -> None:
         last, first, member = self.patient if self.patient[0] else self.subscriber
@@ -164,8 +213,9 @@ class _ClaimReader:
             patient_first_name=first,
             member_id=member or self.subscriber[2],
             transaction_control_number=self.control_number,
+            payer_sequence=self.sequence,
         )
-        self.line = None
+        self.line, self.other, self.svd_payer = None, None, ""
         self.claims.append(self.claim)
 
     def _on_ref(self, seg: Segment) -> None:
@@ -176,8 +226,14 @@ class _ClaimReader:
         elif seg[1] == "6R" and self.line is not None:
             self.line.control_number = seg[2]
 
+    def _on_hi(self, seg: Segment) -> None:
+        if self.claim is not None:
+            self.claim.diagnosis_codes += [
+                seg.component(p, 2) for p in range(1, len(seg) + 1) if seg.component(p, 2)
+            ]
+
     def _on_lx(self, seg: Segment) -> None:
-        self.line = None
+        self.line, self.other, self.svd_payer = None, None, ""
 
     def _on_sv1(self, seg: Segment) -> None:
         if self.claim is None:

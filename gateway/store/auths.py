@@ -34,9 +34,10 @@ from gateway.domain.auth import (
 from gateway.domain.auth_response import AuthResponse, Review
 from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key, patient_key_of
+from gateway.domain.status import ClaimStatus, HoldKind, Requeued
 from gateway.errors import StoreError
 from gateway.store.db import Store
-from gateway.store.repository import record_event
+from gateway.store.repository import move_claim, record_event
 from gateway.store.schema import Base, ClaimRow, EventRow
 
 log = logging.getLogger(__name__)
@@ -318,41 +319,33 @@ def _service_for(services: Sequence[AuthServiceRow], code: str, day: dt.date) ->
     raise StoreError(f"no authorized {code} service covers {day.isoformat()}")
 
 
-# Hold reasons written by an operator or a batch cancel: an approved authorization does not
-# lift those (see gateway.store.operator_ops).
-_OPERATOR_HOLDS = ("held by ", "batch ")
-
-
 def requeue_held_for_auth(session: Session, auth: AuthRow, actor: str = "gateway") -> list[str]:
     """Send claims held for prior authorization back to screening once ``auth`` is usable.
 
-    Only claims of the same patient and payer whose hold reason names prior authorization are
-    requeued (status ``received``); the screening step then finds the authorization and puts
-    its number into REF*G1, or holds the claim again with the precise reason.
+    Only claims of the same patient and payer held with ``HoldKind.AUTH`` are requeued (status
+    ``received``); the screening step then finds the authorization and puts its number into
+    REF*G1, or holds the claim again with the precise reason.  Holds of any other kind
+    (an operator's, a payer rule's) stay.
     """
     if not AuthStatus(auth.status).usable:
         return []
     rows = session.scalars(
         select(ClaimRow).where(
-            ClaimRow.status == "held",
+            ClaimRow.status == ClaimStatus.HELD,
+            ClaimRow.hold_kind == HoldKind.AUTH,
             ClaimRow.patient_key == auth.patient_key,
             ClaimRow.payer_id == auth.payer_id,
         )
     )
     requeued = []
     for row in rows:
-        reason = row.status_reason or ""
-        if reason.startswith(_OPERATOR_HOLDS) or (
-            "prior_auth" not in reason and "prior authorization" not in reason
-        ):
-            continue
-        row.status, row.status_reason = "received", None
+        move_claim(row, ClaimStatus.RECEIVED)
         record_event(
             session,
             "claim.requeued",
             claim_id=row.id,
-            status="received",
-            detail={"auth": auth.request_id, "certification_number": auth.certification_number},
+            status=ClaimStatus.RECEIVED,
+            detail=Requeued(auth.request_id, auth.certification_number).to_detail(),
             actor=actor,
         )
         requeued.append(row.patient_control_number)
@@ -405,7 +398,11 @@ def auth_outcome(store: Store, request_id: str) -> AuthOutcome | None:
         requeued = session.execute(
             select(ClaimRow.patient_control_number, EventRow.detail)
             .join(EventRow, EventRow.claim_id == ClaimRow.id)
-            .where(EventRow.kind == "claim.requeued")
+            .where(EventRow.kind == "claim.requeued", ClaimRow.patient_key == row.patient_key)
         ).all()
-        pcns = tuple(pcn for pcn, detail in requeued if detail and f'"auth": "{request_id}"' in detail)
+        pcns = tuple(
+            pcn
+            for pcn, detail in requeued
+            if (event := Requeued.from_json(detail)) and event.auth == request_id
+        )
         return AuthOutcome(row.status, row.certification_number, pcns)

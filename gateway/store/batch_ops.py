@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, summarize_claims
+from gateway.domain.status import ClaimStatus
 from gateway.errors import StoreError
 from gateway.store import repository
 from gateway.store.batches import BatchRow
@@ -51,7 +52,7 @@ def _now() -> dt.datetime:
 def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: frozenset[str],
                   limit: int) -> list[tuple[int, str]]:  # fmt: skip
     """(id, payload) of queued claims for one clearinghouse (its payers, or all not routed elsewhere)."""
-    query = select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.status == "queued")
+    query = select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.status == ClaimStatus.QUEUED)
     if payer_ids is not None:
         query = query.where(ClaimRow.payer_id.in_(sorted(payer_ids)))
     elif other_payers:
@@ -102,8 +103,8 @@ def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
         for chunk in _chunks(new.claim_ids):
             taken += session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
                 update(ClaimRow)
-                .where(ClaimRow.id.in_(chunk), ClaimRow.status == "queued")
-                .values(status="built", updated_at=_now())
+                .where(ClaimRow.id.in_(chunk), ClaimRow.status == ClaimStatus.QUEUED)
+                .values(status=ClaimStatus.BUILT, updated_at=_now())
                 .execution_options(synchronize_session=False)
             ).rowcount
         if taken != len(new.claim_ids):
@@ -129,7 +130,13 @@ def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
         for st02, pcns in new.transaction_claims.items():
             ids = [by_pcn[pcn] for pcn in pcns]
             add_events(
-                session, "claim.built", "built", ids, actor, {"isa13": isa13, "st02": st02}, file_id=file.id
+                session,
+                "claim.built",
+                ClaimStatus.BUILT,
+                ids,
+                actor,
+                {"isa13": isa13, "st02": st02},
+                file_id=file.id,
             )
         batch = BatchRow(
             clearinghouse=new.clearinghouse, status=BatchStatus.SPOOLED.value, file_id=file.id,
@@ -201,16 +208,18 @@ def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bo
         batch.sent_at = _now()
         in_file = select(FileClaimRow.claim_id).where(FileClaimRow.file_id == batch.file_id)
         built = list(
-            session.scalars(select(ClaimRow.id).where(ClaimRow.id.in_(in_file), ClaimRow.status == "built"))
+            session.scalars(
+                select(ClaimRow.id).where(ClaimRow.id.in_(in_file), ClaimRow.status == ClaimStatus.BUILT)
+            )
         )
         session.execute(
             update(ClaimRow)
-            .where(ClaimRow.id.in_(in_file), ClaimRow.status == "built")
-            .values(status="sent", updated_at=_now())
+            .where(ClaimRow.id.in_(in_file), ClaimRow.status == ClaimStatus.BUILT)
+            .values(status=ClaimStatus.SENT, updated_at=_now())
             .execution_options(synchronize_session=False)
         )
         detail: dict[str, object] = {"batch": batch.id, "isa13": batch.interchange_control_number}
-        add_events(session, "claim.sent", "sent", built, actor, detail, file_id=batch.file_id)
+        add_events(session, "claim.sent", ClaimStatus.SENT, built, actor, detail, file_id=batch.file_id)
 
 
 def mark_failed(store: Store, batch_id: int, reason: str, actor: str) -> None:
@@ -245,6 +254,6 @@ def refresh_acknowledgements(store: Store, actor: str) -> int:
     return moved
 
 
-def count_claims(store: Store, status: str) -> int:
+def count_claims(store: Store, status: ClaimStatus) -> int:
     with store.session() as session:
         return int(session.scalar(select(func.count()).where(ClaimRow.status == status)) or 0)

@@ -75,6 +75,10 @@ class ClearinghouseContactRow(Base):
     last_contact_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A permanent transport failure (host key, rejected key, permission): no contact until an
+    # operator resets it (gateway.store.clearinghouse_stops), across restarts and cron runs.
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    stop_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def lock_key(name: str) -> int:

@@ -9,6 +9,7 @@ correction of the same old version, even by two operators at once, into a clear 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +18,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import AFTER_SEND, ClaimStatus
 from gateway.errors import InputError
 from gateway.store import repository
 from gateway.store.db import Store
 from gateway.store.followup_tables import ClaimLinkRow, FollowupCursorRow
 from gateway.store.intake_ops import insert_version
 from gateway.store.ledger_tables import ClaimRefRow
-from gateway.store.repository import SENT_STATES
 from gateway.store.schema import ClaimRow, EventRow
 
 # Link kinds that end a version's life: it cannot be replaced or voided again.
@@ -79,7 +80,7 @@ def sent_version(store: Store, pcn: str, payer_id: str | None = None) -> ClaimVe
             rows = [row for row in rows if row.payer_id == payer_id]
             if not rows:
                 raise InputError(f"claim {pcn} was never billed to payer {payer_id}")
-        sent = [row for row in rows if row.status in SENT_STATES]
+        sent = [row for row in rows if row.status in AFTER_SEND]
         if not sent:
             raise InputError(
                 f"claim {pcn} was never sent (it is {rows[0].status}): there is nothing at the payer to "
@@ -152,7 +153,7 @@ def record_followup(
                 existing = _superseding_link(session, original_id)
                 if existing is not None:
                     raise InputError(_already(original.patient_control_number, original_id, existing))
-            row = insert_version(session, claim, "received")
+            row = insert_version(session, claim, ClaimStatus.RECEIVED)
             session.add(
                 ClaimLinkRow(
                     from_claim_id=original_id,
@@ -163,7 +164,7 @@ def record_followup(
                 )
             )
             session.flush()
-            repository.record_event(session, "claim.received", claim_id=row.id, status="received",
+            repository.record_event(session, "claim.received", claim_id=row.id, status=ClaimStatus.RECEIVED,
                                     detail={"follows": original_id, "kind": kind, **detail}, actor=actor)  # fmt: skip
             repository.record_event(session, f"claim.{kind}", claim_id=original_id, status=kind,
                                     detail={"by": row.id, **detail}, actor=actor)  # fmt: skip
@@ -204,16 +205,52 @@ def record_claim_event(
         repository.record_event(session, kind, claim_id=claim_id, status=status, detail=detail, actor=actor)
 
 
-def remit_details(store: Store, claim_id: int) -> list[tuple[int, dict[str, Any]]]:
-    """(event id, detail) of the 835 claim events recorded for this row, oldest first."""
+def remit_details(store: Store, claim_id: int) -> list[tuple[int, dt.date, dict[str, Any]]]:
+    """(event id, day recorded, detail) of the 835 claim events recorded for this row, oldest first."""
     with store.session() as session:
         rows = session.execute(
-            select(EventRow.id, EventRow.detail)
+            select(EventRow.id, EventRow.at, EventRow.detail)
             .join(ClaimRefRow, ClaimRefRow.event_id == EventRow.id)
             .where(ClaimRefRow.claim_id == claim_id, ClaimRefRow.source == "835")
             .order_by(EventRow.id)
         ).all()
-    return [(event_id, json.loads(text or "{}")) for event_id, text in rows]
+    return [(event_id, at.date(), json.loads(text or "{}")) for event_id, at, text in rows]
+
+
+def answered_version(store: Store, pcn: str) -> ClaimVersion | None:
+    """The newest version of ``pcn`` an 835 was recorded for; InputError when the PCN is unknown."""
+    with store.session() as session:
+        rows = list(
+            session.scalars(
+                select(ClaimRow).where(ClaimRow.patient_control_number == pcn).order_by(ClaimRow.id.desc())
+            )
+        )
+        if not rows:
+            raise InputError(f"no claim with patient control number {pcn}")
+        answered = set(
+            session.scalars(
+                select(ClaimRefRow.claim_id).where(
+                    ClaimRefRow.claim_id.in_([row.id for row in rows]), ClaimRefRow.source == "835"
+                )
+            )
+        )
+        for row in rows:
+            if row.id in answered:
+                return _version(row)
+        return None
+
+
+def newest_version(store: Store, pcn: str) -> ClaimVersion:
+    with store.session() as session:
+        row = session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.patient_control_number == pcn)
+            .order_by(ClaimRow.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise InputError(f"no claim with patient control number {pcn}")
+        return _version(row)
 
 
 def claim_version(store: Store, claim_id: int) -> ClaimVersion:
@@ -256,3 +293,53 @@ def followed_by(store: Store, claim_id: int, kind: str) -> int | None:
                 ClaimLinkRow.from_claim_id == claim_id, ClaimLinkRow.kind == kind
             )
         )
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    event_id: int
+    recorded: dt.date
+    patient_control_number: str
+    claim_id: int | None
+    detail: dict[str, Any]
+    payload: str | None  # the claim as sent; None when the 835 named a claim we never sent
+
+
+def open_answers(store: Store) -> list[RecordedAnswer]:
+    """The newest 835 answer per claim row (per PCN when unmatched), leaving out replaced or voided rows."""
+    with store.session() as session:
+        refs = session.execute(
+            select(ClaimRefRow.event_id, ClaimRefRow.claim_id, ClaimRefRow.patient_control_number, EventRow.at,
+                   EventRow.detail)
+            .join(EventRow, EventRow.id == ClaimRefRow.event_id)
+            .where(ClaimRefRow.source == "835")
+            .order_by(ClaimRefRow.event_id)
+        ).all()  # fmt: skip
+        superseded = set(
+            session.scalars(select(ClaimLinkRow.from_claim_id).where(ClaimLinkRow.kind.in_(SUPERSEDING)))
+        )
+        newest: dict[object, tuple[int, int | None, str, dt.datetime, str | None]] = {}
+        for event_id, claim_id, pcn, at, detail in refs:
+            newest[claim_id if claim_id is not None else ("unmatched", pcn)] = (
+                event_id,
+                claim_id,
+                pcn,
+                at,
+                detail,
+            )
+        ids = [c for _e, c, _p, _a, _d in newest.values() if c is not None and c not in superseded]
+        payloads = dict(
+            session.execute(select(ClaimRow.id, ClaimRow.payload).where(ClaimRow.id.in_(ids))).all()
+        )
+    return [
+        RecordedAnswer(
+            event_id,
+            at.date(),
+            pcn,
+            claim_id,
+            json.loads(detail or "{}"),
+            payloads.get(claim_id) if claim_id is not None else None,
+        )
+        for event_id, claim_id, pcn, at, detail in newest.values()
+        if claim_id is None or claim_id not in superseded
+    ]

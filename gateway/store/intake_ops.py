@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from gateway.domain.claim import Claim
-from gateway.domain.identity import patient_key
+from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import StoreError
 from gateway.store import repository
 from gateway.store.batches import IntakeFileRow
@@ -28,29 +28,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-BEFORE_BATCH = ("received", "queued", "held")
-
-
-def new_row(claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
-    """A claim row (not yet added to a session), mapped the way ``repository.upsert_claim`` maps it."""
-    return ClaimRow(
-        patient_control_number=claim.patient_control_number,
-        billing_npi=claim.billing_provider.npi,
-        payer_id=claim.payer.payer_id,
-        patient_key=patient_key(claim),
-        first_service_date=claim.first_service_date,
-        total_charge=claim.total_charge,
-        frequency_code=claim.frequency_code.value,
-        status=status,
-        status_reason=reason,
-        payload=claim.model_dump_json(),
-        lines=repository.service_line_rows(claim),
-    )
-
-
-def insert_version(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
+def insert_version(session: Session, claim: Claim, status: ClaimStatus) -> ClaimRow:
     """A new row for ``claim`` even if an earlier version of its PCN is in a batch (never overwrite)."""
-    row = new_row(claim, status, reason)
+    row = repository.new_claim_row(claim, status)
     session.add(row)
     session.flush()
     return row
@@ -69,40 +49,10 @@ IN_UNSENT_BATCH = (
 )
 
 
-def _claim_values(claim: Claim, status: str, reason: str | None) -> dict[str, object]:
-    return {
-        "patient_control_number": claim.patient_control_number,
-        "billing_npi": claim.billing_provider.npi,
-        "payer_id": claim.payer.payer_id,
-        "patient_key": patient_key(claim),
-        "first_service_date": claim.first_service_date,
-        "total_charge": claim.total_charge,
-        "frequency_code": claim.frequency_code.value,
-        "status": status,
-        "status_reason": reason,
-        "payload": claim.model_dump_json(),
-    }
-
-
-def _line_values(claim_id: int, claim: Claim) -> list[dict[str, object]]:
-    return [
-        {
-            "claim_id": claim_id,
-            "line_number": number,
-            "procedure_code": line.procedure_code,
-            "modifiers": ":".join(line.modifiers),
-            "units": line.units,
-            "charge": line.charge,
-            "service_date": line.service_date,
-        }
-        for number, line in enumerate(claim.service_lines, start=1)
-    ]
-
-
 @dataclass(frozen=True)
 class Stored:
     claim_id: int
-    status: str
+    status: ClaimStatus
     payload: str
 
 
@@ -123,13 +73,17 @@ def store_received(session: Session, claims: Sequence[Claim]) -> list[Stored]:
     fresh: list[tuple[int, dict[str, object], Claim]] = []
     for position, claim in enumerate(claims):
         earlier = latest.get((claim.patient_control_number, claim.billing_provider.npi))
-        if earlier is not None and earlier.status in BEFORE_BATCH:
-            row = repository.upsert_claim(session, claim, "received")
+        if earlier is not None and earlier.status.before_batch:
+            row = repository.upsert_claim(session, claim, ClaimStatus.RECEIVED)
             stored[position] = Stored(row.id, row.status, row.payload)
-        elif earlier is not None and earlier.status == "built":
-            fresh.append((position, _claim_values(claim, "held", IN_UNSENT_BATCH), claim))
+        elif earlier is not None and earlier.status is ClaimStatus.BUILT:
+            unsent = {"status": ClaimStatus.HELD, "status_reason": IN_UNSENT_BATCH,
+                      "hold_kind": HoldKind.UNSENT_BATCH}  # fmt: skip
+            fresh.append((position, {**repository.claim_columns(claim), **unsent}, claim))
         else:
-            fresh.append((position, _claim_values(claim, "received", None), claim))
+            fresh.append(
+                (position, {**repository.claim_columns(claim), "status": ClaimStatus.RECEIVED}, claim)
+            )
     if fresh:
         now = _now()
         insert_claims = insert(ClaimRow).returning(ClaimRow.id, sort_by_parameter_order=True)
@@ -137,17 +91,17 @@ def store_received(session: Session, claims: Sequence[Claim]) -> list[Stored]:
             insert_claims, [{**values, "created_at": now, "updated_at": now} for _, values, _ in fresh]
         ).all()
         lines = [
-            line
+            {**line, "claim_id": claim_id}
             for (_, _, claim), claim_id in zip(fresh, ids, strict=True)
-            for line in _line_values(claim_id, claim)
+            for line in repository.line_columns(claim)
         ]
         session.execute(insert(ServiceLineRow), lines)
         for (position, values, _), claim_id in zip(fresh, ids, strict=True):
-            stored[position] = Stored(claim_id, str(values["status"]), str(values["payload"]))
+            stored[position] = Stored(claim_id, ClaimStatus(str(values["status"])), str(values["payload"]))
     return [stored[position] for position in range(len(claims))]
 
 
-def add_events(session: Session, kind: str, status: str, claim_ids: Sequence[int], actor: str,
+def add_events(session: Session, kind: str, status: ClaimStatus, claim_ids: Sequence[int], actor: str,
                detail: dict[str, object] | None = None, file_id: int | None = None) -> None:  # fmt: skip
     """One event per claim in one bulk INSERT (the same rows ``repository.record_event`` writes)."""
     if not claim_ids:
@@ -175,9 +129,12 @@ def take_intake_file(
             session.add(IntakeFileRow(sha256=sha256, name=name, claims=len(claims)))
             session.flush()  # a second daemon with the same file fails here, before any claim
             stored = store_received(session, claims)
-            for status in ("received", "held"):
-                ids = [item.claim_id for item in stored if item.status == status]
-                add_events(session, f"claim.{status}", status, ids, actor, {"file": name})
+            received = [item.claim_id for item in stored if item.status is ClaimStatus.RECEIVED]
+            add_events(session, "claim.received", ClaimStatus.RECEIVED, received, actor, {"file": name})
+            # Held here only when an earlier version waits in an unsent batch (store_received).
+            held = [item.claim_id for item in stored if item.status is ClaimStatus.HELD]
+            detail = Held(HoldKind.UNSENT_BATCH, reason=IN_UNSENT_BATCH, file=name).to_detail()
+            add_events(session, "claim.held", ClaimStatus.HELD, held, actor, detail)
             taken = [(item.claim_id, item.payload) for item in stored]
     except IntegrityError:
         return None
@@ -212,7 +169,7 @@ def received_claims(session: Session, limit: int) -> list[ClaimRow]:
     """Claims waiting for rules; rows another daemon is screening are skipped (SKIP LOCKED)."""
     query = (
         select(ClaimRow)
-        .where(ClaimRow.status == "received")
+        .where(ClaimRow.status == ClaimStatus.RECEIVED)
         .order_by(ClaimRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -225,9 +182,8 @@ def hold_claims(store: Store, failing: Sequence[tuple[int, list[str]]], actor: s
     with store.session() as session:
         for claim_id, problems in failing:
             row = session.get(ClaimRow, claim_id, with_for_update=True)
-            if row is None or row.status != "queued":
+            if row is None or row.status is not ClaimStatus.QUEUED:
                 continue
-            row.status = "held"
-            row.status_reason = "the 837P for this claim fails the pyx12 gate: " + "; ".join(problems[:5])
-            repository.record_event(session, "claim.held", claim_id=claim_id, status="held",
-                                    detail={"gate_problems": len(problems)}, actor=actor)  # fmt: skip
+            reason = "the 837P for this claim fails the pyx12 gate: " + "; ".join(problems[:5])
+            held = Held(HoldKind.GATE, gate_problems=len(problems))
+            repository.hold_claim(session, row, held, reason, actor)

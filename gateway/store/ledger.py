@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from gateway.domain.status import response_moves
 from gateway.errors import StoreError
 from gateway.inbound.document import ParsedFile
 from gateway.inbound.ledger_entries import (
@@ -37,7 +38,6 @@ from gateway.store.ledger_tables import ClaimRefRow
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 
 ACTOR = "inbound"
-_STATUS_RANK = {"acknowledged": 1, "accepted": 2, "rejected": 2, "paid": 3, "denied": 3}
 
 
 @dataclass(frozen=True)
@@ -222,9 +222,9 @@ class _Writer:
             self.matched += 1
             event = self._event(claim.id, entry.kind, entry.status, entry.summary, entry.detail)
             self._ref(event, pcn or claim.patient_control_number, payer_number, source, claim.id)
-            if entry.claim_status and _STATUS_RANK[entry.claim_status] >= _STATUS_RANK.get(claim.status, 0):
+            if entry.claim_status and response_moves(claim.status, entry.claim_status):
                 claim.status = entry.claim_status
-                claim.status_reason = entry.summary[:500]
+                claim.status_reason, claim.hold_kind = entry.summary[:500], None
 
     def _event(
         self, claim_id: int | None, kind: str, status: str, summary: str, detail: dict[str, Any]

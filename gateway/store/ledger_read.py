@@ -6,6 +6,7 @@ the inbound events that named it without a match (``ledger_claim_refs``), in tim
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,6 +106,7 @@ class DenialRow:
     procedure: str
     claims: set[str] = field(default_factory=set)
     amount: Decimal = Decimal(0)
+    by_day: dict[dt.date, Decimal] = field(default_factory=dict)  # when the 835s were recorded
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,13 +131,13 @@ def denials(store: Store, *, include_contractual: bool = False) -> list[DenialRo
     try:
         with store.session() as session:
             details = session.execute(
-                select(EventRow.detail, ClaimRefRow.patient_control_number)
+                select(EventRow.detail, ClaimRefRow.patient_control_number, EventRow.at)
                 .join(ClaimRefRow, ClaimRefRow.event_id == EventRow.id)
                 .where(ClaimRefRow.source == "835")
             ).all()
     except SQLAlchemyError as error:
         raise StoreError(f"cannot read the ledger: {error.__class__.__name__}") from None
-    for text, pcn in details:
+    for text, pcn, at in details:
         detail = json.loads(text or "{}")
         payer = detail.get("payer_name") or detail.get("payer_id") or "?"
         found: list[tuple[str, dict[str, Any]]] = [("(claim)", a) for a in detail.get("adjustments", [])]
@@ -153,4 +155,5 @@ def denials(store: Store, *, include_contractual: bool = False) -> list[DenialRo
                 row = rows[key] = DenialRow(group, reason, codes.describe_carc(reason), payer, procedure)
             row.claims.add(pcn)
             row.amount += Decimal(adjustment["amount"])
+            row.by_day[at.date()] = row.by_day.get(at.date(), Decimal(0)) + Decimal(adjustment["amount"])
     return sorted(rows.values(), key=lambda r: (-r.amount, r.group, r.reason, r.payer, r.procedure))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.packet import records as packet_records
-from gateway.store import auths, batches, codesets, followup_tables, ledger_tables, schema
+from gateway.store import auths, batches, codesets, console, followup_tables, ledger_tables, schema
 from gateway.store.schema import Base
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "auths",
     "batches",
     "codesets",
+    "console",
     "followup_tables",
     "ledger_tables",
     "packet_records",

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from gateway.domain.batch import TO_SEND, BatchStatus, ReplayMode, decide_replay
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import InputError
 from gateway.store import repository
 from gateway.store.batch_ops import move
 from gateway.store.batches import BatchRow, ClearinghouseContactRow
 from gateway.store.db import Store
-from gateway.store.intake_ops import BEFORE_BATCH, insert_version, latest_version
+from gateway.store.intake_ops import insert_version, latest_version
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow
 
 
@@ -62,12 +63,12 @@ def replay(store: Store, batch_id: int, actor: str, reason: str) -> tuple[Replay
         requeued = 0
         for row in claims:
             if _corrected(session, row) or (
-                batch.status == BatchStatus.PARTIALLY_ACCEPTED and row.status != "rejected"
+                batch.status == BatchStatus.PARTIALLY_ACCEPTED and row.status is not ClaimStatus.REJECTED
             ):
                 continue  # the corrected version is already in the pipeline / accepted claims stay
-            fresh = insert_version(session, Claim.model_validate_json(row.payload), "queued")
+            fresh = insert_version(session, Claim.model_validate_json(row.payload), ClaimStatus.QUEUED)
             fresh.rule_pack_version = row.rule_pack_version
-            repository.record_event(session, "claim.queued", claim_id=fresh.id, status="queued",
+            repository.record_event(session, "claim.queued", claim_id=fresh.id, status=ClaimStatus.QUEUED,
                                     detail={"replay_of_batch": batch.id, "reason": reason}, actor=actor)  # fmt: skip
             requeued += 1
         move(session, batch, BatchStatus.REPLACED, actor, {"replay": "rebuild", "requeued": requeued}, reason)
@@ -84,10 +85,13 @@ def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
         move(session, batch, BatchStatus.CANCELLED, actor, None, reason)
         held = 0
         for row in _claims_of(session, batch):
-            if row.status == "built":
-                row.status, row.status_reason = "held", f"batch {batch_id} cancelled by {actor}: {reason}"
-                _operator_event(session, "operator.hold", actor, f"batch {batch_id} cancelled: {reason}",
-                                claim_id=row.id)  # fmt: skip
+            if row.status is ClaimStatus.BUILT:
+                why = f"batch {batch_id} cancelled: {reason}"
+                _operator_event(session, "operator.hold", actor, why, claim_id=row.id)
+                held_by = Held(HoldKind.OPERATOR, batch=batch_id, reason=reason)
+                repository.hold_claim(
+                    session, row, held_by, f"batch {batch_id} cancelled by {actor}: {reason}", actor
+                )
                 held += 1
         return held
 
@@ -95,10 +99,12 @@ def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
 def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
     with store.session() as session:
         row = _open_claim(session, pcn)
-        if row.status == "held":
+        if row.status is ClaimStatus.HELD:
             raise InputError(f"claim {pcn} is already held")
-        row.status, row.status_reason = "held", f"held by {actor}: {reason}"
         _operator_event(session, "operator.hold", actor, reason, claim_id=row.id)
+        repository.hold_claim(
+            session, row, Held(HoldKind.OPERATOR, reason=reason), f"held by {actor}: {reason}", actor
+        )
         return row
 
 
@@ -106,10 +112,9 @@ def release(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
     """A held claim goes to the queue (rules already ran: an operator override) or back to rules."""
     with store.session() as session:
         row = _open_claim(session, pcn)
-        if row.status != "held":
+        if row.status is not ClaimStatus.HELD:
             raise InputError(f"claim {pcn} is {row.status}, not held")
-        row.status = "queued" if row.rule_pack_version else "received"
-        row.status_reason = None
+        repository.move_claim(row, ClaimStatus.QUEUED if row.rule_pack_version else ClaimStatus.RECEIVED)
         _operator_event(session, "operator.release", actor, reason, claim_id=row.id)
         return row
 
@@ -119,7 +124,7 @@ def _open_claim(session: Session, pcn: str) -> ClaimRow:
     row = session.scalars(query.limit(1).with_for_update()).first()
     if row is None:
         raise InputError(f"no claim with patient control number {pcn}")
-    if row.status not in BEFORE_BATCH:
+    if not row.status.before_batch:
         raise InputError(f"claim {pcn} is {row.status}: it is in a batch; cancel or replay the batch instead")
     return row
 
@@ -144,7 +149,7 @@ def show_batch(store: Store, batch_id: int) -> BatchView:
         batch = session.get(BatchRow, batch_id)
         if batch is None:
             raise InputError(f"no batch {batch_id}")
-        claims = [(row.patient_control_number, row.status) for row in _claims_of(session, batch)]
+        claims = [(row.patient_control_number, row.status.value) for row in _claims_of(session, batch)]
         events = list(session.scalars(
             select(EventRow).where(EventRow.file_id == batch.file_id, EventRow.claim_id.is_(None))
             .order_by(EventRow.id)
@@ -171,7 +176,9 @@ def status(store: Store) -> StatusView:
             dict(session.execute(select(BatchRow.status, func.count()).group_by(BatchRow.status)).all())
         )
         oldest_claim = session.scalar(
-            select(func.min(ClaimRow.created_at)).where(ClaimRow.status.in_(["received", "queued"]))
+            select(func.min(ClaimRow.created_at)).where(
+                ClaimRow.status.in_([ClaimStatus.RECEIVED, ClaimStatus.QUEUED])
+            )
         )
         unsent = session.execute(
             select(BatchRow.id, BatchRow.created_at)
@@ -186,7 +193,7 @@ def status(store: Store) -> StatusView:
             select(EventRow).where(EventRow.kind == "clearinghouse.alert").order_by(EventRow.id.desc()).limit(5)
         ))  # fmt: skip
     return StatusView(
-        dict(claims),
+        {status.value: count for status, count in claims.items()},
         dict(batches),
         oldest_claim,
         (unsent[0], unsent[1]) if unsent else None,

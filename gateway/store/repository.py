@@ -11,10 +11,51 @@ from sqlalchemy.orm import Session
 
 from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key
+from gateway.domain.status import ClaimStatus, Held, can_move_claim
+from gateway.errors import StoreError
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, ServiceLineRow, X12FileRow
 
 
-def upsert_claim(session: Session, claim: Claim, status: str, reason: str | None = None) -> ClaimRow:
+def claim_columns(claim: Claim) -> dict[str, object]:
+    """The one claim -> ``claims`` row mapping (every writer of claim rows uses it)."""
+    return {
+        "patient_control_number": claim.patient_control_number,
+        "billing_npi": claim.billing_provider.npi,
+        "payer_id": claim.payer.payer_id,
+        "patient_key": patient_key(claim),
+        "first_service_date": claim.first_service_date,
+        "total_charge": claim.total_charge,
+        "frequency_code": claim.frequency_code.value,
+        "payload": claim.model_dump_json(),
+    }
+
+
+def line_columns(claim: Claim) -> list[dict[str, object]]:
+    """The claim's lines as ``service_lines`` columns (what history look-ups and the rules query)."""
+    return [
+        {
+            "line_number": number,
+            "procedure_code": line.procedure_code,
+            "modifiers": ":".join(line.modifiers),
+            "units": line.units,
+            "charge": line.charge,
+            "service_date": line.service_date,
+        }
+        for number, line in enumerate(claim.service_lines, start=1)
+    ]
+
+
+def service_line_rows(claim: Claim) -> list[ServiceLineRow]:
+    return [ServiceLineRow(**columns) for columns in line_columns(claim)]
+
+
+def new_claim_row(claim: Claim, status: ClaimStatus) -> ClaimRow:
+    """A claim row (not yet added to a session)."""
+    row = ClaimRow(**claim_columns(claim), status=status, lines=service_line_rows(claim))
+    return row
+
+
+def upsert_claim(session: Session, claim: Claim, status: ClaimStatus) -> ClaimRow:
     """Store a claim (or replace the stored copy of the same PCN that was never sent)."""
     row = session.execute(
         select(ClaimRow)
@@ -23,40 +64,35 @@ def upsert_claim(session: Session, claim: Claim, status: str, reason: str | None
         .order_by(ClaimRow.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    if row is None or row.status in SENT_STATES:
-        row = ClaimRow(
-            patient_control_number=claim.patient_control_number, billing_npi=claim.billing_provider.npi
-        )
+    if row is None or not row.status.before_batch:  # never rewrite a claim that is in a batch
+        row = new_claim_row(claim, status)
         session.add(row)
-    row.payer_id = claim.payer.payer_id
-    row.patient_key = patient_key(claim)
-    row.first_service_date = claim.first_service_date
-    row.total_charge = claim.total_charge
-    row.frequency_code = claim.frequency_code.value
-    row.status = status
-    row.status_reason = reason
-    row.payload = claim.model_dump_json()
-    row.lines = service_line_rows(claim)
+    else:
+        for key, value in claim_columns(claim).items():
+            setattr(row, key, value)
+        row.lines = service_line_rows(claim)
+        row.status = status
+    row.status_reason, row.hold_kind = None, None
     session.flush()
     return row
 
 
-def service_line_rows(claim: Claim) -> list[ServiceLineRow]:
-    """The claim's lines as rows (what history look-ups and the rules query)."""
-    return [
-        ServiceLineRow(
-            line_number=number,
-            procedure_code=line.procedure_code,
-            modifiers=":".join(line.modifiers),
-            units=line.units,
-            charge=line.charge,
-            service_date=line.service_date,
-        )
-        for number, line in enumerate(claim.service_lines, start=1)
-    ]
+def move_claim(row: ClaimRow, target: ClaimStatus, reason: str | None = None) -> None:
+    """Change a claim's status along ``CLAIM_TRANSITIONS`` (a hold goes through ``hold_claim``)."""
+    current = ClaimStatus(row.status)  # a row built in this session holds what it was given
+    if not can_move_claim(current, target):
+        raise StoreError(f"claim {row.id}: cannot go from {current.value} to {target.value}")
+    row.status, row.status_reason = target, reason
+    row.hold_kind = None
 
 
-SENT_STATES = frozenset({"sent", "acknowledged", "accepted", "rejected", "paid", "denied"})
+def hold_claim(session: Session, row: ClaimRow, held: Held, reason: str, actor: str) -> None:
+    """The one way a claim is held: status, kind, the reason an operator reads, one event."""
+    move_claim(row, ClaimStatus.HELD, reason[:4000])
+    row.hold_kind = held.hold
+    record_event(
+        session, "claim.held", claim_id=row.id, status=ClaimStatus.HELD, detail=held.to_detail(), actor=actor
+    )
 
 
 def record_event(
@@ -110,13 +146,13 @@ def record_outbound_file(
     session.flush()
     for claim_row, st02 in claims:
         session.add(FileClaimRow(file_id=row.id, claim_id=claim_row.id, transaction_control_number=st02))
-        claim_row.status = "built"
+        move_claim(claim_row, ClaimStatus.BUILT)
         record_event(
             session,
             "claim.built",
             claim_id=claim_row.id,
             file_id=row.id,
-            status="built",
+            status=ClaimStatus.BUILT,
             detail={"isa13": interchange_control_number, "st02": st02},
             actor=actor,
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -22,7 +24,11 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from gateway.domain.status import ClaimStatus, HoldKind
 
 
 class Base(DeclarativeBase):
@@ -31,6 +37,26 @@ class Base(DeclarativeBase):
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class _EnumText(TypeDecorator[E]):
+    """A StrEnum stored as its text; an unknown stored value is an error, not a stray string."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class ClaimRow(Base):
@@ -48,8 +74,10 @@ class ClaimRow(Base):
     first_service_date: Mapped[dt.date] = mapped_column(Date)
     total_charge: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[ClaimStatus] = mapped_column(_EnumText(ClaimStatus), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set exactly while status is held: what may lift the hold (gateway.domain.status.HoldKind).
+    hold_kind: Mapped[HoldKind | None] = mapped_column(_EnumText(HoldKind), nullable=True)
     rule_pack_version: Mapped[str | None] = mapped_column(String(80), nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -67,7 +67,7 @@ def land(
     """
     safe_name(local_name)
     try:
-        inbound_dir.mkdir(parents=True, exist_ok=True)
+        inbound_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{local_name}.", suffix=PART_SUFFIX, dir=inbound_dir)
     except OSError as error:
         raise TransportError(f"inbound folder {inbound_dir}: {error.strerror or error}") from None

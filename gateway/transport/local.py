@@ -79,7 +79,8 @@ class LocalTransport:
         temp = self.upload_dir / f"{remote_name}{TEMP_SUFFIX}"
         with self._guard(f"upload of {remote_name} to {self.upload_dir}"):
             try:
-                with local.open("rb") as source, temp.open("wb") as target:
+                descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with local.open("rb") as source, os.fdopen(descriptor, "wb") as target:
                     shutil.copyfileobj(source, target, 1 << 20)
                     target.flush()
                     os.fsync(target.fileno())

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from gateway.domain.claim import AdjustmentAmount, Claim, OtherCoverage, Person
 from gateway.errors import X12SyntaxError
-from gateway.x12.writer import SegmentWriter
+from gateway.x12.writer import SegmentSink
 
 MAX_CAS_SEGMENTS = 5  # per 2320 and per 2430 loop
 TRIPLETS_PER_CAS = 6
@@ -43,7 +43,7 @@ def _decimal(value: object) -> str:
     return text or "0"
 
 
-def cas_segments(writer: SegmentWriter, adjustments: Sequence[AdjustmentAmount], loop: str) -> None:
+def cas_segments(writer: SegmentSink, adjustments: Sequence[AdjustmentAmount], loop: str) -> None:
     """One CAS per group code (six triplets each, more CAS when a group has more reasons)."""
     by_group: dict[str, list[AdjustmentAmount]] = {}
     for adjustment in adjustments:
@@ -68,7 +68,7 @@ def _patient_person(claim: Claim) -> Person:
     return claim.patient.person if claim.patient is not None else claim.subscriber.person
 
 
-def other_payer_loops(writer: SegmentWriter, claim: Claim) -> None:
+def other_payer_loops(writer: SegmentSink, claim: Claim) -> None:
     """Loop 2320 with its 2330A and 2330B, once per other payer, in the claim's order."""
     seg = writer.segment
     for number, other in enumerate(claim.other_coverage):
@@ -99,7 +99,7 @@ def other_payer_loops(writer: SegmentWriter, claim: Claim) -> None:
             seg("REF", "F8", adjudication.payer_claim_number)
 
 
-def _other_subscriber(writer: SegmentWriter, other: OtherCoverage, claim: Claim) -> None:
+def _other_subscriber(writer: SegmentSink, other: OtherCoverage, claim: Claim) -> None:
     person = other.subscriber or _patient_person(claim)
     writer.segment(
         "NM1",
@@ -118,7 +118,7 @@ def _other_subscriber(writer: SegmentWriter, other: OtherCoverage, claim: Claim)
     writer.segment("N4", address.city, address.state, address.postal_code)
 
 
-def line_adjudication_loops(writer: SegmentWriter, claim: Claim, line_number: int) -> None:
+def line_adjudication_loops(writer: SegmentSink, claim: Claim, line_number: int) -> None:
     """Loop 2430 of service line ``line_number``: one per earlier payer that answered it."""
     for other in claim.other_coverage:
         adjudication = other.adjudication

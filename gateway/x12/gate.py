@@ -230,3 +230,16 @@ def _element_issues(node: Any, line: int, seg_id: str | None, loop: str | None) 
         for code, message, value in element.errors:
             found.append(GateIssue("ele", str(code), message, line, seg_id, loop, ref, value))
     return found
+
+
+def preload(map_path: Path | None = None) -> None:
+    """Load the control maps and the 837P map now (a pool worker does this once, at start)."""
+    path = str(map_path) if map_path is not None else None
+    with _lock:
+        for control in ("x12.control.00501.xml", "x12.control.00401.xml"):
+            _map(control, path)
+        index = _index(path)
+        for version, functional_id in (("005010X222A1", "HC"),):
+            map_file = index.get_filename("00501", version, functional_id)
+            if map_file:
+                _map(map_file, path)

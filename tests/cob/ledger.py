@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.inbound.intake import ingest_file
 from gateway.store.db import Store
 from gateway.store.intake_ops import insert_version
@@ -41,7 +42,7 @@ DENIED_CLAIM = [
 
 def record_sent(store: Store, claim: dict[str, Any], status: str = "sent") -> int:
     with store.session() as session:
-        return insert_version(session, Claim.model_validate(claim), status).id
+        return insert_version(session, Claim.model_validate(claim), ClaimStatus(status)).id
 
 
 def ingest(store: Store, folder: Path, name: str, text: str) -> None:

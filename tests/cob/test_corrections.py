@@ -12,12 +12,13 @@ from click.testing import CliRunner
 
 from gateway.cli.main import _register, cli
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.errors import InputError
 from gateway.pipeline import corrections
 from gateway.pipeline.outbound import gate_issues
 from gateway.store.db import Store
 from gateway.store.followups import links_of
-from tests.cob.claims import facet_claim
+from tests.cob.claims import facet_claim, secondary_claim
 from tests.cob.ledger import (
     DENIED_CLAIM,
     claim_rows,
@@ -122,7 +123,7 @@ def test_the_old_payer_number_cannot_replace_a_replaced_claim_twice(
 
         row = session.get(ClaimRow, first.new_id)
         assert row is not None
-        row.status = "sent"
+        row.status = ClaimStatus.SENT
     with pytest.raises(
         InputError,
         match=re.escape(
@@ -216,3 +217,23 @@ def test_the_daemon_sends_a_replacement_like_any_claim(sqlite_store: Store, tmp_
         (original, "denied"),
         (done.new_id, "sent"),
     ]
+
+
+def test_a_secondary_claims_replacement_keeps_the_primarys_answer(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    original = record_sent(sqlite_store, secondary_claim())
+    fixed = secondary_claim()
+    del fixed["other_coverage"]  # the office fixes the services; the primary's answer stays as billed
+    fixed["diagnosis_codes"] = ["M47.816", "M54.59"]
+    path = tmp_path / "fixed.json"
+    path.write_text(json.dumps({"claims": [fixed]}))
+    done = corrections.correct(sqlite_store, PCN, path, "add M54.59", "operator:ann", "SUP-CCN-1")
+    payload = claim_rows(sqlite_store, PCN)[1][3]
+    assert done.original_id == original
+    assert (
+        payload["other_coverage"]
+        == Claim.model_validate(secondary_claim()).model_dump(mode="json")["other_coverage"]
+    )
+    text = build([Claim.model_validate(payload)]).text
+    assert "REF*F8*SUP-CCN-1~" in text and "SVD*03102*320*HC:64493:50**1~" in text and gate_issues(text) == []

@@ -14,6 +14,7 @@ from gateway.domain.batch import BatchStatus
 from gateway.pipeline import cycles
 from gateway.store import batch_ops, operator_ops
 from gateway.store.batches import BatchRow
+from gateway.store.clearinghouse_stops import reset_stop
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 from tests.daemon.helpers import (
@@ -282,7 +283,11 @@ def test_a_permanent_transport_failure_fails_the_batch_alerts_and_stops_that_cle
     first = daemon.outbound()
     second = daemon.outbound()
     assert [b.status for b in _batches(sqlite_store)] == ["failed", "spooled"], "one failure, no loop"
-    assert "stopped until the daemon is restarted" in first.errors[0] and second.errors == []
+    assert first.errors[0].endswith(
+        "; clearinghouse stopped, after fixing the cause: gateway clearinghouse reset localch --reason TEXT"
+    )
+    assert second.counts["clearinghouses_stopped"] == 1 and len(second.errors) == 1
+    assert second.errors[0].startswith("clearinghouse localch stopped since ")
     with sqlite_store.session() as session:
         [alert] = session.scalars(select(EventRow).where(EventRow.kind == "clearinghouse.alert")).all()
     assert alert.actor == "daemon:test" and "localch-upload" in (alert.detail or "")
@@ -290,6 +295,9 @@ def test_a_permanent_transport_failure_fails_the_batch_alerts_and_stops_that_cle
     mode, _ = operator_ops.replay(sqlite_store, 1, "operator:ann", "share remounted")
     assert mode.value == "resend"
     make_daemon(sqlite_store, tmp_path, {profile.name: profile}).run_until_idle()  # a restart
+    assert [b.status for b in _batches(sqlite_store)] == ["spooled", "spooled"], "a restart keeps the stop"
+    assert reset_stop(sqlite_store, "localch", "share remounted", "operator:ann") is not None
+    make_daemon(sqlite_store, tmp_path, {profile.name: profile}).run_until_idle()
     assert [b.status for b in _batches(sqlite_store)] == ["sent", "sent"]
     assert sorted(pcns_in(_uploaded(profile.upload_dir))) == [f"D{n:07d}" for n in range(4)]
 

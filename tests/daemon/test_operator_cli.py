@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from gateway.cli.main import _register, cli
 from gateway.domain.batch import BatchStatus, ReplayMode, decide_replay, summarize_claims
+from gateway.domain.status import ClaimStatus as C
 from gateway.store.db import Store
 from gateway.store.schema import EventRow
 from tests.daemon.helpers import held_templates, make_claims, write_pending
@@ -171,8 +172,8 @@ def test_replay_decisions_are_one_or_the_other_never_both() -> None:
     for refused in (S.SPOOLED, S.SENDING, S.ACKNOWLEDGED, S.ACCEPTED, S.CANCELLED, S.REPLACED):
         assert isinstance(decide_replay(refused, claims_corrected=False), str)
         assert not isinstance(decide_replay(refused, claims_corrected=False), ReplayMode)
-    assert summarize_claims(["acknowledged", "sent"]) is None
-    assert summarize_claims(["rejected", "rejected"]) is S.REJECTED
-    assert summarize_claims(["rejected", "accepted"]) is S.PARTIALLY_ACCEPTED
-    assert summarize_claims(["accepted", "paid"]) is S.ACCEPTED
-    assert summarize_claims(["accepted", "acknowledged"]) is S.ACKNOWLEDGED
+    assert summarize_claims([C.ACKNOWLEDGED, C.SENT]) is None
+    assert summarize_claims([C.REJECTED, C.REJECTED]) is S.REJECTED
+    assert summarize_claims([C.REJECTED, C.ACCEPTED]) is S.PARTIALLY_ACCEPTED
+    assert summarize_claims([C.ACCEPTED, C.PAID]) is S.ACCEPTED
+    assert summarize_claims([C.ACCEPTED, C.ACKNOWLEDGED]) is S.ACKNOWLEDGED

@@ -31,7 +31,7 @@ def test_writer_uses_its_own_delimiters() -> None:
     writer = SegmentWriter(Delimiters(element="|", component=">", repetition="!", segment="\n"))
     writer.segment("REF", "EI", "12*34")  # '*' is data here, not a delimiter
     assert writer.text() == "REF|EI|12*34\n"
-    with pytest.raises(X12SyntaxError):
+    with pytest.raises(X12SyntaxError, match=r"^REF02 contains an X12 delimiter character \(\| > ! \n\)"):
         writer.segment("REF", "EI", "12|34")
 
 

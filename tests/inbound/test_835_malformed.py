@@ -72,6 +72,8 @@ def test_835_without_bpr_is_a_finding() -> None:
         ("CAS*CO*45*20", [("CO", "45", Decimal(20), None)]),
         ("CAS*CO*45*20*2", [("CO", "45", Decimal(20), Decimal(2))]),
         ("CAS*PR*1*5**2*15", [("PR", "1", Decimal(5), None), ("PR", "2", Decimal(15), None)]),
+        # An empty triplet between filled ones does not hide the ones after it.
+        ("CAS*CO*45*10*1****97*5", [("CO", "45", Decimal(10), Decimal(1)), ("CO", "97", Decimal(5), None)]),
         (
             "CAS*CO*45*1*1*59*2*2*253*3*3*131*4*4*97*5*5*B10*6*6",
             [("CO", r, Decimal(n), Decimal(n)) for n, r in enumerate(["45", "59", "253", "131", "97", "B10"], 1)],
@@ -101,3 +103,21 @@ def test_short_svc_and_clp_optional_elements_default() -> None:
     assert (found.patient_responsibility, found.filing_indicator, found.payer_claim_control_number) == (None, "", "")
     line = found.service_lines[0]
     assert (line.qualifier, line.procedure, line.modifiers, line.units) == ("HC", "", (), None)
+
+
+def test_moa_amounts_after_the_remarks_are_not_remarks_and_svc04_is_not_units() -> None:
+    """MOA08/MOA09 are amounts (ESRD payment, non-payable professional component), not RARCs;
+    SVC04 is a revenue code, and without SVC05 the units stay unknown."""
+    claim = [
+        "CLP*PCN-9*1*100*80",
+        "MOA*0*0*N130*M80*MA01*N362*N381*12.5*3",
+        "SVC*HC:64483*100*80*0360",
+        "CAS*CO*45*20",
+    ]
+    text = interchange([remit_835([claim], amount="80")], functional_id="HP", implementation="005010X221A1")
+    parsed = parse_bytes(text.encode(), "t.835")
+    body = parsed.transactions[0].body
+    assert isinstance(body, Remittance)
+    assert body.claims[0].remarks == ("N130", "M80", "MA01", "N362", "N381")
+    assert body.claims[0].service_lines[0].units is None
+    assert parsed.findings == []

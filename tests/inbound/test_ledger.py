@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from gateway.domain.status import ClaimStatus
 from gateway.errors import ParseError
 from gateway.inbound.intake import ingest_file
 from gateway.store.db import Store
@@ -31,7 +32,7 @@ def send_claim(store: Store, pcn: str = "PCN-1", charge: str = "1500") -> int:
             patient_key="k" * 64,
             first_service_date=dt.date(2026, 11, 5),
             total_charge=Decimal(charge),
-            status="sent",
+            status=ClaimStatus.QUEUED,  # record_outbound_file moves it to built
             payload="{}",
         )
         session.add(row)

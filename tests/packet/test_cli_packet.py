@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.cli.main import main
+from gateway.domain.status import ClaimStatus
 from gateway.intake import load_claims
 from gateway.packet.records import DocumentationRecordRow
 from gateway.packet.subject import for_claim
@@ -74,7 +75,7 @@ def test_packet_from_the_database_records_score_and_control_number(
     claim = load_claims(CLAIM_FILE)[0]
     store = Store.open(f"sqlite:///{tmp_path / 'gateway.db'}")
     with store.session() as session:
-        claim_id = repository.upsert_claim(session, claim, "received").id
+        claim_id = repository.upsert_claim(session, claim, ClaimStatus.RECEIVED).id
     out = tmp_path / "rfa.pdf"
     code, stdout, stderr = in_process(
         tmp_path, monkeypatch, capsys, "packet", claim.patient_control_number, "-o", str(out)

@@ -24,10 +24,18 @@ def test_expand(selector: list[str], expected: set[str]) -> None:
     assert expand(selector, {"tf": frozenset({"64483", "64484"})}) == expected
 
 
-@pytest.mark.parametrize("bad", [["64495-64490"], ["0213T-64495"], ["@nope"]])
-def test_expand_refuses_bad_selectors(bad: list[str]) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (["64495-64490"], "code range '64495-64490' must have matching shape and low <= high"),
+        (["0213T-64495"], "code range '0213T-64495' must have matching shape and low <= high"),
+        (["@nope"], "unknown code group '@nope' (groups come from procedures.yaml)"),
+    ],
+)
+def test_expand_refuses_bad_selectors(bad: list[str], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
         expand(bad, {})
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
 from gateway.rules import engine
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
@@ -23,11 +24,11 @@ def stored(pcn: str, code: str, days: int, **changes: Any) -> Claim:
 def test_history_counts_earlier_claims_and_holds_the_fifth_esi(sqlite_store: Store) -> None:
     with sqlite_store.session() as session:
         for number, days in enumerate((300, 200, 100, 30)):
-            upsert_claim(session, stored(f"OLD{number}", "64483", days), "sent")
-        upsert_claim(session, stored("TOOOLD", "64483", 800), "sent")  # outside the look-back
+            upsert_claim(session, stored(f"OLD{number}", "64483", days), ClaimStatus.SENT)
+        upsert_claim(session, stored("TOOOLD", "64483", 800), ClaimStatus.SENT)  # outside the look-back
         other = stored("OTHERPAT", "64483", 10).model_dump(mode="json")
         other["subscriber"]["member_id"] = "ZZZ9"
-        upsert_claim(session, Claim.model_validate(other), "sent")
+        upsert_claim(session, Claim.model_validate(other), ClaimStatus.SENT)
     current = claim([line("64483", ["RT"])])
     past = HistoryProvider(sqlite_store).for_claim(current)
     assert [s.service_date for s in past.services] == [
@@ -42,14 +43,14 @@ def test_history_counts_earlier_claims_and_holds_the_fifth_esi(sqlite_store: Sto
 def test_the_claim_itself_and_voided_claims_do_not_count(sqlite_store: Store) -> None:
     current = claim([line("64483", ["RT"])])
     with sqlite_store.session() as session:
-        upsert_claim(session, current, "held")  # the claim being re-checked
-        upsert_claim(session, stored("VOIDED", "64483", 50), "sent")
+        upsert_claim(session, current, ClaimStatus.HELD)  # the claim being re-checked
+        upsert_claim(session, stored("VOIDED", "64483", 50), ClaimStatus.SENT)
         upsert_claim(
             session,
             stored("VOIDED", "64483", 50, frequency_code="8", original_claim_number="PAYER123"),
-            "sent",
+            ClaimStatus.SENT,
         )
-        upsert_claim(session, stored("KEPT", "64493", 40), "sent")
+        upsert_claim(session, stored("KEPT", "64493", 40), ClaimStatus.SENT)
     past = HistoryProvider(sqlite_store).for_claim(current)
     assert [(s.procedure_code, s.claim_ref) for s in past.services] == [("64493", "KEPT")]
     only_esi = HistoryProvider(sqlite_store).for_claim(current, procedure_codes=["64483"])

@@ -9,6 +9,7 @@ Default payer: Medicare CGS (state KY), where the ESI, facet and SIJ LCDs were r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import pytest
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.rules import engine
-from tests.rules.helpers import DOS, book, claim, days_before, history, line, prior
+from tests.rules.helpers import DOS, PAYER_CONFIGS, book, claim, days_before, history, line, prior
 
 
 @dataclass(frozen=True)
@@ -337,8 +338,17 @@ def test_rule_case(case: Case) -> None:
         assert {finding.status.value for finding in fired} == {case.status}
     if case.expect == "error":
         assert result.held
+    claim_lines = len(case.make().service_lines)
+    known = set(book().config.sources) | {path.stem for path in (PAYER_CONFIGS / "dx").glob("*.yaml")}
     for finding in fired:
-        assert finding.message and finding.fix and finding.source
+        # A source cites documents of payer_configs/sources.yaml or dx/ ("L39015 v16", "L36920
+        # (harmonized; number read in L39240 v15)", "A58403 v27 (Noridian)") or names the config
+        # file that decided (routing.yaml); the line points into the claim; the texts are sentences.
+        words = set(re.findall(r"[A-Z0-9_.]+", finding.source))
+        assert words & known or finding.source.startswith("payer_configs/"), finding.source
+        assert finding.line is None or 1 <= finding.line <= claim_lines, finding.line
+        assert finding.message.endswith((".", ")")) and len(finding.message) > 30, finding.message
+        assert finding.fix[:1].islower() and len(finding.fix) > 10, finding.fix
 
 
 def test_case_table_is_large_and_covers_both_outcomes() -> None:

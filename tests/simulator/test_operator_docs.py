@@ -18,7 +18,21 @@ LOCAL_PAGES = {
     "status.md": ["paid", "denied", "CO-50", "accepted"],
     "replay.md": ["segment has data element errors", '"invalid code value"', "replaced", "accepted"],
     "payer_rule.md": ["held: exit 1"],
+    "web.md": [
+        "user ann added (operator); actions are recorded as operator:ann",
+        "val                  viewer",
+        "no audit entries",
+    ],
     "failures.md": ["nested deeper than 32 levels (the limit for intake files)", "b_valid.json"],
+    "after_835.md": [
+        "DXFIX2026061101 (#1) NORIDIAN JF PART B, line 1 64493, service 2026-06-10: denied 1100 of 1100 -> correct and resubmit",
+        "    our rule: noridian.dx_facet (fires on this claim; L38801 v23, unverified)",
+        "replacement #4 of #1 queued for rules, gate and the next batch",
+        "  #1 -> #4: replacement (paid)",
+        "  #2 -> #3: secondary (paid)",
+        "error: no claim with patient control number NOSUCH0001",
+        "error: claim COB2026061001: no other coverage after payer 36273 to bill",
+    ],
 }
 SFTP_PAGE = "clearinghouse.md"
 

@@ -216,7 +216,15 @@ class SshdPeer:
     def folder(self, relative: str, mode: int = 0o755) -> str:
         """Create a folder (owned by the login user) under the start dir; return its remote path."""
         path = self.server_path(relative)
-        path.mkdir(parents=True, exist_ok=True)
+        top = self.server_path("")
+        # Every new component, not only the last: the test process may run with umask 077
+        # (the gateway's CLI sets it), and the login user must be able to walk the path.
+        for part in [*reversed(path.relative_to(top).parents[:-1]), path.relative_to(top)]:
+            created = top / part
+            if not created.exists():
+                created.mkdir()
+                os.chown(created, self.uid, self.gid)
+                created.chmod(0o755)
         os.chown(path, self.uid, self.gid)
         path.chmod(mode)
         return relative

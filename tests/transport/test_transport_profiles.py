@@ -35,10 +35,22 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", ["../etc/passwd", "/abs", "a/b", "a\\b", "..", ".", "", ".hidden", "nul\x00l", "x" * 201]
+    ("name", "why"),
+    [
+        ("../etc/passwd", "empty, dot or hidden"),  # the leading dot is checked first
+        ("/abs", "contains a path separator"),
+        ("a/b", "contains a path separator"),
+        ("a\\b", "contains a path separator"),
+        ("..", "empty, dot or hidden"),
+        (".", "empty, dot or hidden"),
+        ("", "empty, dot or hidden"),
+        (".hidden", "empty, dot or hidden"),
+        ("nul\x00l", "contains a control character"),
+        ("x" * 201, "longer than 200 bytes"),
+    ],
 )
-def test_unsafe_names_are_refused(name: str) -> None:
-    with pytest.raises(UnsafeNameError):
+def test_unsafe_names_are_refused(name: str, why: str) -> None:
+    with pytest.raises(UnsafeNameError, match=f": {why}$"):
         safe_name(name)
 
 

@@ -147,6 +147,16 @@ def imaging_guidance(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
         and facts.evidence.contrast_contraindicated
     ):
         return
+    if spec.allowed == [ImagingGuidance.NONE]:
+        yield finding(
+            rule,
+            f"{lines[0].code} was done with {used.value} guidance; the policy covers it without imaging "
+            "guidance.",
+            "do not bill the guidance for this procedure (it is not covered), or correct "
+            "evidence.imaging_guidance",
+            lines[0].number,
+        )
+        return
     exception = (
         " (ultrasound only with a documented contrast allergy or pregnancy)"
         if spec.ultrasound_if_contrast_contraindicated

@@ -1,7 +1,7 @@
 """code sets: imported ICD-10-CM releases, NCCI PTP edits and MUE values by quarter
 
-Revision ID: 0007_code_sets
-Revises: 0006_claim_links
+Revision ID: 0010_code_sets
+Revises: 0009_clearinghouse_stops
 Create Date: 2026-12-03 09:45:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_code_sets"
-down_revision: str | None = "0006_claim_links"
+revision: str = "0010_code_sets"
+down_revision: str | None = "0009_clearinghouse_stops"
 branch_labels: str | None = None
 depends_on: str | None = None
 
