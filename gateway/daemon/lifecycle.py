@@ -31,6 +31,7 @@ from gateway.store import batch_ops, repository
 from gateway.store.batches import ensure_contact_rows
 from gateway.store.db import Store
 from gateway.transport import ClearinghouseProfile, Transport, TransportAlert, open_transport
+from gateway.x12.gate_pool import shared_pool
 
 log = logging.getLogger("gateway.daemon")
 
@@ -144,6 +145,8 @@ class Daemon:
     def run_forever(self) -> None:
         self.start()
         self._install_signals()
+        # The gate's worker processes load pyx12's maps once, now, not when the first big batch waits.
+        threading.Thread(target=shared_pool().warm, name="gate-pool-warm", daemon=True).start()
         jobs = [
             Job("intake", self.config.intake_interval, self._guarded("intake", self.intake)),
             Job("outbound", self.config.outbound_interval, self._guarded("outbound", self.outbound)),

@@ -31,7 +31,7 @@ from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_
 from gateway.x12.checks_837p import check_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.gate import GateIssue
-from gateway.x12.gate_pool import validate_batch
+from gateway.x12.gate_pool import start_batch
 from gateway.x12.reader import read_segments
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,9 @@ def allocate_control_numbers(store: Store, partners: TradingPartners, transactio
 
 def gate_issues(text: str) -> list[GateIssue]:
     """Our own 837P checks plus pyx12; empty means the file may leave."""
+    finish_pyx12 = start_batch(text)  # a big file is walked by the pool while our checks run here
     issues = check_837p(read_segments(text.encode()))
-    result = validate_batch(text)
+    result = finish_pyx12()
     if result.fatal:
         issues.append(GateIssue("fatal", "pyx12", result.fatal))
     issues.extend(result.issues)

@@ -20,6 +20,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
@@ -66,18 +67,36 @@ class GatePool:
 
     def validate(self, text: str, map_path: Path | None = None, *, parts: int | None = None) -> GateResult:
         """The one-walk gate's result for ``text``, walked in parts when it can be cut."""
+        return self.start(text, map_path, parts=parts)()
+
+    def start(
+        self, text: str, map_path: Path | None = None, *, parts: int | None = None
+    ) -> Callable[[], GateResult]:
+        """Hand the parts to the workers now; the returned call waits for them and merges.
+
+        The caller's process is free meanwhile (the outbound step runs our own checks then).
+        """
         plan = plan_parts(text, parts or self.workers)
         if plan is None:
-            return validate_text(text, map_path)
+            return lambda: validate_text(text, map_path)
         try:
-            results = list(self._pool().map(_walk, [part.text for part in plan], repeat(map_path)))
-        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh next time
+            futures = [self._pool().submit(_walk, part.text, map_path) for part in plan]
+        except BrokenProcessPool:
             self.close()
-            return validate_text(text, map_path)
-        if any(result.fatal for result in results):
-            return validate_text(text, map_path)  # the whole file's walk words it for the operator
-        merged = merge(plan, [result.issues for result in results])
-        return validate_text(text, map_path) if merged is None else GateResult(merged)
+            return lambda: validate_text(text, map_path)
+
+        def finish() -> GateResult:
+            try:
+                results = [future.result() for future in futures]
+            except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh next time
+                self.close()
+                return validate_text(text, map_path)
+            if any(result.fatal for result in results):
+                return validate_text(text, map_path)  # the whole file's walk words it for the operator
+            merged = merge(plan, [result.issues for result in results])
+            return validate_text(text, map_path) if merged is None else GateResult(merged)
+
+        return finish
 
     def close(self) -> None:
         with self._lock:
@@ -111,6 +130,11 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 def validate_batch(text: str, map_path: Path | None = None) -> GateResult:
     """The gate for one file: in this process when it is small or there is one core, else the pool."""
+    return start_batch(text, map_path)()
+
+
+def start_batch(text: str, map_path: Path | None = None) -> Callable[[], GateResult]:
+    """``validate_batch`` in two halves: a big file goes to the workers now, the call collects."""
     if usable_cores() < 2 or text.count("~" if len(text) < 106 else text[105]) < PARALLEL_MIN_SEGMENTS:
-        return validate_text(text, map_path)
-    return shared_pool().validate(text, map_path)
+        return lambda: validate_text(text, map_path)
+    return shared_pool().start(text, map_path)
