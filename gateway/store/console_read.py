@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from gateway.domain.auth import AuthRecord
 from gateway.domain.batch import BatchStatus
@@ -27,6 +27,7 @@ from gateway.store import operator_ops
 from gateway.store.auths import auths_for_claim
 from gateway.store.batches import BatchRow
 from gateway.store.db import Store
+from gateway.store.ledger_tables import ClaimRefRow
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 
 PAGE_SIZE = 50
@@ -47,13 +48,12 @@ class ClearinghouseHealth:
     last_contact: dt.datetime | None
     last_error: str | None
     last_error_at: dt.datetime | None
+    stopped_at: dt.datetime | None = None  # a permanent failure stopped it until an operator resets it
+    stop_reason: str | None = None
 
     @property
     def stopped(self) -> bool:
-        """The newest thing heard from it is an error (the daemon stops a clearinghouse on one)."""
-        if self.last_error_at is None:
-            return False
-        return self.last_contact is None or self.last_error_at >= self.last_contact
+        return self.stopped_at is not None
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ def today(store: Store) -> Today:
             _aware(c.last_contact_at) if c.last_contact_at else None,
             c.last_error,
             _aware(c.last_error_at) if c.last_error_at else None,
+            _aware(c.stopped_at) if c.stopped_at else None,
+            c.stop_reason,
         )
         for c in view.contacts
     ]
@@ -182,27 +184,34 @@ def _lines(rows: Sequence[ClaimRow]) -> list[ClaimLine]:
 
 def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int = PAGE_SIZE) -> ClaimPage:
     """Newest first; ``page`` is 1-based and clamped to the last page."""
-    query = select(ClaimRow.id)
+    conditions: list[ColumnElement[bool]] = []
     if wanted.hold_kind is not None:
-        query = query.where(ClaimRow.status == ClaimStatus.HELD, ClaimRow.hold_kind == wanted.hold_kind)
+        conditions += [ClaimRow.status == ClaimStatus.HELD, ClaimRow.hold_kind == wanted.hold_kind]
     elif wanted.status:
-        query = query.where(ClaimRow.status == wanted.status)
+        conditions.append(ClaimRow.status == wanted.status)
     if wanted.payer_id:
-        query = query.where(ClaimRow.payer_id == wanted.payer_id)
+        conditions.append(ClaimRow.payer_id == wanted.payer_id)
     if wanted.service_from:
-        query = query.where(ClaimRow.first_service_date >= wanted.service_from)
+        conditions.append(ClaimRow.first_service_date >= wanted.service_from)
     if wanted.service_to:
-        query = query.where(ClaimRow.first_service_date <= wanted.service_to)
-    if wanted.patient_control_number:
-        query = query.where(
-            ClaimRow.patient_control_number.startswith(wanted.patient_control_number, autoescape=True)
-        )
+        conditions.append(ClaimRow.first_service_date <= wanted.service_to)
+    if wanted.patient_control_number:  # a range, not LIKE: SQLite's LIKE cannot use the index
+        prefix = wanted.patient_control_number
+        conditions += [
+            ClaimRow.patient_control_number >= prefix,
+            ClaimRow.patient_control_number < prefix + "\uffff",
+        ]
     with store.session() as session:
-        total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        # count(id) on the table itself, not on a subquery: SQLite then counts an index, not the rows.
+        total = int(session.scalar(select(func.count(ClaimRow.id)).where(*conditions)) or 0)
         page = min(max(page, 1), max(1, -(-total // page_size)))
         page_ids = list(
             session.scalars(
-                query.order_by(ClaimRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
+                select(ClaimRow.id)
+                .where(*conditions)
+                .order_by(ClaimRow.id.desc())
+                .offset((page - 1) * page_size)
+                .limit(page_size)
             )
         )
         rows = list(
@@ -361,6 +370,16 @@ def held_claims(store: Store, page: int = 1, page_size: int = PAGE_SIZE) -> Clai
 def patient_control_number_of(store: Store, claim_id: int) -> str | None:
     with store.session() as session:
         return session.scalar(select(ClaimRow.patient_control_number).where(ClaimRow.id == claim_id))
+
+
+def remittance_mark(store: Store) -> tuple[int, int]:
+    """(newest 835 event id, number of 835 claim references): changes whenever an 835 is recorded,
+    so the Denials page can keep its aggregates until then."""
+    with store.session() as session:
+        newest, count = session.execute(
+            select(func.max(ClaimRefRow.event_id), func.count()).where(ClaimRefRow.source == "835")
+        ).one()
+        return int(newest or 0), int(count or 0)
 
 
 # -- Batches -------------------------------------------------------------------------------------

@@ -63,15 +63,21 @@ class ClaimRow(Base):
     """One claim as received, with its current status.  ``payload`` is the intake JSON."""
 
     __tablename__ = "claims"
+    # For the console's lists on many claims (migration 0008_console says why).
+    __table_args__ = (
+        Index("ix_claims_status_updated_at", "status", "updated_at"),
+        Index("ix_claims_status_created_at", "status", "created_at"),
+        Index("ix_claims_status_hold_kind", "status", "hold_kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_control_number: Mapped[str] = mapped_column(String(38), index=True)
-    payer_id: Mapped[str] = mapped_column(String(80))
+    payer_id: Mapped[str] = mapped_column(String(80), index=True)
     billing_npi: Mapped[str] = mapped_column(String(10))
     # A stable, non-reversible key for "the same patient" (history look-ups) that avoids
     # querying on names or member ids: gateway.domain.identity.patient_key.
     patient_key: Mapped[str] = mapped_column(String(64), index=True)
-    first_service_date: Mapped[dt.date] = mapped_column(Date)
+    first_service_date: Mapped[dt.date] = mapped_column(Date, index=True)
     total_charge: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
     status: Mapped[ClaimStatus] = mapped_column(_EnumText(ClaimStatus), index=True)

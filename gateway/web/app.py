@@ -33,6 +33,7 @@ from gateway.rules import RuleBook
 from gateway.store import console
 from gateway.store.db import Store
 from gateway.web import security
+from gateway.web.denials import DenialCache
 
 log = logging.getLogger("gateway.web")
 SESSION_COOKIE = "gw_session"
@@ -65,6 +66,7 @@ class Console:
     key: bytes
     config: WebConfig = field(default_factory=WebConfig)
     limiter: security.AddressLimiter = field(init=False)
+    denials: DenialCache = field(init=False)
     templates: Environment = field(
         default_factory=lambda: Environment(
             loader=PackageLoader("gateway.web", "templates"), autoescape=select_autoescape(["html"])
@@ -73,6 +75,7 @@ class Console:
 
     def __post_init__(self) -> None:
         self.limiter = security.AddressLimiter(self.config.logins_per_address)
+        self.denials = DenialCache()
 
     def render(self, request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         session: ConsoleSession | None = getattr(request.state, "console_session", None)

@@ -22,8 +22,7 @@ from gateway.domain.status import ClaimStatus, HoldKind
 from gateway.rules import evaluate
 from gateway.store import console, console_read
 from gateway.store.history import HistoryProvider
-from gateway.store.ledger_read import denials, timeline
-from gateway.web import charts
+from gateway.store.ledger_read import timeline
 from gateway.web.app import Console, Refused, current_session, form_with_csrf
 from gateway.web.segments import claim_segments
 
@@ -201,7 +200,7 @@ def holds(request: Request) -> Response:
 def denials_page(request: Request) -> Response:
     app = _console(request)
     current_session(app, request)
-    rows = denials(app.store)
+    rows = app.denials.rows(app.store)
     total = sum((row.amount for row in rows), Decimal(0))
     return app.render(request, "denials.html", rows=rows, total=total)
 
@@ -210,14 +209,9 @@ def chart(request: Request) -> Response:
     app = _console(request)
     current_session(app, request)
     name = request.path_params["name"]
-    rows = denials(app.store)
-    if name == "carc":
-        svg = charts.by_carc(rows)
-    elif name in ("payer", "cpt"):
-        svg = charts.over_time(rows, name)
-    else:
+    if name not in ("carc", "payer", "cpt"):
         raise Refused(404, f"no chart {name}")
-    return Response(svg, media_type="image/svg+xml")
+    return Response(app.denials.chart(app.store, name), media_type="image/svg+xml")
 
 
 ROUTES = [

@@ -224,3 +224,27 @@ def test_the_denials_charts_are_svg_made_here(client: TestClient) -> None:
         )
         assert answer.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'"
     assert client.get("/denials/other.svg").status_code == 404
+
+
+def test_the_claim_page_shows_its_own_837p_segments_and_no_other_claims(
+    client: TestClient, data: ConsoleData, store: Store
+) -> None:
+    log_in(client)
+    batch = console_read.batch_record(store, data.sent_batch)
+    assert batch is not None
+    claim_id, pcn, _ = batch.claims[1]
+    page = client.get(f"/claims/{claim_id}").text
+    cut = page.split('<pre class="x12" id="segments">', 1)[1].split("</pre>", 1)[0]
+    segments = [line.split("</span> ", 1)[1] for line in cut.strip().splitlines()]
+    assert segments[0].startswith("HL*1**20*1~") and segments[1].startswith("PRV*BI*PXC*")
+    assert [s for s in segments if s.startswith("CLM*")] == [s for s in segments if s.startswith(f"CLM*{pcn}*")]
+    assert len([s for s in segments if s.startswith("CLM*")]) == 1
+    assert [s.split("*")[0] for s in segments if s.startswith("HL*")] == ["HL", "HL"]
+    assert segments[-1].startswith("DTP*472*D8*")
+
+
+def test_today_shows_the_stopped_clearinghouse_and_why(client: TestClient) -> None:
+    log_in(client)
+    page = client.get("/").text
+    assert '<span class="badge rejected">stopped</span> since' in page
+    assert "gateway clearinghouse reset localch --reason ..." in page

@@ -1,4 +1,4 @@
-"""console: console_users, console_sessions, audit_events
+"""console: console_users, console_sessions, audit_events; two indexes on claims for its lists
 
 Revision ID: 0008_console
 Revises: 0007_claim_hold_kind
@@ -54,9 +54,25 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
     op.create_index("ix_audit_events_actor", "audit_events", ["actor"])
     op.create_index("ix_audit_events_claim_id", "audit_events", ["claim_id"])
+    # The console on 100,000 claims.  SQLite keeps the columns after ``payload`` (a few KB of JSON)
+    # on overflow pages, so a query that reads updated_at, created_at or hold_kind of many rows
+    # walks them all; these indexes answer such queries on their own.
+    op.create_index("ix_claims_payer_id", "claims", ["payer_id"])
+    op.create_index("ix_claims_first_service_date", "claims", ["first_service_date"])
+    op.create_index("ix_claims_status_updated_at", "claims", ["status", "updated_at"])
+    op.create_index("ix_claims_status_created_at", "claims", ["status", "created_at"])
+    op.create_index("ix_claims_status_hold_kind", "claims", ["status", "hold_kind"])
 
 
 def downgrade() -> None:
+    for index in (
+        "status_hold_kind",
+        "status_created_at",
+        "status_updated_at",
+        "first_service_date",
+        "payer_id",
+    ):
+        op.drop_index(f"ix_claims_{index}", "claims")
     op.drop_table("audit_events")
     op.drop_table("console_sessions")
     op.drop_table("console_users")
