@@ -237,7 +237,9 @@ def test_the_claim_page_shows_its_own_837p_segments_and_no_other_claims(
     cut = page.split('<pre class="x12" id="segments">', 1)[1].split("</pre>", 1)[0]
     segments = [line.split("</span> ", 1)[1] for line in cut.strip().splitlines()]
     assert segments[0].startswith("HL*1**20*1~") and segments[1].startswith("PRV*BI*PXC*")
-    assert [s for s in segments if s.startswith("CLM*")] == [s for s in segments if s.startswith(f"CLM*{pcn}*")]
+    assert [s for s in segments if s.startswith("CLM*")] == [
+        s for s in segments if s.startswith(f"CLM*{pcn}*")
+    ]
     assert len([s for s in segments if s.startswith("CLM*")]) == 1
     assert [s.split("*")[0] for s in segments if s.startswith("HL*")] == ["HL", "HL"]
     assert segments[-1].startswith("DTP*472*D8*")
