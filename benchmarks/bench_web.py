@@ -218,6 +218,7 @@ def fill(store: Store, count: int) -> dict[str, float]:
 
 
 def pages(store: Store) -> dict[str, str]:
+    count = store_count(store)
     with store.engine.connect() as sql:
         held = sql.execute(
             text("SELECT id FROM claims WHERE status = 'held' ORDER BY id DESC LIMIT 1")
@@ -226,12 +227,15 @@ def pages(store: Store) -> dict[str, str]:
             text("SELECT id FROM claims WHERE status = 'paid' ORDER BY id DESC LIMIT 1")
         ).scalar()
         failed = sql.execute(text("SELECT id FROM batches WHERE status = 'failed' LIMIT 1")).scalar()
+        middle = sql.execute(
+            text("SELECT id FROM claims ORDER BY id DESC LIMIT 1 OFFSET :n"), {"n": count // 2}
+        ).scalar()
     return {
         "Today": "GET /",
         "Claims (first page)": "GET /claims",
         "Claims (filter: held, rules)": "POST /claims hold_kind=rules",
         "Claims (filter: PCN prefix)": "POST /claims pcn=BENCH0009",
-        "Claims (page 1,000)": "POST /claims page=1000",
+        "Claims (next page, halfway)": f"POST /claims next={count // 2 // 50 + 1}:{middle}",
         "Claim (held)": f"GET /claims/{held}",
         "Claim (paid, in a batch)": f"GET /claims/{paid}",
         "Holds": "GET /holds",
@@ -242,8 +246,14 @@ def pages(store: Store) -> dict[str, str]:
     }
 
 
+def store_count(store: Store) -> int:
+    with store.engine.connect() as sql:
+        return int(sql.execute(text("SELECT count(*) FROM claims")).scalar() or 0)
+
+
 def measure(store: Store, settings: Settings, repeats: int) -> dict[str, tuple[float, float]]:
-    console.add_user(store, "bench", Role.OPERATOR, security.hash_password("bench password 1"))
+    if console.find_user(store, "bench") is None:
+        console.add_user(store, "bench", Role.OPERATOR, security.hash_password("bench password 1"))
     app = Console(store, load_rule_book(settings.payer_configs), b"b" * 32, WebConfig())
     figures: dict[str, tuple[float, float]] = {}
     with TestClient(create_app(app), follow_redirects=False) as client:
@@ -268,9 +278,14 @@ def measure(store: Store, settings: Settings, repeats: int) -> dict[str, tuple[f
 def run(
     url: str | None, folder: Path, count: int, repeats: int
 ) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Fill (unless ``folder`` holds a database from an earlier run of the same size) and measure."""
     settings = Settings.from_env({"GATEWAY_HOME": str(folder)})
+    marker = folder / f"filled-{count}"
     with Store.open(url or f"sqlite:///{folder / 'gateway.db'}") as store:
-        filled = fill(store, count)
+        filled = {"make": 0.0, "intake": 0.0, "mix": 0.0}
+        if not marker.exists():
+            filled = fill(store, count)
+            marker.write_text("filled by bench_web.py\n")
         return filled, measure(store, settings, repeats)
 
 
@@ -280,10 +295,16 @@ def main() -> int:
     parser.add_argument("--baseline", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--db-url", help="an empty database to fill (default: a new SQLite file)")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the SQLite databases in this folder and reuse them next time"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as small, tempfile.TemporaryDirectory() as large:
-        _, base = run(None, Path(small), args.baseline, args.repeats)
-        filled, big = run(args.db_url, Path(large), args.claims, args.repeats)
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.keep or Path(scratch)
+        (root / "small").mkdir(parents=True, exist_ok=True)
+        (root / "large").mkdir(parents=True, exist_ok=True)
+        _, base = run(None, root / "small", args.baseline, args.repeats)
+        filled, big = run(args.db_url, root / "large", args.claims, args.repeats)
     print(
         f"filled {args.claims:,} claims: claim objects {filled['make']:.1f} s, bulk intake {filled['intake']:.1f} s, "
         f"states/835s/batches {filled['mix']:.1f} s ({'SQLite' if not args.db_url else args.db_url.split(':')[0]})"

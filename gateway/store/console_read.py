@@ -182,8 +182,18 @@ def _lines(rows: Sequence[ClaimRow]) -> list[ClaimLine]:
     ]
 
 
-def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int = PAGE_SIZE) -> ClaimPage:
-    """Newest first; ``page`` is 1-based and clamped to the last page."""
+def claims_page(
+    store: Store,
+    wanted: ClaimFilter,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+) -> ClaimPage:
+    """Newest first.  ``before``/``after`` (a claim id: the last/first of the page shown) give the
+    next/previous page by key, which costs the same on page 2,000 as on page 2; without them,
+    ``page`` (1-based, clamped to the last page) is reached by offset."""
     conditions: list[ColumnElement[bool]] = []
     if wanted.hold_kind is not None:
         conditions += [ClaimRow.status == ClaimStatus.HELD, ClaimRow.hold_kind == wanted.hold_kind]
@@ -205,15 +215,13 @@ def claims_page(store: Store, wanted: ClaimFilter, page: int = 1, page_size: int
         # count(id) on the table itself, not on a subquery: SQLite then counts an index, not the rows.
         total = int(session.scalar(select(func.count(ClaimRow.id)).where(*conditions)) or 0)
         page = min(max(page, 1), max(1, -(-total // page_size)))
-        page_ids = list(
-            session.scalars(
-                select(ClaimRow.id)
-                .where(*conditions)
-                .order_by(ClaimRow.id.desc())
-                .offset((page - 1) * page_size)
-                .limit(page_size)
-            )
-        )
+        ids = select(ClaimRow.id).where(*conditions).limit(page_size)
+        if before is not None:
+            page_ids = list(session.scalars(ids.where(ClaimRow.id < before).order_by(ClaimRow.id.desc())))
+        elif after is not None:
+            page_ids = list(session.scalars(ids.where(ClaimRow.id > after).order_by(ClaimRow.id)))
+        else:
+            page_ids = list(session.scalars(ids.order_by(ClaimRow.id.desc()).offset((page - 1) * page_size)))
         rows = list(
             session.scalars(select(ClaimRow).where(ClaimRow.id.in_(page_ids)).order_by(ClaimRow.id.desc()))
         )

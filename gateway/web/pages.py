@@ -38,6 +38,20 @@ def _page_number(text: str | None) -> int:
     return int(text) if text and text.isdigit() and len(text) < 7 else 1
 
 
+def _paging(fields: dict[str, str]) -> tuple[int, int | None, int | None]:
+    """(page number, before id, after id) from the Claims form's next ("N:last id") or previous
+    ("N:first id") button, or its page field."""
+    for button in ("next", "previous"):
+        number, _, key = fields.get(button, "").partition(":")
+        if number.isdigit() and key.isdigit() and len(key) < 12:
+            return (
+                _page_number(number),
+                (int(key) if button == "next" else None),
+                (int(key) if button == "previous" else None),
+            )
+    return _page_number(fields.get("page")), None, None
+
+
 def today(request: Request) -> Response:
     app = _console(request)
     current_session(app, request)
@@ -75,7 +89,8 @@ async def claims(request: Request) -> Response:
     wanted = _claim_filter(fields)
 
     def read() -> Response:
-        page = console_read.claims_page(app.store, wanted, _page_number(fields.get("page")))
+        page_number, before, after = _paging(fields)
+        page = console_read.claims_page(app.store, wanted, page_number, before=before, after=after)
         return app.render(
             request,
             "claims.html",

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from gateway.store import console
 from gateway.store.db import Store
@@ -22,11 +24,24 @@ def _shot(driver: Any, name: str) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def _submit(driver: Any, element_id: str) -> None:
+    """Click a button and wait until the next page replaced this one (the load may lag the click)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 60).until(staleness_of(page))
+
+
+def _follow(driver: Any, by: str, value: str) -> None:
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, 60).until(staleness_of(page))
+
+
 def _log_in(driver: Any, url: str, name: str) -> None:
     driver.get(f"{url}/login")
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login").click()
+    _submit(driver, "login")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Today"
 
 
@@ -47,7 +62,7 @@ def test_operator_sees_the_fix_replays_the_failed_batch_and_sees_it_in_the_timel
     assert data.held_pcn in hold and "Fix:" in hold
     _shot(driver, "holds")
 
-    driver.find_element(By.LINK_TEXT, data.held_pcn).click()
+    _follow(driver, By.LINK_TEXT, data.held_pcn)
     assert driver.current_url == f"{live_url}/claims/{data.held_claim}"
     findings = driver.find_element(By.CSS_SELECTOR, "table.findings").text
     assert "error esi.il_bilateral 1" in findings and "L39015 v16 (verified)" in findings
@@ -59,17 +74,17 @@ def test_operator_sees_the_fix_replays_the_failed_batch_and_sees_it_in_the_timel
     driver.get(f"{live_url}/claims")
     assert "9 found" in driver.find_element(By.TAG_NAME, "h1").text
     driver.find_element(By.ID, "f-pcn").send_keys("F")
-    driver.find_element(By.ID, "filter").click()
+    _submit(driver, "filter")
     assert driver.current_url == f"{live_url}/claims"  # the PCN went in the POST body, not the address
     assert "3 found" in driver.find_element(By.TAG_NAME, "h1").text
     _shot(driver, "claims")
 
     driver.get(f"{live_url}/batches")
     _shot(driver, "batches")
-    driver.find_element(By.ID, f"batch-{data.failed_batch}").click()
+    _follow(driver, By.ID, f"batch-{data.failed_batch}")
     assert driver.find_element(By.ID, "batch-status").text == "failed"
     driver.find_element(By.ID, "replay-reason").send_keys("clearinghouse folder restored")
-    driver.find_element(By.ID, "replay").click()
+    _submit(driver, "replay")
     assert driver.find_element(By.ID, "flash").text == (
         f"Batch {data.failed_batch} will be re-sent as is (same bytes and control numbers) by the daemon."
     )
@@ -87,7 +102,7 @@ def test_operator_sees_the_fix_replays_the_failed_batch_and_sees_it_in_the_timel
     driver.get(f"{live_url}/denials")
     _shot(driver, "denials")
 
-    driver.find_element(By.ID, "logout").click()
+    _submit(driver, "logout")
     assert driver.find_element(By.ID, "message").text == "You are logged out."
     driver.get(f"{live_url}/holds")
     assert driver.current_url == f"{live_url}/login"
@@ -100,7 +115,9 @@ def console_read_first_claim_of(driver: Any, url: str, data: ConsoleData) -> int
     """Open the first claim of the batch page that is showing; returns its id."""
     link = driver.find_element(By.CSS_SELECTOR, "table.grid:last-of-type a[href^='/claims/']")
     claim_id = int(link.get_attribute("href").rsplit("/", 1)[1])
+    page = driver.find_element(By.TAG_NAME, "html")
     link.click()
+    WebDriverWait(driver, 60).until(staleness_of(page))
     assert driver.current_url == f"{url}/claims/{claim_id}"
     return claim_id
 
