@@ -254,8 +254,12 @@ def test_today_shows_the_stopped_clearinghouse_and_why(client: TestClient) -> No
 
 def test_claims_pages_forward_and_back_by_key(client: TestClient, store: Store) -> None:
     pages = [console_read.claims_page(store, console_read.ClaimFilter(), 1, page_size=4)]
-    pages.append(console_read.claims_page(store, console_read.ClaimFilter(), 2, 4, before=pages[0].claims[-1].id))
-    pages.append(console_read.claims_page(store, console_read.ClaimFilter(), 3, 4, before=pages[1].claims[-1].id))
+    pages.append(
+        console_read.claims_page(store, console_read.ClaimFilter(), 2, 4, before=pages[0].claims[-1].id)
+    )
+    pages.append(
+        console_read.claims_page(store, console_read.ClaimFilter(), 3, 4, before=pages[1].claims[-1].id)
+    )
     assert [[line.id for line in page.claims] for page in pages] == [[9, 8, 7, 6], [5, 4, 3, 2], [1]]
     back = console_read.claims_page(store, console_read.ClaimFilter(), 2, 4, after=pages[2].claims[0].id)
     assert [line.id for line in back.claims] == [5, 4, 3, 2] and back.total == 9
