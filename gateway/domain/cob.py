@@ -198,15 +198,19 @@ def _patient_person_and_relationship(claim: Claim) -> tuple[codes.SubscriberRela
     return relationship, claim.subscriber
 
 
+def crossover_reason(claim: Claim, answer: RemitAnswer) -> str:
+    to = f" to {answer.crossover_payer}" if answer.crossover_payer else ""
+    return (
+        f"claim {claim.patient_control_number}: payer {claim.payer.payer_id} forwarded the claim{to} itself "
+        f"(crossover, CLP02 {answer.status_code}); the next payer is not billed again"
+    )
+
+
 def next_payer_claim(claim: Claim, answer: RemitAnswer) -> Claim:
     """The claim for the next payer, carrying this payer's adjudication (see the module doc)."""
     pcn = claim.patient_control_number
     if answer.status_code in FORWARDED:
-        to = f" to {answer.crossover_payer}" if answer.crossover_payer else ""
-        raise InputError(
-            f"claim {pcn}: payer {claim.payer.payer_id} forwarded the claim{to} itself (crossover, CLP02 "
-            f"{answer.status_code}); the next payer is not billed again"
-        )
+        raise InputError(crossover_reason(claim, answer))
     if answer.status_code == REVERSAL:
         raise InputError(f"claim {pcn}: the 835 is a reversal (CLP02 22), not an answer to bill on")
     found = next_coverage(claim)

@@ -100,33 +100,44 @@ def queue_due(store: Store, actor: str = ACTOR_AUTOMATIC, limit: int = 500) -> S
         claim = Claim.model_validate_json(version.payload)
         answer = _answer(store, claim_id, event_id)
         if claim.other_coverage and answer is not None and cob.next_coverage(claim) is not None:
-            _decide(store, version, answer, actor, report)
+            _decide(store, version, claim, answer, actor, report)
         followups.advance_cursor(store, CURSOR, event_id)
     return report
 
 
 def _decide(
-    store: Store, version: followups.ClaimVersion, answer: cob.RemitAnswer, actor: str, report: ScanReport
+    store: Store,
+    version: followups.ClaimVersion,
+    claim: Claim,
+    answer: cob.RemitAnswer,
+    actor: str,
+    report: ScanReport,
 ) -> None:
-    if answer.status_code not in cob.PROCESSED and answer.status_code not in cob.FORWARDED:
+    if answer.status_code in cob.FORWARDED:
+        _stopped(store, version, "claim.crossover", {"reason": cob.crossover_reason(claim, answer),
+                 "crossover_payer": answer.crossover_payer}, actor, report)  # fmt: skip
+        return
+    if answer.status_code not in cob.PROCESSED:
         reason = (
             f"payer {version.payer_id} denied the claim (CLP02 4): work the denial before billing the next payer"
             if answer.status_code == cob.DENIED
             else f"CLP02 {answer.status_code} is not an answer to bill the next payer on"
         )
-        _stopped(store, version, reason, actor, report)
+        _stopped(store, version, "claim.next_payer_waits", {"reason": reason}, actor, report)
         return
     try:
         _bill(store, version, answer, actor)
         report.queued += 1
     except GatewayError as error:
-        _stopped(store, version, str(error), actor, report)
+        # The gate's findings name segments, amounts and codes, never patient data.
+        detail: dict[str, object] = {"reason": str(error), "problems": getattr(error, "problems", [])[:10]}
+        _stopped(store, version, "claim.next_payer_waits", detail, actor, report)
 
 
 def _stopped(
-    store: Store, version: followups.ClaimVersion, reason: str, actor: str, report: ScanReport
-) -> None:
-    kind = "claim.crossover" if "crossover" in reason else "claim.next_payer_waits"
-    followups.record_claim_event(store, version.claim_id, kind, kind.split(".")[1], {"reason": reason}, actor)
-    log.debug("claim row %s: next payer not billed: %s", version.claim_id, reason)
+    store: Store, version: followups.ClaimVersion, kind: str, detail: dict[str, object], actor: str,
+    report: ScanReport,
+) -> None:  # fmt: skip
+    followups.record_claim_event(store, version.claim_id, kind, kind.split(".")[1], detail, actor)
+    log.debug("claim row %s: next payer not billed (%s)", version.claim_id, kind)
     report.stopped += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -114,11 +115,11 @@ def test_crossover_stops_the_secondary_with_an_event(sqlite_store: Store, tmp_pa
         "the next payer is not billed again"
     )
     [event] = _events(sqlite_store, "claim.crossover")
-    assert (event.claim_id, event.actor, event.detail) == (
-        primary,
-        "daemon:test",
-        f'{{"reason": "{message}"}}',
-    )
+    assert (event.claim_id, event.actor) == (primary, "daemon:test")
+    assert json.loads(event.detail or "") == {
+        "reason": message,
+        "crossover_payer": "AARP MEDICARE SUPPLEMENT",
+    }
     assert count_claims(sqlite_store) == 1
     with pytest.raises(InputError, match=re.escape(message)):
         secondary.bill_next_payer(sqlite_store, PCN, "operator:ann")
@@ -188,3 +189,25 @@ def test_an_other_payer_identical_to_the_claims_payer_is_refused_at_intake(
         "claims[0] (claim MBB2026061004): other_coverage[0]: payer 03102 is the payer this claim is billed to\n"
     )
     assert list(Path(profile.upload_dir).iterdir()) == []
+
+
+def test_an_835_that_does_not_balance_leaves_the_secondary_unsent_with_the_gates_findings(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    primary = record_sent(sqlite_store, primary_with_other_coverage())
+    unbalanced = [
+        s.replace("SVC*HC:64493:50*1100*320**1", "SVC*HC:64493:50*1100*330**1") for s in MEDICARE_CLAIM
+    ]
+    ingest(sqlite_store, tmp_path, "medicare.835", remit_text([unbalanced], amount="311.6"))
+    assert secondary.queue_due(sqlite_store, "daemon:test").stopped == 1
+    [event] = _events(sqlite_store, "claim.next_payer_waits")
+    detail = json.loads(event.detail or "")
+    assert (event.claim_id, detail["reason"]) == (
+        primary,
+        f"the secondary claim of {PCN} fails the gate; nothing queued",
+    )
+    assert any(
+        p.endswith(f"claim {PCN}: 2430 of payer 03102: SVD02 330 + CAS 780 = 1110, not the line's SV102 1100")
+        for p in detail["problems"]
+    )
+    assert count_claims(sqlite_store) == 1
