@@ -1,7 +1,9 @@
 """`gateway check CLAIMS.json [--json]` and `gateway config check`: the payer rules from the shell.
 
-``check`` prints every finding of every claim with its source and fix, and exits 1 when any
-claim is held (errors), 0 when everything may be sent (warnings allowed).  Earlier claims come
+``check`` prints every finding of every claim with its source and fix, grouped by category
+(coverage, coding, prior_auth, documentation: "would be denied" apart from "the record is
+incomplete"), and exits 1 when any claim is held (errors), 0 when everything may be sent
+(warnings allowed).  ``--json`` gives each finding its ``category``.  Earlier claims come
 from the database when it exists, so frequency limits see the clinic's history.
 """
 
@@ -15,7 +17,7 @@ import click
 
 from gateway.codesets import CodeSets, default_code_sets
 from gateway.domain.claim import Claim
-from gateway.domain.findings import Finding, RuleResult, Severity
+from gateway.domain.findings import Category, Finding, RuleResult, Severity
 from gateway.domain.history import History
 from gateway.errors import RuleViolation
 from gateway.intake import load_claims
@@ -45,6 +47,20 @@ def _format(finding: Finding) -> list[str]:
         f"          {finding.message}",
         f"          fix: {finding.fix}",
     ]
+
+
+def _grouped(findings: tuple[Finding, ...]) -> list[str]:
+    """Findings under one heading per category, in the order an operator acts on them."""
+    out: list[str] = []
+    for category in Category:
+        mine = [finding for finding in findings if finding.category is category]
+        if not mine:
+            continue
+        held = sum(finding.severity is Severity.ERROR for finding in mine)
+        out.append(f"  {category.value}: {len(mine)} finding(s), {held} holding")
+        for finding in mine:
+            out.extend(_format(finding))
+    return out
 
 
 def _check_all(
@@ -95,8 +111,9 @@ def check(settings: Settings, claims_file: Path, as_json: bool, history: bool) -
         for claim, result in zip(claims, results, strict=True):
             state = "HELD" if result.held else "ok to send"
             click.echo(f"{claim.patient_control_number}  {state}  (rules {result.pack_version})")
-            for finding in result.findings:
-                click.echo("\n".join(_format(finding)))
+            lines = _grouped(result.findings)
+            if lines:
+                click.echo("\n".join(lines))
             click.echo(f"  {review(claim, book)[0].summary()}")
         warnings = sum(len(result.warnings) for result in results)
         click.echo(

@@ -71,6 +71,16 @@ class PainScale(StrEnum):
     NDI = "NDI"
     PEG = "PEG"
     BPI = "BPI"
+    # The LCDs' accepted scales (L39240, L38773: "include but are not limited to"), and the BPI
+    # interference subscale, which functional follow-up is often scored on:
+    BPI_INTERFERENCE = "BPI_INTERFERENCE"
+    PDAS = "PDAS"
+    VRS = "VRS"
+    OSW = "OSW"
+    QUE = "QUE"
+    ROLAND_MORRIS = "ROLAND_MORRIS"
+    BPFS = "BPFS"
+    PROMIS = "PROMIS"
 
 
 class PainScore(_Frozen):
@@ -101,6 +111,15 @@ class PriorProcedure(_Frozen):
     relief_duration_days: int | None = Field(None, ge=0)
     functional_change: str | None = Field(None, max_length=500)
     diagnostic: bool | None = Field(None, description="True for a diagnostic block (MBB, SIJ)")
+    # An anesthetic block's relief is judged against how long its agent acts (L38773, L39383), so
+    # hours and the agent; whole days (relief_duration_days) stay for the months-long criteria.
+    relief_duration_hours: Decimal | None = Field(
+        None, ge=0, description="anesthetic blocks: hours of relief"
+    )
+    anesthetic_agent: str | None = Field(None, max_length=80, description="e.g. 'bupivacaine 0.5%'")
+    successful: bool | None = Field(
+        None, description="the clinician's judgment that the procedure succeeded (e.g. an RF ablation)"
+    )
 
 
 class ImagingReport(_Frozen):
@@ -115,12 +134,151 @@ class ImagingReport(_Frozen):
 class PsychEvaluation(_Frozen):
     date: dt.date
     cleared: bool
+    evaluator: str | None = Field(
+        None, max_length=80, description="psychiatrist, clinical psychologist, LMSW ... (CGS OPD PA)"
+    )
 
 
 class StimulatorTrial(_Frozen):
     start_date: dt.date
     end_date: dt.date
     percent_relief: Decimal = Field(ge=0, le=100)
+
+
+class LineIntent(StrEnum):
+    """What one service line is for: the same CPT code can be a diagnostic block or a therapeutic
+    injection, and 63650 can be a stimulator trial or a permanent implant."""
+
+    DIAGNOSTIC = "diagnostic"
+    THERAPEUTIC = "therapeutic"
+    TRIAL = "trial"
+    PERMANENT = "permanent"
+    REPLACEMENT = "replacement"
+
+
+class LineEvidence(_Frozen):
+    """Facts about one service line (``line`` is its 1-based number on the claim)."""
+
+    line: int = Field(ge=1, le=50)
+    intent: LineIntent | None = None
+    muscle_regions: list[str] = Field(
+        default_factory=list, description="trigger points: anatomic region of each muscle injected ('neck')"
+    )
+    muscles: list[str] = Field(default_factory=list, description="trigger points: muscles injected")
+
+
+class Sedation(StrEnum):
+    NONE = "none"
+    LOCAL = "local"
+    MINIMAL = "minimal"
+    MODERATE = "moderate"
+    DEEP = "deep"
+    GENERAL = "general"
+    MAC = "mac"
+
+
+class ExamFindings(_Frozen):
+    """History and examination facts the LCDs' indications decide on; None = not stated."""
+
+    radicular_findings: bool | None = Field(None, description="radiculopathy or radicular pain on exam")
+    neurogenic_claudication: bool | None = None
+    predominantly_axial: bool | None = Field(None, description="neck or low back pain is predominantly axial")
+    facet_loading_pain: bool | None = None
+    untreated_radiculopathy: bool | None = None
+    other_causes_excluded: bool | None = Field(None, description="no other pathology explains the pain")
+    sij_pain_location: bool | None = Field(
+        None, description="pain over the SI joint (iliac crest to gluteal fold), below L5"
+    )
+    psychiatric_conditions_stabilized: bool | None = None
+    fibromyalgia_or_centralized_pain: bool | None = None
+    prior_alif_at_level: bool | None = Field(
+        None, description="anterior lumbar interbody fusion at the level"
+    )
+    cyst_root_compression_on_imaging: bool | None = Field(
+        None, description="facet synovial cyst: imaging shows nerve root compression"
+    )
+    spinal_or_systemic_infection: bool | None = None
+    compressive_lesion: bool | None = Field(None, description="compressive lesion of cord, conus or cauda")
+    suspected_cancer: bool | None = None
+
+
+class TriggerPointFindings(_Frozen):
+    """Trigger point examination (L39713, L34211); None = not stated."""
+
+    focal_muscle_pain: bool | None = None
+    hyperirritable_spot: bool | None = None
+    taut_band: bool | None = None
+    referred_pain: bool | None = None
+    palpable_nodule: bool | None = Field(None, description="palpable nodule or hypersensitive bundle")
+    movement_limited: bool | None = Field(None, description="joint or limb movement is limited")
+    needed_for_diagnosis: bool | None = None
+
+
+class Injectate(_Frozen):
+    local_anesthetic_only: bool | None = None
+    biologic: bool | None = Field(None, description="biologics or non-FDA-approved substances")
+
+
+class AblationTechnique(StrEnum):
+    THERMAL_RF = "thermal_rf"
+    PULSED_RF = "pulsed_rf"
+    COOLED_RF = "cooled_rf"
+    CHEMICAL = "chemical"
+    CRYO = "cryo"
+    LASER = "laser"
+
+
+class Ablation(_Frozen):
+    technique: AblationTechnique
+    temperature_c: Decimal | None = Field(None, ge=0, le=200, description="lesion temperature")
+
+
+class RepeatChange(StrEnum):
+    LEVEL = "level"
+    APPROACH = "approach"
+    MEDICATION = "medication"
+
+
+class RepeatRationale(_Frozen):
+    """Why a repeat follows a poor response, and what is different this time (L39240)."""
+
+    rationale: str | None = Field(None, max_length=500)
+    changes: list[RepeatChange] | None = Field(None, description="[] states that nothing changed")
+
+
+class RfaContraindication(_Frozen):
+    """Whether RF ablation can be done (a therapeutic facet injection needs why not, L38773)."""
+
+    contraindicated: bool
+    reason: str | None = Field(None, max_length=500)
+
+
+class ScsTrialRecord(_Frozen):
+    region: SpinalRegion
+    start_date: dt.date
+    end_date: dt.date | None = None
+    percent_relief: Decimal | None = Field(None, ge=0, le=100)
+    analgesic_reduction_percent: Decimal | None = Field(None, ge=0, le=100)
+    functional_improvement: bool | None = None
+
+
+class ReplacementReason(StrEnum):
+    BATTERY_DEPLETION = "battery_depletion"
+    MALFUNCTION = "malfunction"
+    END_OF_LIFE = "end_of_life"
+    OTHER = "other"
+
+
+class ScsEvidence(_Frozen):
+    """Spinal cord stimulation screening, hardware and trials (NCD 160.7, L35136)."""
+
+    multidisciplinary_screening: bool | None = None
+    physical_evaluation: bool | None = None
+    active_substance_abuse: bool | None = None
+    leads: int | None = Field(None, ge=0)
+    contacts: int | None = Field(None, ge=0)
+    trials: list[ScsTrialRecord] = Field(default_factory=list, description="every trial, earlier ones too")
+    replacement_reason: ReplacementReason | None = None
 
 
 class Medication(_Frozen):
@@ -193,3 +351,26 @@ class ClinicalEvidence(_Frozen):
     provocative_tests: list[str] = Field(
         default_factory=list, description="SI joint: names of the positive tests (FABER, Gaenslen, ...)"
     )
+    # What the LCD indications and limits decide on (issue 13; docs/coverage_matrix.md).  Every
+    # field is optional: None means "not stated", and a rule that needs it says so instead of
+    # guessing.
+    lines: list[LineEvidence] = Field(default_factory=list, description="per service line: intent, muscles")
+    exam: ExamFindings | None = None
+    trigger_points: TriggerPointFindings | None = None
+    sedation: Sedation | None = Field(None, description="deepest sedation or anesthesia given")
+    sedation_reason: str | None = Field(None, max_length=500, description="documented need for sedation")
+    injectate: Injectate | None = None
+    ablation: Ablation | None = None
+    repeat: RepeatRationale | None = None
+    rfa_contraindication: RfaContraindication | None = None
+    scs: ScsEvidence | None = None
+
+    @model_validator(mode="after")
+    def _one_entry_per_line(self) -> ClinicalEvidence:
+        numbers = [item.line for item in self.lines]
+        if len(numbers) != len(set(numbers)):
+            raise ValueError("evidence.lines names a service line twice")
+        return self
+
+    def line_evidence(self, number: int) -> LineEvidence | None:
+        return next((item for item in self.lines if item.line == number), None)

@@ -10,6 +10,14 @@ policy text behind it (LCD/article/NCD id and version) and how sure we are of th
 
 Only verified rules (or rules a reviewer signed off) may hold a claim; the rule book caps the
 others at warning.  These objects do no I/O.
+
+Each finding also has a *category*, so an operator (or a script) can tell "the payer would deny
+this" from "the record is incomplete for an audit":
+
+* ``coverage``       the policy does not cover the service as billed (limits, indications);
+* ``coding``         code-level edits: modifiers, units (MUE), NCCI pairs;
+* ``prior_auth``     an authorization number is missing;
+* ``documentation``  a fact the policy decides on is not stated, or the record lacks an element.
 """
 
 from __future__ import annotations
@@ -22,6 +30,13 @@ from typing import Any
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class Category(StrEnum):
+    COVERAGE = "coverage"
+    CODING = "coding"
+    PRIOR_AUTH = "prior_auth"
+    DOCUMENTATION = "documentation"
 
 
 class SourceStatus(StrEnum):
@@ -41,6 +56,7 @@ class Finding:
     message: str
     fix: str
     line: int | None = None
+    category: Category = Category.COVERAGE
 
     @property
     def verified(self) -> bool:
@@ -49,6 +65,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return {
             "severity": self.severity.value,
+            "category": self.category.value,
             "rule_id": self.rule_id,
             "source": self.source,
             "status": self.status.value,

@@ -13,12 +13,53 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from gateway.domain.findings import Severity, SourceStatus
+from gateway.domain.findings import Category, Severity, SourceStatus
 from gateway.rules import codes as selectors
 from gateway.rules.config import DxArticle, Policy, SourceEntry
 from gateway.rules.models import DxCoverage, PtpEdits, Rule, UnitLimit
 
-SELECTOR_FIELDS = ("codes", "not_with", "prior_codes", "unless_prior_codes", "permanent_codes")
+SELECTOR_FIELDS = (
+    "codes",
+    "not_with",
+    "prior_codes",
+    "unless_prior_codes",
+    "permanent_codes",
+    "trial_codes",
+    "sedation_codes",
+    "always_intent_codes",
+)
+# What a finding of each kind means to an operator (a rule may override it with ``category:``).
+KIND_CATEGORY: dict[str, Category] = {
+    "noncovered_code": Category.COVERAGE,
+    "modifier_not_allowed": Category.CODING,
+    "modifier_conflict": Category.CODING,
+    "modifier_required": Category.CODING,
+    "bilateral_not_allowed": Category.COVERAGE,
+    "max_units": Category.CODING,
+    "ptp": Category.CODING,
+    "max_levels": Category.COVERAGE,
+    "one_region_per_session": Category.COVERAGE,
+    "same_session_exclusive": Category.COVERAGE,
+    "frequency": Category.COVERAGE,
+    "prior_relief": Category.COVERAGE,
+    "min_interval": Category.COVERAGE,
+    "conservative_care": Category.COVERAGE,
+    "pain_duration": Category.COVERAGE,
+    "imaging_guidance": Category.COVERAGE,
+    "provocative_tests": Category.COVERAGE,
+    "scs_requirements": Category.COVERAGE,
+    "prior_auth": Category.PRIOR_AUTH,
+    "dx_coverage": Category.COVERAGE,
+    "documentation": Category.DOCUMENTATION,
+    "clinical_findings": Category.COVERAGE,
+    "sedation": Category.COVERAGE,
+    "one_muscle_region": Category.COVERAGE,
+    "block_after_ablation": Category.COVERAGE,
+    "relief_hours": Category.DOCUMENTATION,
+    "scs_trials": Category.COVERAGE,
+    "site_of_service": Category.COVERAGE,
+    "hardware_limits": Category.COVERAGE,
+}
 _STRENGTH = {SourceStatus.VERIFIED: 2, SourceStatus.DERIVED: 1, SourceStatus.UNVERIFIED: 0}
 
 
@@ -43,6 +84,7 @@ class CompiledRule:
     status: SourceStatus
     source: str
     trigger: frozenset[str] | None
+    category: Category = Category.COVERAGE
     sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
     dx: tuple[DxEntry, ...] = ()
 
@@ -134,6 +176,7 @@ def compile_rule(
         status=status,
         source=label,
         trigger=trigger,
+        category=rule.category or KIND_CATEGORY.get(rule.kind, Category.COVERAGE),
         sets=sets,
     )
 

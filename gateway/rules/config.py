@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from gateway.domain.codes import ImagingGuidance
 from gateway.domain.findings import Severity, SourceStatus
 from gateway.errors import ConfigProblems
 from gateway.rules.models import CodeSelector, Rule, Strict
@@ -59,6 +60,9 @@ class Procedure(Strict):
     groups: list[str] = Field(default_factory=list)
     add_on: bool = False
     levels_per_unit: int = Field(1, ge=0)
+    guidance: ImagingGuidance | None = Field(
+        None, description="the guidance the code itself states (0213T-0218T: ultrasound; 62322: none)"
+    )
     description: str
 
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from gateway.codesets.sets import CodeSets
 from gateway.domain.claim import Claim
-from gateway.domain.codes import SpinalRegion
-from gateway.domain.evidence import ClinicalEvidence
+from gateway.domain.codes import ImagingGuidance, SpinalRegion
+from gateway.domain.evidence import ClinicalEvidence, LineIntent
 from gateway.domain.history import History
 from gateway.rules.config import Procedure
 
@@ -47,6 +47,8 @@ class Line:
     dx: tuple[str, ...]
     region: str | None
     levels_per_unit: int
+    intent: LineIntent | None = None
+    guidance: ImagingGuidance | None = None  # what the code itself states
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,10 @@ class Prior:
     percent_relief: Decimal | None
     relief_days: int | None
     from_evidence: bool
+    levels: tuple[str, ...] = ()
+    successful: bool | None = None
+    relief_hours: Decimal | None = None
+    agent: str | None = None
 
 
 def phase_matches(phase: str, diagnostic: bool | None) -> bool:
@@ -89,6 +95,11 @@ class Facts:
         self.codes = frozenset(line.code for line in self.lines)
         self.priors = _priors(claim, history, catalog, self.dos)
         flag = self.evidence.diagnostic_block
+        intents = {line.intent for line in self.lines}
+        if flag is None and LineIntent.DIAGNOSTIC in intents:
+            flag = True
+        if flag is None and LineIntent.THERAPEUTIC in intents:
+            flag = False
         if flag is None and any(DIAGNOSTIC_MODIFIER in line.modifiers for line in self.lines):
             flag = True
         self.diagnostic = flag
@@ -115,6 +126,7 @@ class Facts:
 
 def _lines(claim: Claim, catalog: Mapping[str, Procedure]) -> Iterable[Line]:
     dx = claim.diagnosis_codes
+    intents = {item.line: item.intent for item in claim.evidence.lines}
     for number, line in enumerate(claim.service_lines, start=1):
         proc = catalog.get(line.procedure_code)
         yield Line(
@@ -127,6 +139,8 @@ def _lines(claim: Claim, catalog: Mapping[str, Procedure]) -> Iterable[Line]:
             dx=tuple(dx[pointer - 1] for pointer in line.diagnosis_pointers),
             region=proc.region if proc is not None else None,
             levels_per_unit=proc.levels_per_unit if proc is not None else 1,
+            intent=intents.get(number),
+            guidance=proc.guidance if proc is not None else None,
         )
 
 
@@ -160,5 +174,9 @@ def _priors(
             percent_relief=done.percent_relief,
             relief_days=done.relief_duration_days,
             from_evidence=True,
+            levels=tuple(done.levels),
+            successful=done.successful,
+            relief_hours=done.relief_duration_hours,
+            agent=done.anesthetic_agent,
         )
     return tuple(sorted(merged.values(), key=lambda prior: prior.date, reverse=True))

@@ -21,8 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from gateway.domain.codes import ImagingGuidance
-from gateway.domain.evidence import TherapyKind
-from gateway.domain.findings import Severity, SourceStatus
+from gateway.domain.evidence import LineIntent, Sedation, TherapyKind
+from gateway.domain.findings import Category, Severity, SourceStatus
 
 
 class Strict(BaseModel):
@@ -86,6 +86,9 @@ class RuleBase(Strict):
     reviewed: Review | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    category: Category | None = Field(
+        None, description="overrides the kind's category (coverage, coding ...)"
+    )
 
     @field_validator("status", mode="before")
     @classmethod
@@ -219,6 +222,7 @@ class PainDuration(RuleBase):
     kind: Literal["pain_duration"]
     codes: CodeSelector
     min_duration: Duration
+    exempt_dx_prefixes: list[str] = Field(default_factory=list)
 
 
 class ImagingRule(RuleBase):
@@ -272,14 +276,121 @@ class ScsRequirements(RuleBase):
     permanent_codes: CodeSelector
     psych_evaluation_required: bool = True
     min_trial_percent_relief: Decimal | None = Field(None, ge=0, le=100)
+    trial_codes: CodeSelector = Field(
+        default_factory=list, description="codes that are a trial or a permanent implant by the line's intent"
+    )
 
 
 class PriorAuth(RuleBase):
     kind: Literal["prior_auth"]
     codes: CodeSelector
     places_of_service: list[str] | None = None
+    except_places_of_service: list[str] = Field(default_factory=list)
     states: list[str] | None = None
     program: str
+    facility_claim: bool = Field(
+        False, description="the UTN belongs on the facility claim: say so instead of asking for it here"
+    )
+
+
+class AtLeast(Strict):
+    count: int = Field(ge=1)
+    of: list[str] = Field(min_length=2)
+
+
+class ClinicalFindings(RuleBase):
+    """Facts of the evidence block an LCD indication or limit decides on (names: kinds/facts.py).
+
+    ``all_of`` must each be true, ``any_of`` at least one true, ``none_of`` each false,
+    ``at_least`` ``count`` of ``of`` true.  A stated fact that fails is a finding of the rule's
+    severity; a fact that is not stated is a warning "not stated: ..." (category documentation),
+    or nothing with ``unstated: ignore`` (for contraindications nobody writes down as absent).
+    """
+
+    kind: Literal["clinical_findings"]
+    codes: CodeSelector
+    when: Phase = "any"
+    all_of: list[str] = Field(default_factory=list)
+    any_of: list[str] = Field(default_factory=list)
+    none_of: list[str] = Field(default_factory=list)
+    at_least: AtLeast | None = None
+    only_if: list[str] = Field(
+        default_factory=list, description="facts that must be true for the rule to apply"
+    )
+    unless: list[str] = Field(default_factory=list, description="facts that, when true, exempt the claim")
+    exempt_dx_prefixes: list[str] = Field(default_factory=list)
+    unstated: Literal["warn", "ignore"] = "warn"
+    reason: str
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> ClinicalFindings:
+        if not (self.all_of or self.any_of or self.none_of or self.at_least):
+            raise ValueError("give at least one of all_of, any_of, none_of, at_least")
+        return self
+
+
+class SedationRule(RuleBase):
+    kind: Literal["sedation"]
+    codes: CodeSelector
+    allowed: list[Sedation] = Field(min_length=1)
+    with_documented_need: list[Sedation] = Field(default_factory=list)
+    sedation_codes: CodeSelector = Field(
+        default_factory=list, description="codes that show sedation was billed"
+    )
+    reason: str
+
+
+class OneMuscleRegion(RuleBase):
+    kind: Literal["one_muscle_region"]
+    codes: CodeSelector
+
+
+class BlockAfterAblation(RuleBase):
+    """No block at the level of an earlier successful ablation, for ``months`` after it."""
+
+    kind: Literal["block_after_ablation"]
+    codes: CodeSelector
+    prior_codes: CodeSelector
+    months: int = Field(ge=1)
+    success_percent_relief: Decimal = Field(ge=0, le=100)
+    label: str
+
+
+class ReliefHours(RuleBase):
+    """An anesthetic block's relief is judged in hours against its agent: both must be stated."""
+
+    kind: Literal["relief_hours"]
+    codes: CodeSelector
+    phase: Phase = "any"
+    prior_codes: CodeSelector
+    prior_phase: Phase = "diagnostic"
+    window_days: int | None = Field(None, ge=1)
+    label: str
+
+
+class ScsTrials(RuleBase):
+    kind: Literal["scs_trials"]
+    codes: CodeSelector
+    max_trials: int = Field(ge=1)
+    per: Literal["region_lifetime"] = "region_lifetime"
+
+
+class SiteOfService(RuleBase):
+    kind: Literal["site_of_service"]
+    codes: CodeSelector
+    intents: list[LineIntent] = Field(min_length=1)
+    always_intent_codes: CodeSelector = Field(
+        default_factory=list, description="codes that are this intent whatever the line says (63685)"
+    )
+    places_of_service: list[str] = Field(min_length=1)
+    reason: str
+
+
+class HardwareLimits(RuleBase):
+    kind: Literal["hardware_limits"]
+    codes: CodeSelector
+    max_leads: int | None = Field(None, ge=1)
+    max_contacts: int | None = Field(None, ge=1)
 
 
 class DxCoverage(RuleBase):
@@ -348,6 +459,14 @@ Rule = Annotated[
     | ScsRequirements
     | PriorAuth
     | DxCoverage
-    | DocumentationRule,
+    | DocumentationRule
+    | ClinicalFindings
+    | SedationRule
+    | OneMuscleRegion
+    | BlockAfterAblation
+    | ReliefHours
+    | ScsTrials
+    | SiteOfService
+    | HardwareLimits,
     Field(discriminator="kind"),
 ]

@@ -71,3 +71,58 @@ def test_config_check_names_file_and_key_of_a_typo(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "configs/packs/esi.yaml" in result.stderr and "'esi.frequency'.window_day" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_json_gives_each_finding_a_category(tmp_path: Path) -> None:
+    result = gateway(tmp_path, "check", "--json", str(EXAMPLES / "held_esi_wiser_texas_no_prior_auth.json"))
+    assert result.returncode == 1, result.stderr
+    [document] = json.loads(result.stdout)
+    categories = {finding["rule_id"]: finding["category"] for finding in document["findings"]}
+    assert categories["esi.wiser_prior_auth_tx"] == "prior_auth"
+    assert {category for rule, category in categories.items() if rule.startswith("documentation.")} <= {
+        "documentation"
+    }
+    assert set(categories.values()) <= {"coverage", "coding", "prior_auth", "documentation"}
+
+
+def test_check_groups_findings_by_category(tmp_path: Path) -> None:
+    """Coverage (would be denied) comes apart from documentation (incomplete for an audit)."""
+    result = gateway(tmp_path, "check", str(EXAMPLES / "held_esi_bilateral_interlaminar.json"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    coverage = out.index(
+        "  coverage: 1 finding(s), 1 holding\n  error   line 1  esi.il_bilateral  [L39015 v16; verified]"
+    )
+    documentation = out.index("  documentation: 1 finding(s), 0 holding\n")
+    assert coverage < documentation < out.index("documentation.esi_procedure_note.procedure_note")
+    assert "  coding: " not in out and "  prior_auth: " not in out
+
+
+def test_old_claim_file_reports_what_it_leaves_unstated(tmp_path: Path) -> None:
+    result = gateway(
+        tmp_path, "check", str(REPO / "tests" / "rules" / "fixtures" / "claims_before_issue13.json")
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "  documentation: 1 finding(s), 0 holding\n  warning line 1  esi.indication  [L39240 v15; verified]"
+        in (result.stdout)
+    )
+    assert "Not stated: radicular findings or neurogenic claudication (ESI is covered for" in result.stdout
+    assert (
+        "fix: record evidence.exam.radicular_findings, evidence.exam.neurogenic_claudication" in result.stdout
+    )
+
+
+def test_claim_file_written_before_the_new_evidence_fields_still_loads(tmp_path: Path) -> None:
+    """An intake file from before issue 13 (no exam, lines, scs ... blocks) loads and is checked;
+    what it leaves unstated is reported as documentation warnings, never held."""
+    result = gateway(
+        tmp_path, "check", "--json", str(REPO / "tests" / "rules" / "fixtures" / "claims_before_issue13.json")
+    )
+    assert result.returncode == 0, result.stderr
+    [document] = json.loads(result.stdout)
+    assert document["held"] is False
+    not_stated = [f for f in document["findings"] if f["message"].startswith("Not stated: ")]
+    assert [(f["rule_id"], f["severity"], f["category"]) for f in not_stated] == [
+        ("esi.indication", "warning", "documentation")
+    ]

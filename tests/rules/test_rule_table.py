@@ -125,8 +125,11 @@ CASES = [
     # ---------------- ESI: repeat relief (>= 50% for >= 3 months) -------------------------------
     Case("esi-repeat-50-percent-90-days-allowed", lambda: claim([line("64483", ["RT"])], evidence_changes={
         "prior_procedures": [prior("64483", 120, 50, 90)]}), "esi.repeat_relief", None),
-    Case("esi-repeat-49-percent-held", lambda: claim([line("64483", ["RT"])], evidence_changes={
-        "prior_procedures": [prior("64483", 120, 49, 100)]}), "esi.repeat_relief", "error"),
+    Case("esi-repeat-49-percent-nothing-changed-held", lambda: claim([line("64483", ["RT"])], evidence_changes={
+        "prior_procedures": [prior("64483", 120, 49, 100)], "repeat": {"rationale": "flare", "changes": []}}),
+         "esi.repeat_relief", "error"),
+    Case("esi-repeat-49-percent-change-not-stated-warns", lambda: claim([line("64483", ["RT"])], evidence_changes={
+        "prior_procedures": [prior("64483", 120, 49, 100)]}), "esi.repeat_relief", "warning"),
     Case("esi-repeat-relief-89-days-held", lambda: claim([line("64483", ["RT"])], evidence_changes={
         "prior_procedures": [prior("64483", 120, 70, 89)]}), "esi.repeat_relief", "error"),
     Case("esi-repeat-outcome-unknown-held", lambda: claim([line("64483", ["RT"])]), "esi.repeat_relief", "error",
@@ -284,8 +287,12 @@ CASES = [
     Case("scs-psych-not-cleared-held", lambda: claim([line("63650")], evidence_changes={
         "psych_evaluation": {"date": days_before(10), "cleared": False}}), "scs.psych_evaluation", "error"),
     Case("scs-permanent-after-50-percent-trial-allowed", lambda: claim([line("63685")], evidence_changes={
-        "stimulator_trial": {"start_date": days_before(40), "end_date": days_before(33), "percent_relief": 50}}),
+        "scs": {"trials": [{"region": "thoracic", "start_date": days_before(40), "end_date": days_before(33),
+                            "percent_relief": 50, "functional_improvement": True}]}}),
          "scs.trial_before_permanent", None),
+    Case("scs-permanent-after-old-style-trial-function-not-stated-warns", lambda: claim([line("63685")],
+         evidence_changes={"stimulator_trial": {"start_date": days_before(40), "end_date": days_before(33),
+                                                "percent_relief": 50}}), "scs.trial_before_permanent", "warning"),
     Case("scs-permanent-after-49-percent-trial-held", lambda: claim([line("63685")], evidence_changes={
         "stimulator_trial": {"start_date": days_before(40), "end_date": days_before(33), "percent_relief": 49}}),
          "scs.trial_before_permanent", "error"),

@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterable
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts
-from gateway.rules.kinds import clinical, coding, documentation, ncci_files, outcomes, payer, session
+from gateway.rules.kinds import (
+    clinical,
+    coding,
+    documentation,
+    indications,
+    ncci_files,
+    outcomes,
+    payer,
+    session,
+)
 
 Check = Callable[[CompiledRule, Facts], Iterable[Finding]]
 
@@ -37,4 +46,12 @@ CHECKS: dict[str, Check] = {
     "prior_auth": payer.prior_auth,
     "dx_coverage": payer.dx_coverage,
     "documentation": documentation.documentation,
+    "clinical_findings": indications.clinical_findings,
+    "sedation": indications.sedation,
+    "one_muscle_region": indications.one_muscle_region,
+    "block_after_ablation": indications.block_after_ablation,
+    "relief_hours": indications.relief_hours,
+    "scs_trials": indications.scs_trials,
+    "site_of_service": indications.site_of_service,
+    "hardware_limits": indications.hardware_limits,
 }

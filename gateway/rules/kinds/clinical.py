@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 from gateway.domain.codes import ImagingGuidance
-from gateway.domain.evidence import ConservativeTherapy, TherapyResponse
+from gateway.domain.evidence import ConservativeTherapy, LineIntent, TherapyResponse
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
-from gateway.rules.facts import Facts
-from gateway.rules.kinds.base import either, finding, plural
+from gateway.rules.facts import Facts, Line
+from gateway.rules.kinds.base import either, finding, not_stated, plural
 from gateway.rules.models import (
     ConservativeCare,
     ImagingRule,
@@ -98,6 +99,10 @@ def pain_duration(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     lines = facts.lines_in(rule.codes())
     if not lines:
         return
+    if spec.exempt_dx_prefixes and any(
+        code.startswith(tuple(spec.exempt_dx_prefixes)) for code in facts.claim.diagnosis_codes
+    ):
+        return
     onset = facts.evidence.pain_onset_date or facts.claim.onset_date
     duration = spec.min_duration
     if onset is None:
@@ -128,8 +133,25 @@ def imaging_guidance(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     lines = facts.lines_in(rule.codes())
     if not lines:
         return
-    used = facts.evidence.imaging_guidance
     allowed = either([g.value for g in spec.allowed])
+    # A code that states its own guidance (0216T: ultrasound; 62322: none) is judged by it: what
+    # is billed is what the payer sees, whatever the evidence says.
+    for line in lines:
+        if line.guidance is not None and line.guidance not in spec.allowed:
+            stated = (
+                "without imaging guidance"
+                if line.guidance is ImagingGuidance.NONE
+                else (f"with {line.guidance.value} guidance")
+            )
+            yield finding(
+                rule,
+                f"{line.code} is the code for the procedure {stated}; the policy covers {allowed} guidance only.",
+                f"bill the code for the {allowed}-guided procedure if that is what was done; otherwise do not "
+                "bill it as covered (GA with a signed ABN, GZ without one)",
+                line.number,
+            )
+            return
+    used = facts.evidence.imaging_guidance
     if used is None:
         if spec.required:
             yield finding(
@@ -186,6 +208,23 @@ def provocative_tests(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
         )
 
 
+def _permanent_lines(rule: CompiledRule, facts: Facts) -> tuple[list[Line], list[Line]]:
+    """(permanent implant lines, lines whose trial-or-permanent intent is not stated)."""
+    permanent: list[Line] = []
+    unknown: list[Line] = []
+    always = rule.codes("permanent_codes")
+    either_way = rule.codes("trial_codes")
+    for line in facts.lines:
+        if line.code in always and line.intent is not LineIntent.TRIAL:
+            permanent.append(line)
+        elif line.code in either_way:
+            if line.intent is LineIntent.PERMANENT:
+                permanent.append(line)
+            elif line.intent is None:
+                unknown.append(line)
+    return permanent, unknown
+
+
 def scs_requirements(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     spec = rule.rule
     assert isinstance(spec, ScsRequirements)
@@ -210,22 +249,90 @@ def scs_requirements(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
                 "do not bill the stimulator as covered until the patient is cleared",
                 first,
             )
-    permanent = facts.lines_in(rule.codes("permanent_codes"))
-    if not permanent or spec.min_trial_percent_relief is None:
+    if spec.min_trial_percent_relief is None:
         return
-    trial = facts.evidence.stimulator_trial
-    if trial is None or trial.end_date > facts.dos:
+    permanent, unknown = _permanent_lines(rule, facts)
+    if not permanent:
+        if unknown:
+            yield not_stated(
+                rule,
+                f"whether line {unknown[0].number} ({unknown[0].code}) is a trial or a permanent implant",
+                "a permanent implant needs a successful trial first",
+                f"record evidence.lines[] with line {unknown[0].number} and intent trial or permanent",
+                unknown[0].number,
+            )
+        return
+    scs = facts.evidence.scs
+    replacement = any(line.intent is LineIntent.REPLACEMENT for line in facts.lines) or (
+        scs is not None and scs.replacement_reason is not None
+    )
+    if replacement:
+        return  # L35136: a replacement (battery, malfunction, end of life) needs no new trial
+    yield from _judge_trial(rule, spec.min_trial_percent_relief, facts, permanent[0].number)
+
+
+def _judge_trial(rule: CompiledRule, need: Decimal, facts: Facts, number: int) -> Iterator[Finding]:
+    scs = facts.evidence.scs
+    trials = sorted(
+        (t for t in (scs.trials if scs is not None else []) if t.start_date < facts.dos),
+        key=lambda t: t.start_date,
+    )
+    legacy = facts.evidence.stimulator_trial
+    if trials:
+        trial = trials[-1]
+        ended = trial.end_date
+        relief, analgesics, function = (
+            trial.percent_relief,
+            trial.analgesic_reduction_percent,
+            trial.functional_improvement,
+        )
+    elif legacy is not None:
+        ended, relief, analgesics, function = legacy.end_date, legacy.percent_relief, None, None
+    else:
+        ended, relief, analgesics, function = None, None, None, None
+    if ended is None or ended > facts.dos:
         yield finding(
             rule,
             "A permanent stimulator needs a completed trial first; no finished trial is recorded.",
-            "record evidence.stimulator_trial (dates and percent relief)",
-            permanent[0].number,
+            "record the trial in evidence.scs.trials (region, dates, percent relief)",
+            number,
         )
-    elif trial.percent_relief < spec.min_trial_percent_relief:
+        return
+    results = [value for value in (relief, analgesics) if value is not None]
+    if not results:
+        yield not_stated(
+            rule,
+            f"the result of the trial that ended {ended} (percent pain relief or analgesic reduction)",
+            f"a permanent stimulator needs at least {need:g}% relief or analgesic reduction in the trial",
+            "record percent_relief or analgesic_reduction_percent in evidence.scs.trials",
+            number,
+        )
+        return
+    if max(results) < need:
+        shown = f"{relief:g}% relief" if relief is not None else "relief not recorded"
+        if analgesics is not None:
+            shown += f", {analgesics:g}% less analgesics"
         yield finding(
             rule,
-            f"A permanent stimulator needs at least {spec.min_trial_percent_relief:g}% relief in the trial; "
-            f"the trial gave {trial.percent_relief:g}%.",
+            f"A permanent stimulator needs at least {need:g}% relief in the trial (or {need:g}% less "
+            f"analgesics); the trial gave {shown}.",
             "do not implant as covered; record the correct trial result if it was higher",
-            permanent[0].number,
+            number,
+        )
+        return
+    if function is False:
+        yield finding(
+            rule,
+            f"A permanent stimulator needs functional improvement in the trial; the trial that ended {ended} "
+            "shows none.",
+            "do not implant as covered; record the functional improvement if there was one",
+            number,
+        )
+    elif function is None:
+        yield not_stated(
+            rule,
+            f"whether the trial that ended {ended} improved function",
+            "a permanent stimulator needs functional improvement in the trial as well as relief",
+            "record functional_improvement in evidence.scs.trials",
+            number,
         )

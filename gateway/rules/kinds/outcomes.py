@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from gateway.domain.findings import Finding, Severity
+from gateway.domain.evidence import RepeatChange
+from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import REGION_TEXT, Facts, Line, Prior, phase_matches
-from gateway.rules.kinds.base import finding, plural
+from gateway.rules.kinds.base import finding, not_stated, plural
 from gateway.rules.models import Frequency, MinInterval, PriorRelief
 
 NO_OUTCOME_FIX = "record the percent relief and how long it lasted in evidence.prior_procedures"
@@ -130,6 +131,41 @@ def prior_relief(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
             yield from _judge(rule, spec, facts, line, prior)
 
 
+def _poor_responder(
+    rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prior: Prior, what: str
+) -> Iterator[Finding]:
+    """L39240: after a poor response, a repeat is covered with a documented rationale and a different
+    approach, level or medication.  A different code is a different approach; the rest is stated."""
+    repeat = facts.evidence.repeat
+    changes = set(repeat.changes) if repeat is not None and repeat.changes is not None else None
+    if prior.code != line.code:
+        changes = (changes or set()) | {RepeatChange.APPROACH}
+    rationale = repeat.rationale if repeat is not None else None
+    gave = f"{what} gave {prior.percent_relief:g}% relief (below {spec.min_percent_relief:g}%)"
+    if changes == set():
+        yield finding(
+            rule,
+            f"{spec.label} after a poor response must change the approach, level or medication; {gave} "
+            "and the evidence states that nothing changed.",
+            "change the approach, level or medication, or do not bill it as covered (GA with a signed ABN)",
+            line.number,
+        )
+        return
+    missing = []
+    if changes is None:
+        missing.append("what changed since it (level, approach or medication)")
+    if not rationale:
+        missing.append("the rationale for repeating it")
+    if missing:
+        yield not_stated(
+            rule,
+            " and ".join(missing),
+            f"{gave}; a poor-responder repeat needs a documented rationale and a change",
+            "record evidence.repeat (rationale and changes: level, approach, medication)",
+            line.number,
+        )
+
+
 def _judge(
     rule: CompiledRule, spec: PriorRelief, facts: Facts, line: Line, prior: Prior
 ) -> Iterator[Finding]:
@@ -143,25 +179,21 @@ def _judge(
         )
         return
     if prior.percent_relief < spec.min_percent_relief:
-        poor_responder = (
-            spec.poor_responder_min_days is not None
-            and (facts.dos - prior.date).days >= spec.poor_responder_min_days
-            and prior.code != line.code
-        )
+        waited = (facts.dos - prior.date).days
+        if spec.poor_responder_min_days is not None and waited >= spec.poor_responder_min_days:
+            yield from _poor_responder(rule, spec, facts, line, prior, what)
+            return
         yield finding(
             rule,
             f"{spec.label} needs at least {spec.min_percent_relief:g}% relief from {what}; "
             f"it gave {prior.percent_relief:g}%"
             + (
-                " (a poor-responder repeat with a different approach may be allowed)."
-                if poor_responder
+                f" (a poor-responder repeat needs at least {spec.poor_responder_min_days} days)."
+                if spec.poor_responder_min_days is not None
                 else "."
             ),
-            "document the rationale for the different approach, level or drug"
-            if poor_responder
-            else "do not bill it as covered (GA with a signed ABN); record the correct relief if it was higher",
+            "do not bill it as covered (GA with a signed ABN); record the correct relief if it was higher",
             line.number,
-            severity=Severity.WARNING if poor_responder else None,
         )
         return
     duration = spec.min_relief_duration

@@ -21,6 +21,18 @@ def prior_auth(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     for line in facts.lines_in(rule.codes()):
         if spec.places_of_service is not None and line.place_of_service not in spec.places_of_service:
             continue
+        if line.place_of_service in spec.except_places_of_service:
+            continue
+        if spec.facility_claim:
+            yield finding(
+                rule,
+                f"{line.code} in place of service {line.place_of_service} needs prior authorization under "
+                f"{spec.program}; the authorization number (UTN) goes on the facility's claim, not on this one.",
+                "make sure the facility requested the authorization; put its UTN in prior_authorization if "
+                "the payer asks for it on the professional claim too",
+                line.number,
+            )
+            return
         yield finding(
             rule,
             f"{line.code} needs prior authorization under {spec.program} "
