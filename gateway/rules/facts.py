@@ -104,6 +104,10 @@ class Facts:
             flag = True
         self.diagnostic = flag
 
+    def has_dx(self, prefixes: list[str]) -> bool:
+        """Whether any ICD-10 code of the claim starts with one of ``prefixes`` (an exemption)."""
+        return bool(prefixes) and any(code.startswith(tuple(prefixes)) for code in self.claim.diagnosis_codes)
+
     def lines_in(self, codes: frozenset[str]) -> list[Line]:
         if "*" in codes:
             return list(self.lines)

@@ -60,9 +60,7 @@ def conservative_care(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     lines = facts.lines_in(rule.codes())
     if not lines:
         return
-    if spec.exempt_dx_prefixes and any(
-        code.startswith(tuple(spec.exempt_dx_prefixes)) for code in facts.claim.diagnosis_codes
-    ):
+    if facts.has_dx(spec.exempt_dx_prefixes):
         return
     therapies = facts.evidence.conservative_therapies
     accepted = [t for t in therapies if t.kind in spec.accepted and t.start_date <= facts.dos]
@@ -99,9 +97,7 @@ def pain_duration(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     lines = facts.lines_in(rule.codes())
     if not lines:
         return
-    if spec.exempt_dx_prefixes and any(
-        code.startswith(tuple(spec.exempt_dx_prefixes)) for code in facts.claim.diagnosis_codes
-    ):
+    if facts.has_dx(spec.exempt_dx_prefixes):
         return
     onset = facts.evidence.pain_onset_date or facts.claim.onset_date
     duration = spec.min_duration

@@ -48,30 +48,12 @@ class Fact:
         return self.denied or f"no {self.label}"
 
 
-def _exam(name: str) -> Callable[[ClinicalEvidence], bool | None]:
+def _in(block: str, name: str) -> Callable[[ClinicalEvidence], bool | None]:
+    """Reader of ``evidence.<block>.<name>``: None when the block itself is not stated."""
+
     def read(evidence: ClinicalEvidence) -> bool | None:
-        return None if evidence.exam is None else getattr(evidence.exam, name)
-
-    return read
-
-
-def _trigger(name: str) -> Callable[[ClinicalEvidence], bool | None]:
-    def read(evidence: ClinicalEvidence) -> bool | None:
-        return None if evidence.trigger_points is None else getattr(evidence.trigger_points, name)
-
-    return read
-
-
-def _scs(name: str) -> Callable[[ClinicalEvidence], bool | None]:
-    def read(evidence: ClinicalEvidence) -> bool | None:
-        return None if evidence.scs is None else getattr(evidence.scs, name)
-
-    return read
-
-
-def _injectate(name: str) -> Callable[[ClinicalEvidence], bool | None]:
-    def read(evidence: ClinicalEvidence) -> bool | None:
-        return None if evidence.injectate is None else getattr(evidence.injectate, name)
+        part = getattr(evidence, block)
+        return None if part is None else getattr(part, name)
 
     return read
 
@@ -130,61 +112,65 @@ def _psych_cleared(evidence: ClinicalEvidence) -> bool | None:
 
 FACTS: dict[str, Fact] = {
     "radicular_findings": Fact(
-        "radicular findings", "evidence.exam.radicular_findings", _exam("radicular_findings")
+        "radicular findings", "evidence.exam.radicular_findings", _in("exam", "radicular_findings")
     ),
     "neurogenic_claudication": Fact(
-        "neurogenic claudication", "evidence.exam.neurogenic_claudication", _exam("neurogenic_claudication")
+        "neurogenic claudication",
+        "evidence.exam.neurogenic_claudication",
+        _in("exam", "neurogenic_claudication"),
     ),
     "predominantly_axial": Fact(
-        "predominantly axial pain", "evidence.exam.predominantly_axial", _exam("predominantly_axial")
+        "predominantly axial pain", "evidence.exam.predominantly_axial", _in("exam", "predominantly_axial")
     ),
     "facet_loading_pain": Fact(
-        "pain on facet loading", "evidence.exam.facet_loading_pain", _exam("facet_loading_pain")
+        "pain on facet loading", "evidence.exam.facet_loading_pain", _in("exam", "facet_loading_pain")
     ),
     "untreated_radiculopathy": Fact(
         "untreated radiculopathy or neurogenic claudication",
         "evidence.exam.untreated_radiculopathy",
-        _exam("untreated_radiculopathy"),
+        _in("exam", "untreated_radiculopathy"),
     ),
     "other_causes_excluded": Fact(
         "other causes of the pain excluded",
         "evidence.exam.other_causes_excluded",
-        _exam("other_causes_excluded"),
+        _in("exam", "other_causes_excluded"),
     ),
     "sij_pain_location": Fact(
-        "pain over the SI joint below L5", "evidence.exam.sij_pain_location", _exam("sij_pain_location")
+        "pain over the SI joint below L5", "evidence.exam.sij_pain_location", _in("exam", "sij_pain_location")
     ),
     "psychiatric_conditions_stabilized": Fact(
         "psychiatric conditions stabilized",
         "evidence.exam.psychiatric_conditions_stabilized",
-        _exam("psychiatric_conditions_stabilized"),
+        _in("exam", "psychiatric_conditions_stabilized"),
     ),
     "fibromyalgia_or_centralized_pain": Fact(
         "fibromyalgia or centralized pain",
         "evidence.exam.fibromyalgia_or_centralized_pain",
-        _exam("fibromyalgia_or_centralized_pain"),
+        _in("exam", "fibromyalgia_or_centralized_pain"),
     ),
     "prior_alif_at_level": Fact(
         "an anterior lumbar interbody fusion at the level",
         "evidence.exam.prior_alif_at_level",
-        _exam("prior_alif_at_level"),
+        _in("exam", "prior_alif_at_level"),
     ),
     "cyst_root_compression_on_imaging": Fact(
         "nerve root compression by the cyst on imaging",
         "evidence.exam.cyst_root_compression_on_imaging",
-        _exam("cyst_root_compression_on_imaging"),
+        _in("exam", "cyst_root_compression_on_imaging"),
     ),
     "spinal_or_systemic_infection": Fact(
         "a spinal or systemic infection",
         "evidence.exam.spinal_or_systemic_infection",
-        _exam("spinal_or_systemic_infection"),
+        _in("exam", "spinal_or_systemic_infection"),
     ),
     "compressive_lesion": Fact(
         "a compressive lesion of cord, conus or cauda",
         "evidence.exam.compressive_lesion",
-        _exam("compressive_lesion"),
+        _in("exam", "compressive_lesion"),
     ),
-    "suspected_cancer": Fact("suspected cancer", "evidence.exam.suspected_cancer", _exam("suspected_cancer")),
+    "suspected_cancer": Fact(
+        "suspected cancer", "evidence.exam.suspected_cancer", _in("exam", "suspected_cancer")
+    ),
     "synovial_cyst": Fact(
         "a facet synovial cyst", "evidence.synovial_cyst", lambda evidence: evidence.synovial_cyst
     ),
@@ -202,39 +188,41 @@ FACTS: dict[str, Fact] = {
     "focal_muscle_pain": Fact(
         "focal skeletal muscle pain",
         "evidence.trigger_points.focal_muscle_pain",
-        _trigger("focal_muscle_pain"),
+        _in("trigger_points", "focal_muscle_pain"),
     ),
     "hyperirritable_spot": Fact(
         "a hyperirritable spot",
         "evidence.trigger_points.hyperirritable_spot",
-        _trigger("hyperirritable_spot"),
+        _in("trigger_points", "hyperirritable_spot"),
     ),
-    "taut_band": Fact("a taut band", "evidence.trigger_points.taut_band", _trigger("taut_band")),
+    "taut_band": Fact("a taut band", "evidence.trigger_points.taut_band", _in("trigger_points", "taut_band")),
     "referred_pain": Fact(
-        "referred pain", "evidence.trigger_points.referred_pain", _trigger("referred_pain")
+        "referred pain", "evidence.trigger_points.referred_pain", _in("trigger_points", "referred_pain")
     ),
     "palpable_nodule": Fact(
         "a palpable nodule or hypersensitive bundle",
         "evidence.trigger_points.palpable_nodule",
-        _trigger("palpable_nodule"),
+        _in("trigger_points", "palpable_nodule"),
     ),
     "movement_limited": Fact(
         "limited joint or limb movement",
         "evidence.trigger_points.movement_limited",
-        _trigger("movement_limited"),
+        _in("trigger_points", "movement_limited"),
     ),
     "needed_for_diagnosis": Fact(
         "injection needed for diagnosis",
         "evidence.trigger_points.needed_for_diagnosis",
-        _trigger("needed_for_diagnosis"),
+        _in("trigger_points", "needed_for_diagnosis"),
     ),
     "local_anesthetic_only": Fact(
         "local anesthetic only",
         "evidence.injectate.local_anesthetic_only",
-        _injectate("local_anesthetic_only"),
+        _in("injectate", "local_anesthetic_only"),
         denied="an injectate other than local anesthetic",
     ),
-    "biologic_injectate": Fact("a biologic injectate", "evidence.injectate.biologic", _injectate("biologic")),
+    "biologic_injectate": Fact(
+        "a biologic injectate", "evidence.injectate.biologic", _in("injectate", "biologic")
+    ),
     "thermal_ablation": Fact(
         "thermal RF ablation at 80 C or more",
         "evidence.ablation (technique, temperature_c)",
@@ -250,13 +238,13 @@ FACTS: dict[str, Fact] = {
     "multidisciplinary_screening": Fact(
         "a multidisciplinary screening",
         "evidence.scs.multidisciplinary_screening",
-        _scs("multidisciplinary_screening"),
+        _in("scs", "multidisciplinary_screening"),
     ),
     "physical_evaluation": Fact(
-        "a physical evaluation", "evidence.scs.physical_evaluation", _scs("physical_evaluation")
+        "a physical evaluation", "evidence.scs.physical_evaluation", _in("scs", "physical_evaluation")
     ),
     "active_substance_abuse": Fact(
-        "active substance abuse", "evidence.scs.active_substance_abuse", _scs("active_substance_abuse")
+        "active substance abuse", "evidence.scs.active_substance_abuse", _in("scs", "active_substance_abuse")
     ),
     "psych_cleared": Fact("psychological clearance", "evidence.psych_evaluation", _psych_cleared),
 }
@@ -272,9 +260,7 @@ def clinical_findings(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
     lines = facts.lines_in(rule.codes())
     if not lines or not phase_matches(spec.when, facts.diagnostic):
         return
-    if spec.exempt_dx_prefixes and any(
-        code.startswith(tuple(spec.exempt_dx_prefixes)) for code in facts.claim.diagnosis_codes
-    ):
+    if facts.has_dx(spec.exempt_dx_prefixes):
         return
     evidence = facts.evidence
     value = {name: FACTS[name].read(evidence) for name in _named(spec)}
