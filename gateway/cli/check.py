@@ -19,13 +19,14 @@ from gateway.codesets import CodeSets, default_code_sets
 from gateway.domain.claim import Claim
 from gateway.domain.findings import Category, Finding, RuleResult, Severity
 from gateway.domain.history import History
-from gateway.errors import RuleViolation
+from gateway.errors import ConfigProblems, RuleViolation
 from gateway.intake import load_claims
 from gateway.packet.completeness import review
 from gateway.rules import engine
 from gateway.rules.book import RuleBook, load_rule_book
 from gateway.rules.config import load_config
 from gateway.rules.dx_import import article_from_export, write_article
+from gateway.rules.matrix import build as build_matrix
 from gateway.settings import Settings
 from gateway.store.codesets import load_code_sets
 from gateway.store.db import Store
@@ -162,6 +163,43 @@ def config_check(settings: Settings, folder: Path | None) -> None:
                 f"{len(ruleset.rules)} rules, {holds} may hold a claim, {len(ruleset.rules) - holds} warn only"
             )
     click.echo("ok")
+
+
+@config.command("matrix")
+@click.option(
+    "--check",
+    "against",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Compare with this file (docs/coverage_matrix.md) instead of printing; exit 1 when it is stale.",
+)
+@click.option(
+    "--tests",
+    "tests_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Tests folder to find the tests that name each rule (default: tests/ beside the payer configs).",
+)
+@click.pass_obj
+def config_matrix(settings: Settings, against: Path | None, tests_dir: Path | None) -> None:
+    """Print the coverage matrix (payer_rules.md limitations against the rules) as Markdown."""
+    loaded = load_config(settings.payer_configs)
+    default_tests = loaded.root.parent / "tests"
+    text, found = build_matrix(
+        loaded,
+        loaded.root / "coverage_matrix.yaml",
+        tests_dir or (default_tests if default_tests.is_dir() else None),
+    )
+    if found:
+        raise ConfigProblems(f"{len(found)} problem(s) in the coverage matrix", found)
+    if against is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        committed = against.read_text()
+    except OSError as error:
+        raise ConfigProblems(f"{against}: cannot read: {error.strerror}") from None
+    if committed != text:
+        raise RuleViolation(f"{against} is stale: run gateway config matrix > {against}")
+    click.echo(f"{against}: up to date")
 
 
 @config.command("import-dx")

@@ -120,6 +120,10 @@ class PriorProcedure(_Frozen):
     successful: bool | None = Field(
         None, description="the clinician's judgment that the procedure succeeded (e.g. an RF ablation)"
     )
+    functional_improvement_percent: Decimal | None = Field(
+        None, ge=0, le=100, description="improvement in function on the same scale (trigger points: >= 50%)"
+    )
+    synovial_cyst: bool | None = Field(None, description="the procedure treated a facet synovial cyst")
 
 
 class ImagingReport(_Frozen):
@@ -253,6 +257,18 @@ class RfaContraindication(_Frozen):
     reason: str | None = Field(None, max_length=500)
 
 
+class Continuation(_Frozen):
+    """Injections continued beyond 12 months (L39240; the SIJ LCD applies the same criteria)."""
+
+    severe_disability: bool | None = Field(None, description="severe functional or vocational disability")
+    rationale: str | None = Field(
+        None,
+        max_length=500,
+        description="high surgical risk, declines surgery, or recurrence relieved >= 3 months",
+    )
+    pcp_notified: bool | None = None
+
+
 class ScsTrialRecord(_Frozen):
     region: SpinalRegion
     start_date: dt.date
@@ -364,6 +380,7 @@ class ClinicalEvidence(_Frozen):
     repeat: RepeatRationale | None = None
     rfa_contraindication: RfaContraindication | None = None
     scs: ScsEvidence | None = None
+    continuation: Continuation | None = None
 
     @model_validator(mode="after")
     def _one_entry_per_line(self) -> ClinicalEvidence:

@@ -143,6 +143,20 @@ def _facts(evidence: ClinicalEvidence) -> list[tuple[str, str]]:
         rows.append(
             ("Stimulator trial", f"{trial.start_date} to {trial.end_date}: {trial.percent_relief:g}% relief")
         )
+    for record in evidence.scs.trials if evidence.scs is not None else []:
+        relief = (
+            f"{record.percent_relief:g}% relief"
+            if record.percent_relief is not None
+            else "relief not recorded"
+        )
+        if record.analgesic_reduction_percent is not None:
+            relief += f", {record.analgesic_reduction_percent:g}% less analgesics"
+        rows.append(
+            (
+                "Stimulator trial",
+                f"{record.region.value}, {record.start_date} to {record.end_date or 'ongoing'}: {relief}",
+            )
+        )
     return rows
 
 

@@ -59,6 +59,8 @@ KIND_CATEGORY: dict[str, Category] = {
     "scs_trials": Category.COVERAGE,
     "site_of_service": Category.COVERAGE,
     "hardware_limits": Category.COVERAGE,
+    "cyst_repeat": Category.COVERAGE,
+    "prior_function": Category.COVERAGE,
 }
 _STRENGTH = {SourceStatus.VERIFIED: 2, SourceStatus.DERIVED: 1, SourceStatus.UNVERIFIED: 0}
 

@@ -64,6 +64,8 @@ class Prior:
     successful: bool | None = None
     relief_hours: Decimal | None = None
     agent: str | None = None
+    function_percent: Decimal | None = None
+    synovial_cyst: bool | None = None
 
 
 def phase_matches(phase: str, diagnostic: bool | None) -> bool:
@@ -76,7 +78,18 @@ def phase_matches(phase: str, diagnostic: bool | None) -> bool:
 
 
 class Facts:
-    __slots__ = ("claim", "codes", "codesets", "diagnostic", "dos", "evidence", "lines", "priors", "state")
+    __slots__ = (
+        "catalog",
+        "claim",
+        "codes",
+        "codesets",
+        "diagnostic",
+        "dos",
+        "evidence",
+        "lines",
+        "priors",
+        "state",
+    )
 
     def __init__(
         self,
@@ -88,6 +101,7 @@ class Facts:
         self.claim = claim
         # The imported code sets (NCCI quarters) the ncci_files kind reads; None: none loaded.
         self.codesets = codesets
+        self.catalog = catalog
         self.evidence: ClinicalEvidence = claim.evidence
         self.dos = claim.first_service_date
         self.state = claim.payer.state or claim.billing_provider.address.state
@@ -182,5 +196,7 @@ def _priors(
             successful=done.successful,
             relief_hours=done.relief_duration_hours,
             agent=done.anesthetic_agent,
+            function_percent=done.functional_improvement_percent,
+            synovial_cyst=done.synovial_cyst,
         )
     return tuple(sorted(merged.values(), key=lambda prior: prior.date, reverse=True))

@@ -386,6 +386,28 @@ class SiteOfService(RuleBase):
     reason: str
 
 
+class CystRepeat(RuleBase):
+    """A facet synovial cyst is treated again at most ``max_repeats`` times, each after enough relief."""
+
+    kind: Literal["cyst_repeat"]
+    codes: CodeSelector
+    prior_codes: CodeSelector
+    max_repeats: int = Field(ge=0)
+    min_percent_relief: Decimal = Field(ge=0, le=100)
+    min_relief_duration: Duration
+
+
+class PriorFunction(RuleBase):
+    """A repeat needs the functional improvement the previous procedure gave (same scale)."""
+
+    kind: Literal["prior_function"]
+    codes: CodeSelector
+    prior_codes: CodeSelector
+    window_days: int | None = Field(365, ge=1)
+    min_percent: Decimal = Field(ge=0, le=100)
+    label: str
+
+
 class HardwareLimits(RuleBase):
     kind: Literal["hardware_limits"]
     codes: CodeSelector
@@ -467,6 +489,8 @@ Rule = Annotated[
     | ReliefHours
     | ScsTrials
     | SiteOfService
-    | HardwareLimits,
+    | HardwareLimits
+    | CystRepeat
+    | PriorFunction,
     Field(discriminator="kind"),
 ]

@@ -54,4 +54,6 @@ CHECKS: dict[str, Check] = {
     "scs_trials": indications.scs_trials,
     "site_of_service": indications.site_of_service,
     "hardware_limits": indications.hardware_limits,
+    "cyst_repeat": indications.cyst_repeat,
+    "prior_function": indications.prior_function,
 }

@@ -166,6 +166,14 @@ def _trial(s: Subject) -> Result:
     trial = s.evidence.stimulator_trial
     if trial is not None and trial.end_date <= s.dos:
         return _OK
+    trials = s.evidence.scs.trials if s.evidence.scs is not None else []
+    if any(
+        t.end_date is not None
+        and t.end_date <= s.dos
+        and (t.percent_relief, t.analgesic_reduction_percent) != (None, None)
+        for t in trials
+    ):
+        return _OK
     return False, "no completed stimulator trial with its percent relief is recorded"
 
 
@@ -306,8 +314,8 @@ ELEMENTS: dict[str, Element] = {
         _provocative),
     "psych_evaluation": Element("psychological evaluation", "record evidence.psych_evaluation (date, cleared)",
         _psych),
-    "stimulator_trial": Element("stimulator trial result", "record evidence.stimulator_trial (dates, percent "
-        "relief)", _trial),
+    "stimulator_trial": Element("stimulator trial result", "record the trial in evidence.scs.trials (region, dates, "
+        "percent relief)", _trial),
     "procedure_note": Element("procedure note", "add evidence.procedure_notes for each date of service",
         _procedure_note),
     "procedure_site": Element("exact site", "give the exact site in the procedure note",

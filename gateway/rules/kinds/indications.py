@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gateway.domain.evidence import ClinicalEvidence, LineIntent, TherapyKind, TherapyResponse
+from gateway.domain.evidence import LineIntent, TherapyKind, TherapyResponse
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts, Line, phase_matches
@@ -21,8 +21,10 @@ from gateway.rules.kinds.clinical import months_before
 from gateway.rules.models import (
     BlockAfterAblation,
     ClinicalFindings,
+    CystRepeat,
     HardwareLimits,
     OneMuscleRegion,
+    PriorFunction,
     ReliefHours,
     ScsTrials,
     SedationRule,
@@ -40,7 +42,7 @@ class Fact:
 
     label: str  # as the LCD says it, e.g. "radicular findings"
     path: str  # the evidence field to fill
-    read: Callable[[ClinicalEvidence], bool | None]
+    read: Callable[[Facts], bool | None]
     denied: str = ""  # what a false value states, when "no <label>" reads wrong
 
     @property
@@ -48,25 +50,27 @@ class Fact:
         return self.denied or f"no {self.label}"
 
 
-def _in(block: str, name: str) -> Callable[[ClinicalEvidence], bool | None]:
+def _in(block: str, name: str) -> Callable[[Facts], bool | None]:
     """Reader of ``evidence.<block>.<name>``: None when the block itself is not stated."""
 
-    def read(evidence: ClinicalEvidence) -> bool | None:
-        part = getattr(evidence, block)
+    def read(facts: Facts) -> bool | None:
+        part = getattr(facts.evidence, block)
         return None if part is None else getattr(part, name)
 
     return read
 
 
-def _concordant_imaging(evidence: ClinicalEvidence) -> bool | None:
+def _concordant_imaging(facts: Facts) -> bool | None:
+    evidence = facts.evidence
     reports = evidence.imaging_reports
     if not reports:
         return None
     return any(report.concordant_with_diagnosis for report in reports)
 
 
-def _conservative_failed(evidence: ClinicalEvidence) -> bool | None:
+def _conservative_failed(facts: Facts) -> bool | None:
     """True when some conservative care failed or was not tolerated; None when none is listed."""
+    evidence = facts.evidence
     therapies = evidence.conservative_therapies
     if not therapies:
         return None
@@ -74,11 +78,12 @@ def _conservative_failed(evidence: ClinicalEvidence) -> bool | None:
     return any(therapy.response in failed for therapy in therapies)
 
 
-def _active_rehab(evidence: ClinicalEvidence) -> bool | None:
+def _active_rehab(facts: Facts) -> bool | None:
     """True when physical therapy or a home exercise program goes on at the date of service.
 
     Never False: an evidence list without one does not show that there is none (not stated).
     """
+    evidence = facts.evidence
     rehab = {TherapyKind.PHYSICAL_THERAPY, TherapyKind.HOME_EXERCISE}
     for therapy in evidence.conservative_therapies:
         if therapy.kind in rehab and therapy.end_date is None:
@@ -86,8 +91,9 @@ def _active_rehab(evidence: ClinicalEvidence) -> bool | None:
     return None
 
 
-def _thermal_ablation(evidence: ClinicalEvidence) -> bool | None:
+def _thermal_ablation(facts: Facts) -> bool | None:
     """Thermal RF at >= 80 C (L38773 denies chemical, low-grade thermal < 80 C, laser, cryo)."""
+    evidence = facts.evidence
     ablation = evidence.ablation
     if ablation is None:
         return None
@@ -96,8 +102,9 @@ def _thermal_ablation(evidence: ClinicalEvidence) -> bool | None:
     return None if ablation.temperature_c is None else ablation.temperature_c >= 80
 
 
-def _rfa_not_possible(evidence: ClinicalEvidence) -> bool | None:
+def _rfa_not_possible(facts: Facts) -> bool | None:
     """RF ablation cannot be done, with the reason documented (None when either is not stated)."""
+    evidence = facts.evidence
     stated = evidence.rfa_contraindication
     if stated is None:
         return None
@@ -106,8 +113,37 @@ def _rfa_not_possible(evidence: ClinicalEvidence) -> bool | None:
     return True if stated.reason else None
 
 
-def _psych_cleared(evidence: ClinicalEvidence) -> bool | None:
+def _psych_cleared(facts: Facts) -> bool | None:
+    evidence = facts.evidence
     return None if evidence.psych_evaluation is None else evidence.psych_evaluation.cleared
+
+
+def _series_beyond_12_months(family: str) -> Callable[[Facts], bool | None]:
+    """The family's injections in the region went on for more than 12 months: an earlier one more
+    than 365 days before the service and another within the last 365 days (the series did not stop).
+    """
+
+    def read(facts: Facts) -> bool | None:
+        regions = {line.region for line in facts.lines if _family(facts, line.code) == family}
+        year_ago = facts.dos - dt.timedelta(days=365)
+        dates = [p.date for p in facts.priors if _family(facts, p.code) == family and p.region in regions]
+        return any(day < year_ago for day in dates) and any(day >= year_ago for day in dates)
+
+    return read
+
+
+def _family(facts: Facts, code: str) -> str | None:
+    procedure = facts.catalog.get(code)
+    return procedure.family if procedure is not None else None
+
+
+def _continuation(name: str) -> Callable[[Facts], bool | None]:
+    def read(facts: Facts) -> bool | None:
+        stated = facts.evidence.continuation
+        value = None if stated is None else getattr(stated, name)
+        return (True if value else None) if isinstance(value, str) or value is None else value
+
+    return read
 
 
 FACTS: dict[str, Fact] = {
@@ -142,6 +178,7 @@ FACTS: dict[str, Fact] = {
         "psychiatric conditions stabilized",
         "evidence.exam.psychiatric_conditions_stabilized",
         _in("exam", "psychiatric_conditions_stabilized"),
+        denied="psychiatric conditions that are not stabilized",
     ),
     "fibromyalgia_or_centralized_pain": Fact(
         "fibromyalgia or centralized pain",
@@ -172,7 +209,7 @@ FACTS: dict[str, Fact] = {
         "suspected cancer", "evidence.exam.suspected_cancer", _in("exam", "suspected_cancer")
     ),
     "synovial_cyst": Fact(
-        "a facet synovial cyst", "evidence.synovial_cyst", lambda evidence: evidence.synovial_cyst
+        "a facet synovial cyst", "evidence.synovial_cyst", lambda facts: facts.evidence.synovial_cyst
     ),
     "concordant_imaging": Fact(
         "concordant imaging", "evidence.imaging_reports[].concordant_with_diagnosis", _concordant_imaging
@@ -246,6 +283,29 @@ FACTS: dict[str, Fact] = {
     "active_substance_abuse": Fact(
         "active substance abuse", "evidence.scs.active_substance_abuse", _in("scs", "active_substance_abuse")
     ),
+    "esi_series_beyond_12_months": Fact(
+        "ESI in the region for more than 12 months", "history", _series_beyond_12_months("esi")
+    ),
+    "sij_series_beyond_12_months": Fact(
+        "SI joint injections for more than 12 months", "history", _series_beyond_12_months("sij")
+    ),
+    "severe_disability": Fact(
+        "a severe functional or vocational disability",
+        "evidence.continuation.severe_disability",
+        _continuation("severe_disability"),
+        denied="no severe functional or vocational disability",
+    ),
+    "continuation_rationale": Fact(
+        "the rationale for continuing (high surgical risk, surgery declined, or recurrence relieved >= 3 months)",
+        "evidence.continuation.rationale",
+        _continuation("rationale"),
+    ),
+    "pcp_notified": Fact(
+        "that the primary care physician was notified",
+        "evidence.continuation.pcp_notified",
+        _continuation("pcp_notified"),
+        denied="that the primary care physician was not notified",
+    ),
     "psych_cleared": Fact("psychological clearance", "evidence.psych_evaluation", _psych_cleared),
 }
 
@@ -262,8 +322,7 @@ def clinical_findings(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
         return
     if facts.has_dx(spec.exempt_dx_prefixes):
         return
-    evidence = facts.evidence
-    value = {name: FACTS[name].read(evidence) for name in _named(spec)}
+    value = {name: FACTS[name].read(facts) for name in _named(spec)}
     if any(value[name] is not True for name in spec.only_if) or any(
         value[name] is True for name in spec.unless
     ):
@@ -576,5 +635,86 @@ def hardware_limits(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
             f"The stimulator uses {' and '.join(over)}; the policy covers at most "
             f"{spec.max_leads} leads / {spec.max_contacts} contacts.",
             "bill only the covered hardware, or correct evidence.scs",
+            lines[0].number,
+        )
+
+
+def cyst_repeat(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, CystRepeat)
+    lines = facts.lines_in(rule.codes())
+    if not lines or facts.evidence.synovial_cyst is not True:
+        return
+    line = lines[0]
+    levels = facts.evidence.levels
+    earlier = [p for p in facts.priors_in(rule.codes("prior_codes"), line.region, None) if p.synovial_cyst]
+    if not earlier:
+        return
+    if not levels or any(not p.levels for p in earlier):
+        yield not_stated(
+            rule,
+            "the levels of this cyst procedure and of the earlier one(s)",
+            f"a facet synovial cyst may be treated again at most {spec.max_repeats} time(s)",
+            "record evidence.levels and the levels of each earlier cyst procedure in evidence.prior_procedures",
+            line.number,
+        )
+        return
+    same = sorted((p for p in earlier if _levels_overlap(levels, p.levels)), key=lambda p: p.date)
+    if not same:
+        return
+    if len(same) > spec.max_repeats:
+        yield finding(
+            rule,
+            f"The synovial cyst at {', '.join(levels)} was already treated {plural(len(same), 'time')} "
+            f"({', '.join(p.date.isoformat() for p in same)}); the policy allows {spec.max_repeats} repeat(s) per cyst.",
+            NO_GUARANTEE,
+            line.number,
+        )
+        return
+    last = same[-1]
+    need = spec.min_relief_duration
+    if last.percent_relief is None or last.relief_days is None:
+        yield not_stated(
+            rule,
+            f"the relief and its duration after the cyst procedure on {last.date}",
+            f"a repeat needs {spec.min_percent_relief:g}% improvement for {need.text()}",
+            "record percent_relief and relief_duration_days in evidence.prior_procedures",
+            line.number,
+        )
+    elif last.percent_relief < spec.min_percent_relief or last.relief_days < need.approx_days():
+        yield finding(
+            rule,
+            f"A repeat synovial cyst procedure needs {spec.min_percent_relief:g}% improvement for {need.text()} "
+            f"after the one on {last.date}; it gave {last.percent_relief:g}% for {plural(last.relief_days, 'day')}.",
+            NO_GUARANTEE,
+            line.number,
+        )
+
+
+def prior_function(rule: CompiledRule, facts: Facts) -> Iterator[Finding]:
+    spec = rule.rule
+    assert isinstance(spec, PriorFunction)
+    lines = facts.lines_in(rule.codes())
+    if not lines:
+        return
+    priors = facts.priors_in(rule.codes("prior_codes"), None, spec.window_days)
+    if not priors:
+        return
+    last = priors[0]
+    what = f"the {last.code} on {last.date}"
+    if last.function_percent is None:
+        yield not_stated(
+            rule,
+            f"the functional improvement {what} gave",
+            f"{spec.label} needs at least {spec.min_percent:g}% functional improvement from the previous one",
+            "record functional_improvement_percent in evidence.prior_procedures",
+            lines[0].number,
+        )
+    elif last.function_percent < spec.min_percent:
+        yield finding(
+            rule,
+            f"{spec.label} needs at least {spec.min_percent:g}% functional improvement from the previous one; "
+            f"{what} gave {last.function_percent:g}%.",
+            NO_GUARANTEE,
             lines[0].number,
         )
