@@ -58,11 +58,50 @@ def good_evidence(dos: dt.date = DOS) -> dict[str, Any]:
                 "response": "partial",
                 "drug_classes": ["NSAID"],
             },
+            {"kind": "home_exercise", "start_date": days_before(60, dos), "response": "partial"},
         ],
         "pain_onset_date": days_before(200, dos),
         "imaging_guidance": "fluoroscopy",
         "provocative_tests_positive": 4,
         "psych_evaluation": {"date": days_before(30, dos), "cleared": True},
+        # The facts the LCD indications decide on (issue 13), stated so that a case changes one
+        # thing; one exam that fits every family (claudication for ESI, no radicular findings for
+        # the SI joint, predominantly axial pain for facet procedures).
+        "imaging_reports": [
+            {
+                "modality": "MRI",
+                "date": days_before(100, dos),
+                "finding": "L4-L5 central stenosis, facet arthropathy",
+                "concordant_with_diagnosis": True,
+            }
+        ],
+        "exam": {
+            "radicular_findings": False,
+            "neurogenic_claudication": True,
+            "predominantly_axial": True,
+            "untreated_radiculopathy": False,
+            "other_causes_excluded": True,
+            "sij_pain_location": True,
+            "psychiatric_conditions_stabilized": True,
+        },
+        "trigger_points": {
+            "focal_muscle_pain": True,
+            "hyperirritable_spot": True,
+            "taut_band": True,
+            "palpable_nodule": True,
+            "movement_limited": True,
+        },
+        "injectate": {"local_anesthetic_only": True, "biologic": False},
+        "ablation": {"technique": "thermal_rf", "temperature_c": 80},
+        "rfa_contraindication": {"contraindicated": True, "reason": "implanted pacemaker"},
+        "scs": {
+            "multidisciplinary_screening": True,
+            "physical_evaluation": True,
+            "active_substance_abuse": False,
+            "leads": 2,
+            "contacts": 16,
+        },
+        "region": "thoracic",
     }
 
 

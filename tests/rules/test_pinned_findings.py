@@ -20,7 +20,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.rules import engine
 from gateway.rules.kinds.clinical import months_before
-from tests.rules.helpers import DOS, book, claim, days_before, history, line
+from tests.rules.helpers import DOS, book, claim, days_before, good_evidence, history, line
 
 EM = line("99213", ["25"])
 Pinned = tuple[str, str, int | None, str, str]  # severity, rule id, line, message, fix
@@ -46,7 +46,21 @@ def therapy(start: int, end: int | None = None, response: str = "failed") -> dic
 
 
 def trial(end: int, relief: float = 60) -> dict[str, Any]:
-    return {"start_date": days_before(end + 7), "end_date": days_before(end), "percent_relief": relief}
+    """Evidence with one finished stimulator trial (the screening facts of the baseline kept)."""
+    record = {
+        "region": "thoracic",
+        "start_date": days_before(end + 7),
+        "end_date": days_before(end),
+        "percent_relief": relief,
+        "functional_improvement": True,
+    }
+    return {"scs": {**good_evidence()["scs"], "trials": [record]}}
+
+
+# An exercise program that goes on at the DOS (the ESI LCD asks for one) but improves, so it does
+# not count as failed conservative care: the conservative-care cases keep their day counts.
+ONGOING_EXERCISE = {"kind": "home_exercise", "start_date": days_before(1), "response": "improved"}
+TRIAL_LINE = {"lines": [{"line": 2, "intent": "trial"}]}
 
 
 CT_MESSAGE = (
@@ -80,14 +94,16 @@ CASES = [
     Case(
         "therapy-28-days-ending-on-the-dos-is-enough",
         lambda: claim(
-            [EM, line("64483", ["RT"])], evidence_changes={"conservative_therapies": [therapy(28, end=0)]}
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"conservative_therapies": [therapy(28, end=0), ONGOING_EXERCISE]},
         ),
         [],
     ),
     Case(
         "therapy-ending-before-it-reaches-4-weeks",
         lambda: claim(
-            [EM, line("64483", ["RT"])], evidence_changes={"conservative_therapies": [therapy(40, end=13)]}
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"conservative_therapies": [therapy(40, end=13), ONGOING_EXERCISE]},
         ),
         [("error", "esi.conservative_care", 2, CT_MESSAGE.format("27 days"), CT_FIX)],
     ),
@@ -163,7 +179,9 @@ CASES = [
     ),
     Case(
         "trigger-point-under-fluoroscopy",
-        lambda: claim([EM, line("20552")]),
+        lambda: claim(
+            [EM, line("20552")], evidence_changes={"lines": [{"line": 2, "muscle_regions": ["neck"]}]}
+        ),
         [
             (
                 "warning",
@@ -202,7 +220,7 @@ CASES = [
         "psych-evaluation-on-the-dos-counts",
         lambda: claim(
             [EM, line("63650")],
-            evidence_changes={"psych_evaluation": {"date": days_before(0), "cleared": True}},
+            evidence_changes={"psych_evaluation": {"date": days_before(0), "cleared": True}, **TRIAL_LINE},
         ),
         [],
     ),
@@ -210,7 +228,7 @@ CASES = [
         "psych-evaluation-the-day-after-does-not",
         lambda: claim(
             [EM, line("63650")],
-            evidence_changes={"psych_evaluation": {"date": days_before(-1), "cleared": True}},
+            evidence_changes={"psych_evaluation": {"date": days_before(-1), "cleared": True}, **TRIAL_LINE},
         ),
         [
             (
@@ -229,7 +247,7 @@ CASES = [
         "psych-evaluation-not-cleared",
         lambda: claim(
             [EM, line("63650")],
-            evidence_changes={"psych_evaluation": {"date": days_before(3), "cleared": False}},
+            evidence_changes={"psych_evaluation": {"date": days_before(3), "cleared": False}, **TRIAL_LINE},
         ),
         [
             (
@@ -243,38 +261,41 @@ CASES = [
     ),
     Case(
         "trial-ending-on-the-dos-is-finished",
-        lambda: claim([EM, line("63685")], evidence_changes={"stimulator_trial": trial(0)}),
+        lambda: claim([EM, line("63685", pos="24")], evidence_changes=trial(0)),
         [],
     ),
     Case(
         "trial-ending-the-day-after-is-not",
-        lambda: claim([EM, line("63685")], evidence_changes={"stimulator_trial": trial(-1)}),
+        lambda: claim([EM, line("63685", pos="24")], evidence_changes=trial(-1)),
         [
             (
                 "error",
                 "scs.trial_before_permanent",
                 2,
                 "A permanent stimulator needs a completed trial first; no finished trial is recorded.",
-                "record evidence.stimulator_trial (dates and percent relief)",
+                "record the trial in evidence.scs.trials (region, dates, percent relief)",
             )
         ],
     ),
     Case(
         "trial-relief-49-percent",
-        lambda: claim([EM, line("63685")], evidence_changes={"stimulator_trial": trial(3, relief=49)}),
+        lambda: claim([EM, line("63685", pos="24")], evidence_changes=trial(3, relief=49)),
         [
             (
                 "error",
                 "scs.trial_before_permanent",
                 2,
-                "A permanent stimulator needs at least 50% relief in the trial; the trial gave 49%.",
+                (
+                    "A permanent stimulator needs at least 50% relief in the trial (or 50% less analgesics); "
+                    "the trial gave 49% relief."
+                ),
                 "do not implant as covered; record the correct trial result if it was higher",
             )
         ],
     ),
     Case(
         "trial-relief-50-percent",
-        lambda: claim([EM, line("63685")], evidence_changes={"stimulator_trial": trial(3, relief=50)}),
+        lambda: claim([EM, line("63685", pos="24")], evidence_changes=trial(3, relief=50)),
         [],
     ),
     # ------------------------------------------------------------ coding: units, levels, modifiers
@@ -361,7 +382,7 @@ CASES = [
     ),
     Case(
         "scs-three-leads",
-        lambda: claim([EM, line("63650", units=3)]),
+        lambda: claim([EM, line("63650", units=3)], evidence_changes=TRIAL_LINE),
         [
             (
                 "warning",
