@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from gateway.codesets.icd10cm import Icd10Index, dotted
 from gateway.codesets.releases import Icd10Catalog, Judged
 from gateway.domain.claim import Claim
-from gateway.domain.findings import Finding, Severity, SourceStatus
+from gateway.domain.findings import Category, Finding, Severity, SourceStatus
 
 HEADER = "icd10cm.header"
 SEVENTH = "icd10cm.seventh_character"
@@ -90,6 +90,7 @@ def code_finding(code: str, position: int, judged: Judged, lines: Iterable[int])
     if not judged.covered:
         message += f" ({judged.note()}.)"
     return Finding(
+        category=Category.CODING,
         severity=severity,
         rule_id=rule,
         source=_source(judged),
@@ -128,6 +129,7 @@ def icd10_findings(claim: Claim, catalog: Icd10Catalog) -> list[Finding]:
     for _day, judged in sorted(uncovered.items()):
         findings.append(
             Finding(
+                category=Category.CODING,
                 severity=Severity.WARNING,
                 rule_id=NOT_LOADED,
                 source=_source(judged),
@@ -154,6 +156,7 @@ def _excludes1(claim: Claim, judged: Judged) -> Iterable[Finding]:
             continue
         reported.add(pair)
         yield Finding(
+            category=Category.CODING,
             severity=Severity.WARNING,
             rule_id=EXCLUDES1,
             source=_source(judged),

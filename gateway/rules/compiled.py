@@ -37,6 +37,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "bilateral_not_allowed": Category.COVERAGE,
     "max_units": Category.CODING,
     "ptp": Category.CODING,
+    "ncci_files": Category.CODING,
     "max_levels": Category.COVERAGE,
     "one_region_per_session": Category.COVERAGE,
     "same_session_exclusive": Category.COVERAGE,

@@ -31,10 +31,10 @@ def test_counts_per_family_and_no_verified_decidable_row_left_out() -> None:
     assert list(by_family) == ["esi", "facet", "sij", "tpi", "scs", "prior_auth", "ncci", "commercial"]
     assert all(c["verified_decidable_unencoded"] == 0 for c in by_family.values())
     assert all(c["not_yet"] == 0 for c in by_family.values())
-    assert (by_family["esi"]["rows"], by_family["esi"]["encoded"]) == (28, 24)
+    assert (by_family["esi"]["rows"], by_family["esi"]["encoded"]) == (28, 25)
     assert sum(c["rows"] for c in by_family.values()) == 148
-    assert sum(c["encoded"] for c in by_family.values()) == 124
-    assert "| **all** | 148 | 124 | 11 | 6 | 7 | 0 |" in COMMITTED.read_text()
+    assert sum(c["encoded"] for c in by_family.values()) == 127
+    assert "| **all** | 148 | 127 | 8 | 6 | 7 | 0 |" in COMMITTED.read_text()
 
 
 def test_every_encoded_row_names_a_test() -> None:
