@@ -3,6 +3,7 @@
     gateway codes import icd10cm --release FY2027 --codes FILE --tabular FILE --effective 2026-10-01
     gateway codes import ncci-ptp FILE... [--effective DATE] [--release NAME]
     gateway codes import mue FILE [--effective DATE]
+    gateway codes import lcd-articles DIR
     gateway codes status [--json]
     gateway codes show CODE [--date DATE]
 
@@ -21,6 +22,7 @@ import click
 
 from gateway.codesets.icd10cm import dotted, plain
 from gateway.codesets.icd10cm_files import load_release, sha256_of
+from gateway.codesets.lcd_articles import ARTICLE, read_export
 from gateway.codesets.ncci import (
     mue_effective_from_name,
     ptp_effective_from_name,
@@ -33,7 +35,7 @@ from gateway.codesets.sets import CodeSets, default_code_sets
 from gateway.codesets.shipped import package_version
 from gateway.errors import CodeSetError
 from gateway.settings import Settings
-from gateway.store.codesets import load_code_sets, save_release
+from gateway.store.codesets import load_code_sets, save_articles, save_release
 from gateway.store.db import Store
 
 _FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -142,6 +144,28 @@ def import_mue(settings: Settings, file: Path, effective: dt.datetime | None, na
     click.echo(f"MUE {release}: {len(values):,} values, in force from {day}")
 
 
+@import_.command("lcd-articles")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.pass_obj
+def import_lcd_articles(settings: Settings, folder: Path) -> None:
+    """Import the billing & coding articles of an MCD current-article CSV export (unpacked folder)."""
+    articles = read_export(folder)
+    files = sorted(path for path in folder.glob("*.csv") if path.name.startswith(ARTICLE.split(".")[0]))
+    digest = sha256_of(*files)
+    for article in articles:
+        article.source, article.sha256 = f"MCD export {folder.name}", digest
+    with Store.open(settings.db_url) as store:
+        save_articles(store, articles, source=f"MCD export {folder.name}", sha256=digest)
+    for article in articles:
+        groups = ", ".join(f"{group}: {len(codes)}" for group, codes in article.covered.items())
+        combos = ", ".join(f"group {a} with group {b}" for a, b in article.combinations) or "none"
+        click.echo(
+            f"{article.article} v{article.version} (revised {article.revision or 'date unknown'}): "
+            f"CPT {len(article.covered_cpt)}, covered groups {groups or 'none'}, non-covered "
+            f"{len(article.noncovered)}, combinations {combos}, unparsed paragraphs {len(article.unparsed)}"
+        )
+
+
 def _window(sets: CodeSets, info: ReleaseInfo) -> str:
     for release in sets.icd10.releases:
         if release.info.name == info.name and release.info.effective_from == info.effective_from:
@@ -162,6 +186,26 @@ def _status(sets: CodeSets, today: dt.date) -> dict[str, Any]:
     ncci = sets.ncci
     if ncci is not None:
         releases.extend(info.to_dict() for info in (*ncci.ptp, *ncci.mue))
+    unparsed: list[dict[str, Any]] = []
+    for versions in sets.articles.values():
+        for article in versions:
+            releases.append(
+                {
+                    "kind": CodeSetKind.LCD_ARTICLES.value,
+                    "release": f"{article.article} v{article.version}",
+                    "effective_from": article.revision.isoformat() if article.revision else None,
+                    "effective_to": None,
+                    "source": f"{article.source}: {article.title}",
+                    "sha256": article.sha256,
+                    "rows": sum(len(c) for c in article.covered.values()) + len(article.noncovered),
+                    "origin": "imported",
+                    "combinations": [list(pair) for pair in article.combinations],
+                }
+            )
+            unparsed.extend(
+                {"article": f"{article.article} v{article.version}", "group": group, "paragraph": text}
+                for group, text in article.unparsed
+            )
     judged = sets.icd10.judge_day(today)
     ptp = ncci.ptp_release_for(today) if ncci is not None else None
     mue = ncci.mue_release_for(today) if ncci is not None else None
@@ -175,6 +219,7 @@ def _status(sets: CodeSets, today: dt.date) -> dict[str, Any]:
             "ncci_ptp": ptp.name if ptp else "no quarter loaded: the ncci pack's hand-typed pairs",
             "mue": mue.name if mue else "no quarter loaded: the ncci pack's hand-typed values",
         },
+        "unparsed_paragraphs": unparsed,
     }
 
 
@@ -195,11 +240,13 @@ def status(settings: Settings, as_json: bool, day: dt.datetime | None) -> None:
         return
     click.echo(f"{'kind':<12} {'release':<12} {'in force':<26} {'rows':>9}  {'sha256':<12}  source")
     for entry in document["releases"]:
-        window = f"{entry['effective_from']} .. {entry['effective_to'] or 'open'}"
+        window = f"{entry['effective_from'] or '?'} .. {entry['effective_to'] or 'open'}"
         click.echo(
             f"{entry['kind']:<12} {entry['release']:<12} {window:<26} {entry['rows']:>9,}  "
             f"{entry['sha256'][:12]:<12}  {entry['source']} [{entry['origin']}]"
         )
+    for item in document["unparsed_paragraphs"]:
+        click.echo(f"unparsed paragraph: {item['article']} group {item['group']}: {item['paragraph'][:200]}")
     now = document["today"]
     click.echo(
         f"a claim dated {now['date']} is judged by: ICD-10-CM {now['icd10cm']}; NCCI PTP {now['ncci_ptp']}; "

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
+from gateway.codesets.lcd_articles import Article
 from gateway.codesets.ncci import MueValue, PtpEdit
 from gateway.codesets.releases import CodeSetKind, Icd10Catalog, ReleaseInfo
 from gateway.codesets.shipped import shipped_release
@@ -75,6 +76,8 @@ class NcciTables:
 class CodeSets:
     icd10: Icd10Catalog
     ncci: NcciTables | None = None
+    # Imported MCD billing & coding articles: 'A58403' -> every imported version.
+    articles: dict[str, tuple[Article, ...]] = field(default_factory=dict)
 
 
 @cache

@@ -179,6 +179,18 @@ class NcciFiles(RuleBase):
         return None
 
 
+class LcdArticles(RuleBase):
+    """ICD-10 coverage from MCD billing & coding articles imported with ``gateway codes import
+    lcd-articles DIR`` (gateway.rules.kinds.lcd_articles): covered groups per CPT, the non-covered
+    list and the group combinations the paragraphs state."""
+
+    kind: Literal["lcd_articles"]
+    articles: list[Annotated[str, Field(pattern=r"^A[0-9]{5}$")]] = Field(min_length=1)
+
+    def trigger(self) -> CodeSelector | None:
+        return None
+
+
 class MaxLevels(RuleBase):
     kind: Literal["max_levels"]
     codes: CodeSelector
@@ -468,6 +480,7 @@ Rule = Annotated[
     | UnitLimit
     | PtpEdits
     | NcciFiles
+    | LcdArticles
     | MaxLevels
     | OneRegionPerSession
     | SameSessionExclusive

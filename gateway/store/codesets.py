@@ -12,6 +12,7 @@ and name, or nothing changes (a file refused halfway leaves the previous data in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import weakref
 from collections.abc import Collection, Iterable, Sequence
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.codesets.icd10cm import Icd10Index
+from gateway.codesets.lcd_articles import Article
 from gateway.codesets.ncci import MueValue, PtpEdit
 from gateway.codesets.releases import CodeSetKind, Icd10Catalog, Icd10Release, ReleaseInfo
 from gateway.codesets.sets import CodeSets, NcciTables
@@ -175,6 +177,50 @@ def save_release(
         return _info(row)
 
 
+def save_articles(
+    store: Store, articles: Sequence[Article], *, source: str, sha256: str
+) -> list[ReleaseInfo]:
+    """Store every article version of one MCD export in one transaction (a version imported before
+    is replaced; other versions stay, so a claim is judged by the version revised before its date)."""
+    saved: list[ReleaseInfo] = []
+    kind = CodeSetKind.LCD_ARTICLES.value
+    with store.session() as session:
+        for article in articles:
+            name = f"{article.article} v{article.version}"
+            session.execute(
+                delete(CodeSetReleaseRow).where(
+                    CodeSetReleaseRow.kind == kind, CodeSetReleaseRow.name == name
+                )
+            )
+            row = CodeSetReleaseRow(
+                kind=kind,
+                name=name,
+                effective_from=article.revision or _now().date(),
+                source=source,
+                sha256=sha256,
+                row_count=sum(len(codes) for codes in article.covered.values()) + len(article.noncovered),
+                payload=json.dumps(article.to_json(), sort_keys=True).encode(),
+                imported_at=_now(),
+            )
+            session.add(row)
+            session.flush()
+            saved.append(_info(row))
+    return saved
+
+
+def _articles(store: Store) -> dict[str, tuple[Article, ...]]:
+    with store.session() as session:
+        payloads = session.scalars(
+            select(CodeSetReleaseRow.payload).where(CodeSetReleaseRow.kind == CodeSetKind.LCD_ARTICLES.value)
+        ).all()
+    by_id: dict[str, list[Article]] = {}
+    for payload in payloads:
+        if payload is not None:
+            article = Article.from_json(json.loads(payload))
+            by_id.setdefault(article.article, []).append(article)
+    return {key: tuple(sorted(found, key=lambda a: a.version)) for key, found in by_id.items()}
+
+
 def list_releases(store: Store) -> list[ReleaseInfo]:
     """Every imported release; none in a database opened without migrating that predates them."""
     if not inspect(store.engine).has_table(CodeSetReleaseRow.__tablename__):
@@ -302,4 +348,9 @@ def _read_code_sets(store: Store) -> CodeSets:
         if info.kind is CodeSetKind.ICD10CM
     ]
     ncci = [info for info in releases if info.kind in (CodeSetKind.NCCI_PTP, CodeSetKind.MUE)]
-    return CodeSets(icd10=Icd10Catalog(icd10), ncci=StoredNcci(store, ncci) if ncci else None)
+    has_articles = any(info.kind is CodeSetKind.LCD_ARTICLES for info in releases)
+    return CodeSets(
+        icd10=Icd10Catalog(icd10),
+        ncci=StoredNcci(store, ncci) if ncci else None,
+        articles=_articles(store) if has_articles else {},
+    )
