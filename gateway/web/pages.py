@@ -21,6 +21,7 @@ from gateway.domain.batch import BatchStatus, ReplayMode, decide_replay
 from gateway.domain.status import ClaimStatus, HoldKind
 from gateway.rules import evaluate
 from gateway.store import console, console_read
+from gateway.store.codesets import load_code_sets
 from gateway.store.history import HistoryProvider
 from gateway.store.ledger_read import timeline
 from gateway.web.app import Console, Refused, current_session, form_with_csrf
@@ -133,7 +134,8 @@ def claim(request: Request) -> Response:
     claim_id, record = _claim_record(app, request)
     console.record_audit(app.store, session.user.actor, AuditAction.CLAIM_VIEW, claim_id=claim_id)
     history = timeline(app.store, record.patient_control_number)
-    result = evaluate(record.claim, HistoryProvider(app.store).for_claim(record.claim), app.book)
+    history_lines = HistoryProvider(app.store).for_claim(record.claim)
+    result = evaluate(record.claim, history_lines, app.book, load_code_sets(app.store))
     segments = [
         (
             file,

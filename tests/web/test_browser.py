@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
-from gateway.store import console
+from gateway.store import console, console_read
 from gateway.store.db import Store
 from tests.web.conftest import ARTIFACTS, PASSWORD, ConsoleData
 
@@ -143,3 +143,24 @@ def test_no_page_needs_an_outside_asset_or_a_script(browser: Any, live_url: str,
         assert source.startswith(live_url), source
     problems = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     assert problems == []
+
+
+def test_a_form_on_another_site_cannot_act_for_a_logged_in_operator(
+    browser: Any, live_url: str, data: ConsoleData, store: Store, tmp_path: Any
+) -> None:
+    """Cross-site request forgery in the browser: the SameSite=Strict cookie stays home, and the
+    form could not know the CSRF token anyway; the batch is untouched."""
+    driver = browser
+    _log_in(driver, live_url, "alice")
+    forged = tmp_path / "forged.html"
+    forged.write_text(
+        f'<form method="post" action="{live_url}/batches/{data.failed_batch}/replay">'
+        '<input type="hidden" name="csrf" value="guessed"><input type="hidden" name="reason" value="forged">'
+        '<button type="submit" id="go">win a prize</button></form>'
+    )
+    driver.get(forged.as_uri())
+    _submit(driver, "go")
+    assert driver.find_element(By.ID, "error").text == "no session: log in"  # the cookie stayed home
+    record = console_read.batch_record(store, data.failed_batch)
+    assert record is not None and record.batch.status == "failed"
+    _shot(driver, "forged-form-refused")
