@@ -380,14 +380,12 @@ def patient_control_number_of(store: Store, claim_id: int) -> str | None:
         return session.scalar(select(ClaimRow.patient_control_number).where(ClaimRow.id == claim_id))
 
 
-def remittance_mark(store: Store) -> tuple[int, int]:
-    """(newest 835 event id, number of 835 claim references): changes whenever an 835 is recorded,
-    so the Denials page can keep its aggregates until then."""
+def remittance_mark(store: Store) -> int:
+    """The newest 835 event's id: the ledger is append-only, so it changes exactly when an 835 is
+    recorded, and the Denials page keeps its aggregates until then (one index look-up)."""
     with store.session() as session:
-        newest, count = session.execute(
-            select(func.max(ClaimRefRow.event_id), func.count()).where(ClaimRefRow.source == "835")
-        ).one()
-        return int(newest or 0), int(count or 0)
+        newest = session.scalar(select(func.max(ClaimRefRow.event_id)).where(ClaimRefRow.source == "835"))
+        return int(newest or 0)
 
 
 # -- Batches -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ class DenialCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._mark: tuple[int, int] | None = None
+        self._mark: int | None = None
         self._rows: list[DenialRow] = []
         self._charts: dict[str, bytes] = {}
 
