@@ -30,11 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from example_claims import make_claims
 
 from gateway.x12.build_837p import build_837p
-from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.envelope import ControlNumbers, SubmitterIdentity, TradingPartners
 from gateway.x12.gate import validate_text
 from gateway.x12.gate_pool import GatePool, usable_cores
 
-PARTNERS = TradingPartners("PAINCLINIC", "CLEARINGHOUSE")
+SUBMITTER = SubmitterIdentity(
+    submitter_id="PAINCLINIC", submitter_name="BENCH PAIN BILLING", contact_name="EDI DESK",
+    receiver_name="BENCH CLEARINGHOUSE", receiver_id="CLEARINGHOUSE", contact_phone="5035550100",
+)  # fmt: skip
+PARTNERS = TradingPartners("PAINCLINIC", "CLEARINGHOUSE", identity=SUBMITTER)
 WHEN = dt.datetime(2026, 11, 28, 9, 30)
 CONTROL = ControlNumbers(1, 1, 1)
 

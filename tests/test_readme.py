@@ -45,6 +45,10 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("readme")
     (folder / "examples").symlink_to(REPO / "examples")
     (folder / "outbound").mkdir()
+    # `gateway build 837p` takes the 1000A/1000B identity from the one configured clearinghouse.
+    (folder / "gateway.yaml").write_text(
+        (REPO / "examples" / "clearinghouses" / "local_folders.yaml").read_text()
+    )
     return folder
 
 

@@ -6,14 +6,13 @@ import logging
 
 import click
 
-from gateway.daemon.config import load_daemon_config
+from gateway.daemon.config import load_gateway_config
 from gateway.daemon.jsonlog import configure
 from gateway.daemon.lifecycle import Daemon
 from gateway.privacy import tighten_home
 from gateway.rules import load_rule_book
 from gateway.settings import Settings
 from gateway.store.batches import open_shared_store
-from gateway.transport import load_profiles
 
 
 @click.command()
@@ -24,8 +23,8 @@ from gateway.transport import load_profiles
 def run(ctx: click.Context, once: bool, json_logs: bool, actor: str | None) -> None:
     """Run the gateway daemon with the config file's clearinghouses and daemon settings."""
     settings: Settings = ctx.obj
-    config = load_daemon_config(settings.config_file)
-    profiles = load_profiles(settings.config_file)
+    whole = load_gateway_config(settings.config_file)
+    config, profiles = whole.daemon, whole.profiles
     configure(json_logs or config.json_logs, logging.DEBUG if ctx.meta.get("debug") else logging.INFO)
     tighten_home(settings)  # what an earlier run left readable by others (one INFO line)
     book = load_rule_book(settings.payer_configs)

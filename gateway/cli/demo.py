@@ -53,11 +53,19 @@ from gateway.store.batch_ops import latest_version
 from gateway.store.db import Store
 from gateway.store.ledger_read import Timeline, timeline
 from gateway.transport import ClearinghouseProfile, render_file_name
+from gateway.transport.profiles import Connection, Identity
 
 MARKER = ".gateway-demo"
 CLEARINGHOUSE = "demo"
 PRIOR_AUTH_KIND = "prior_auth"
 AUTH_WINDOW = dt.timedelta(days=60)
+# Who the demo clinic is to the simulated clearinghouse (a real one's come from its enrollment).
+DEMO_IDENTITY = Identity(
+    isa_sender_id="PAINCLINIC", isa_receiver_id="CLEARINGHOUSE",
+    gs_sender_code="PAINCLINIC", gs_receiver_code="CLEARINGHOUSE",
+    submitter_id="PAINCLINIC", submitter_name="DEMO PAIN CLINIC BILLING", contact_name="DEMO EDI DESK",
+    contact_phone="5035550100", receiver_name="DEMO CLEARINGHOUSE", receiver_id="CLEARINGHOUSE",
+)  # fmt: skip
 _PROGRESS_KEYS = ("claims_received", "claims_queued", "claims_held", "batches_built", "batches_sent",
                   "responses_recorded", "batches_moved", "secondary_claims_queued")  # fmt: skip
 AFTER_835 = REPO_ROOT / "examples" / "after_835"
@@ -327,10 +335,10 @@ def demo(settings: Settings, folder: Path | None, max_rounds: int, web: bool, po
     prepare_folder(home)
     upload, response = folder_pair(home / "clearinghouse")
     profile = ClearinghouseProfile(
-        name=CLEARINGHOUSE, transport="local", upload_dir=str(upload), response_dir=str(response),
-        isa_sender_id="PAINCLINIC", isa_receiver_id="CLEARINGHOUSE", gs_sender_code="PAINCLINIC",
-        gs_receiver_code="CLEARINGHOUSE",
-    )  # fmt: skip
+        name=CLEARINGHOUSE,
+        connection=Connection(transport="local", upload_dir=str(upload), response_dir=str(response)),
+        identity=DEMO_IDENTITY,
+    )
     store = Store.open(f"sqlite:///{home / 'gateway.db'}")
     book = load_rule_book(settings.payer_configs)
     daemon = Daemon(store, DaemonConfig(), {CLEARINGHOUSE: profile}, book, home / "outbound", home / "inbound",

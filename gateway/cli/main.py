@@ -98,8 +98,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     use_private_umask()  # claims data is PHI: nothing we write is readable by group or others
-    ctx.obj = Settings.from_env()
+    settings = ctx.obj = Settings.from_env()  # the one place the environment is read
     ctx.meta["debug"] = debug
+    from gateway.x12.pyx12_maps import use_edi_maps
+
+    use_edi_maps(settings.edi_maps)
 
 
 def _register() -> None:

@@ -18,13 +18,15 @@ Every key is optional; unknown keys are an error naming the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.config_file import read_yaml, validate
 from gateway.errors import ConfigError
+from gateway.transport.profiles import ClearinghouseProfile, parse_profiles
 
 DAEMON_KEY = "daemon"
 
@@ -63,19 +65,24 @@ def parse_daemon_config(document: Any, source: Path) -> DaemonConfig:
         return DaemonConfig()
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: {DAEMON_KEY} must be a mapping")
-    try:
-        return DaemonConfig(**raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{source}: {DAEMON_KEY}.{key}: {first['msg']}") from None
+    return validate(DaemonConfig, raw, f"{source}: {DAEMON_KEY}")
 
 
 def load_daemon_config(config_file: Path) -> DaemonConfig:
-    try:
-        document = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{config_file}: cannot read the config file ({error.strerror})") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"{config_file}: is not valid YAML") from None
-    return parse_daemon_config(document, config_file)
+    return parse_daemon_config(read_yaml(config_file), config_file)
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """The whole config file, read once: the daemon's settings and the clearinghouse profiles."""
+
+    path: Path
+    daemon: DaemonConfig
+    profiles: dict[str, ClearinghouseProfile]
+
+
+def load_gateway_config(config_file: Path) -> GatewayConfig:
+    document = read_yaml(config_file)
+    return GatewayConfig(
+        config_file, parse_daemon_config(document, config_file), parse_profiles(document, config_file)
+    )

@@ -24,10 +24,10 @@ from gateway.pipeline.outbound import gate_issues
 from gateway.store import followups
 from gateway.store.db import Store
 from gateway.x12.build_837p import build_837p
-from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.envelope import TRIAL_IDENTITY, ControlNumbers, TradingPartners
 
 # A trial build's envelope: placeholder identities, nothing allocated, nothing written.
-TRIAL_PARTNERS = TradingPartners("TRIALSENDER", "TRIALRECEIVER")
+TRIAL_PARTNERS = TradingPartners("TRIALSENDER", "TRIALRECEIVER", identity=TRIAL_IDENTITY)
 TRIAL_CONTROL = ControlNumbers(1, 1, 1)
 
 

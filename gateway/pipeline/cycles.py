@@ -48,7 +48,7 @@ from gateway.store.batches import record_contact
 from gateway.store.history import HistoryProvider
 from gateway.transport import ClearinghouseProfile, render_file_name
 from gateway.x12.build_837p import build_837p
-from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.envelope import ControlNumbers, SubmitterIdentity, TradingPartners
 
 log = logging.getLogger(__name__)
 __all__ = [
@@ -183,15 +183,25 @@ def _unique_pcns(queued: list[Queued]) -> list[Queued]:
 
 
 def partners_for(profile: ClearinghouseProfile) -> TradingPartners:
+    """The envelope and 1000A/1000B identity of files for ``profile``, from its ``identity:``."""
+    identity = profile.identity
     return TradingPartners(
-        sender_id=profile.isa_sender_id,
-        receiver_id=profile.isa_receiver_id,
-        sender_qualifier=profile.isa_sender_qualifier,
-        receiver_qualifier=profile.isa_receiver_qualifier,
-        application_sender=profile.gs_sender_code,
-        application_receiver=profile.gs_receiver_code,
-        receiver_name=profile.name.upper(),
-        usage=profile.usage_indicator,
+        sender_id=identity.isa_sender_id,
+        receiver_id=identity.isa_receiver_id,
+        sender_qualifier=identity.isa_sender_qualifier,
+        receiver_qualifier=identity.isa_receiver_qualifier,
+        application_sender=identity.gs_sender_code,
+        application_receiver=identity.gs_receiver_code,
+        identity=SubmitterIdentity(
+            submitter_id=identity.submitter_id,
+            submitter_name=identity.submitter_name,
+            contact_name=identity.contact_name,
+            contact_phone=identity.contact_phone,
+            contact_email=identity.contact_email,
+            receiver_name=identity.receiver_name,
+            receiver_id=identity.receiver_id,
+        ),
+        usage=identity.usage_indicator,
     )
 
 

@@ -20,8 +20,7 @@ from gateway.domain.status import ClaimStatus
 from gateway.errors import ClaimsHeld, ValidationFailed
 from gateway.packet import records as packet_records
 from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
-from gateway.rules import RuleBook, load_rule_book
-from gateway.settings import Settings
+from gateway.rules import RuleBook
 from gateway.spool import write_atomic
 from gateway.store import repository
 from gateway.store.auths import consume
@@ -117,7 +116,7 @@ def build_837p_file(
     *,
     when: dt.datetime | None = None,
     actor: str = "gateway",
-    book: RuleBook | None = None,
+    book: RuleBook,
     skip_held: bool = False,
 ) -> BuildOutcome:
     """Screen (auth + payer rules), then build, gate, write and record the ready claims.
@@ -125,7 +124,6 @@ def build_837p_file(
     Held claims are recorded with their reasons.  Unless ``skip_held``, any held claim stops
     the build (``ClaimsHeld``, nothing written); with it, the others are built without them.
     """
-    book = book or load_rule_book(Settings.from_env().payer_configs)
     screened = screen_claims(claims, store, book)
     if screened.held:
         record_held(store, screened.held, actor)

@@ -3,7 +3,8 @@
 The build path calls::
 
     from gateway.rules import evaluate, load_rule_book
-    result = evaluate(claim, history)            # default book from settings, loaded once
+    book = load_rule_book(settings.payer_configs)  # loaded once per folder; Settings is injected
+    result = evaluate(claim, history, book)
     result.held, result.findings, result.pack_version
     raise_if_held(claim, result)                 # RuleViolation naming the claim and first error
 
@@ -22,14 +23,10 @@ from gateway.rules.book import RuleBook, load_rule_book
 
 
 def evaluate(
-    claim: Claim, history: History | None = None, book: RuleBook | None = None, codes: CodeSets | None = None
+    claim: Claim, history: History | None, book: RuleBook, codes: CodeSets | None = None
 ) -> RuleResult:
-    """Check one claim; without ``book`` the rule book of ``GATEWAY_PAYER_CONFIGS`` is used, without
-    ``codes`` the shipped ICD-10-CM release."""
-    if book is None:
-        from gateway.settings import Settings
-
-        book = load_rule_book(Settings.from_env().payer_configs)
+    """Check one claim against ``book`` (the caller loads it from its settings' payer_configs);
+    without ``codes`` the shipped ICD-10-CM release."""
     return engine.evaluate(claim, history if history is not None else History.empty(), book, codes)
 
 

@@ -34,7 +34,7 @@ def mirrored_profile(profile: ClearinghouseProfile) -> Transport:
     """The profile's transport with its folders swapped (no archive: uploads are removed)."""
     if profile.transport == "local":
         return mirrored_local(profile.name, Path(profile.upload_dir), Path(profile.response_dir))
-    turned = profile.model_copy(
+    swapped = profile.connection.model_copy(
         update={
             "upload_dir": profile.response_dir,
             "response_dir": profile.upload_dir,
@@ -42,4 +42,5 @@ def mirrored_profile(profile: ClearinghouseProfile) -> Transport:
             "response_glob": "*",
         }
     )
+    turned = profile.model_copy(update={"connection": swapped})
     return open_transport(turned)

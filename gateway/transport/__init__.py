@@ -45,8 +45,8 @@ def open_transport(
             profile.name,
             Path(profile.upload_dir),
             Path(profile.response_dir),
-            Path(profile.archive_dir) if profile.archive_dir else None,
-            profile.response_glob,
+            Path(profile.connection.archive_dir) if profile.connection.archive_dir else None,
+            profile.connection.response_glob,
             alert,
         )
     from gateway.transport.sftp import SftpTransport

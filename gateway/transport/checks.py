@@ -38,7 +38,7 @@ def _known_hosts_has(path: Path, host_name: str) -> bool:
 def _check_sftp(profile: ClearinghouseProfile, environ: Mapping[str, str]) -> list[str]:
     where = f"clearinghouse {profile.name}"
     problems: list[str] = []
-    key = profile.private_key
+    key = profile.connection.private_key
     if key is not None:
         try:
             mode = key.stat().st_mode
@@ -51,18 +51,18 @@ def _check_sftp(profile: ClearinghouseProfile, environ: Mapping[str, str]) -> li
                 problems.append(f"{where}: private_key {key} is readable by others (chmod 600 it)")
             elif not os.access(key, os.R_OK):
                 problems.append(f"{where}: private_key {key} is not readable by this user")
-    passphrase_env = profile.private_key_passphrase_env
+    passphrase_env = profile.connection.private_key_passphrase_env
     if passphrase_env and not environ.get(passphrase_env):
         problems.append(f"{where}: private_key_passphrase_env {passphrase_env} is not set")
-    if profile.known_hosts is not None:
+    if profile.connection.known_hosts is not None:
         try:
-            pinned = _known_hosts_has(profile.known_hosts, profile.known_hosts_name)
+            pinned = _known_hosts_has(profile.connection.known_hosts, profile.known_hosts_name)
         except OSError as error:
-            problems.append(f"{where}: known_hosts {profile.known_hosts}: {error.strerror}")
+            problems.append(f"{where}: known_hosts {profile.connection.known_hosts}: {error.strerror}")
         else:
             if not pinned:
                 problems.append(
-                    f"{where}: known_hosts {profile.known_hosts} has no entry for {profile.known_hosts_name}"
+                    f"{where}: known_hosts {profile.connection.known_hosts} has no entry for {profile.known_hosts_name}"
                 )
     return problems
 
@@ -70,7 +70,7 @@ def _check_sftp(profile: ClearinghouseProfile, environ: Mapping[str, str]) -> li
 def _check_local(profile: ClearinghouseProfile) -> list[str]:
     problems = []
     for key in ("upload_dir", "response_dir", "archive_dir"):
-        folder = getattr(profile, key)
+        folder = getattr(profile.connection, key)
         if folder is not None and not Path(folder).is_dir():
             problems.append(f"clearinghouse {profile.name}: {key} {folder} is not a folder")
     return problems

@@ -89,7 +89,7 @@ class SftpTransport:
             raise ValueError(f"clearinghouse {profile.name} is not an sftp profile")
         self.name = profile.name
         self.profile = profile
-        self.policy: RetryPolicy = profile.retry.policy()
+        self.policy: RetryPolicy = profile.connection.retry.policy()
         self.connects = 0
         self._latch = PermanentLatch(profile.name, alert)
         self._sleep = sleep
@@ -103,7 +103,7 @@ class SftpTransport:
 
     def _load_key(self) -> paramiko.PKey:
         profile = self.profile
-        env = profile.private_key_passphrase_env
+        env = profile.connection.private_key_passphrase_env
         passphrase = self._environ.get(env) if env else None
         if env and not passphrase:
             raise PermanentTransportError(
@@ -113,26 +113,28 @@ class SftpTransport:
             # paramiko 5 wants the passphrase as bytes ("password must be bytes" otherwise);
             # its type stubs still say str.
             secret = passphrase.encode("utf-8") if passphrase else None
-            return paramiko.PKey.from_path(str(profile.private_key), secret)  # type: ignore[arg-type]
+            return paramiko.PKey.from_path(str(profile.connection.private_key), secret)  # type: ignore[arg-type]
         except OSError as error:
-            message = f"private_key {profile.private_key}: {error.strerror or error}"
+            message = f"private_key {profile.connection.private_key}: {error.strerror or error}"
         except paramiko.PasswordRequiredException:
-            message = f"private_key {profile.private_key} is encrypted: set private_key_passphrase_env"
+            message = (
+                f"private_key {profile.connection.private_key} is encrypted: set private_key_passphrase_env"
+            )
         except (paramiko.SSHException, ValueError, TypeError) as error:
             if passphrase:
                 # A wrong passphrase reads as garbage to cryptography; its message misleads.
                 message = (
-                    f"private_key {profile.private_key} cannot be opened with the passphrase in {env} "
+                    f"private_key {profile.connection.private_key} cannot be opened with the passphrase in {env} "
                     "(wrong passphrase, or not a private key)"
                 )
             else:
-                message = f"private_key {profile.private_key} cannot be loaded ({error})"
+                message = f"private_key {profile.connection.private_key} cannot be loaded ({error})"
         raise PermanentTransportError(f"clearinghouse {self.name}: {message}")
 
     def _pin(self, client: paramiko.SSHClient) -> None:
         host_keys = client.get_host_keys()
-        if self.profile.host_key is not None:
-            key_type, blob = self.profile.host_key.split()
+        if self.profile.connection.host_key is not None:
+            key_type, blob = self.profile.connection.host_key.split()
             try:
                 pinned = paramiko.PKey.from_type_string(key_type, base64.b64decode(blob))
             except (paramiko.SSHException, ValueError) as error:
@@ -143,10 +145,10 @@ class SftpTransport:
         else:
             # HostKeys.load reads without remembering the file, so nothing is ever written back.
             try:
-                host_keys.load(str(self.profile.known_hosts))
+                host_keys.load(str(self.profile.connection.known_hosts))
             except OSError as error:
                 raise PermanentTransportError(
-                    f"clearinghouse {self.name}: known_hosts {self.profile.known_hosts}: "
+                    f"clearinghouse {self.name}: known_hosts {self.profile.connection.known_hosts}: "
                     f"{error.strerror or error}"
                 ) from None
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
@@ -158,14 +160,14 @@ class SftpTransport:
         try:
             self._pin(client)
             client.connect(
-                profile.host or "",
-                port=profile.port,
-                username=profile.user,
+                profile.connection.host or "",
+                port=profile.connection.port,
+                username=profile.connection.user,
                 pkey=key,
-                timeout=profile.timeout,
-                banner_timeout=profile.timeout * 0.8,
-                auth_timeout=profile.timeout,
-                channel_timeout=profile.timeout,
+                timeout=profile.connection.timeout,
+                banner_timeout=profile.connection.timeout * 0.8,
+                auth_timeout=profile.connection.timeout,
+                channel_timeout=profile.connection.timeout,
                 allow_agent=False,
                 look_for_keys=False,
                 transport_factory=_nodelay_transport,
@@ -173,7 +175,7 @@ class SftpTransport:
             sftp = client.open_sftp()
             channel = sftp.get_channel()
             if channel is not None:
-                channel.settimeout(profile.timeout)
+                channel.settimeout(profile.connection.timeout)
         except BaseException:
             client.close()  # else sshd keeps a pre-auth child for LoginGraceTime
             raise
@@ -235,7 +237,7 @@ class SftpTransport:
             )
             return PermanentTransportError(f"{where}: {detail}"), "host_key"
         if isinstance(error, paramiko.AuthenticationException):
-            detail = f"server rejected key {self.profile.private_key} for user {self.profile.user}"
+            detail = f"server rejected key {self.profile.connection.private_key} for user {self.profile.connection.user}"
             return PermanentTransportError(f"{where}: {detail}"), "auth"
         if isinstance(error, IncompatiblePeer):
             return PermanentTransportError(f"{where}: no common algorithm ({error})"), "algorithms"
@@ -354,7 +356,7 @@ class SftpTransport:
             except UnsafeNameError as error:
                 log.warning("clearinghouse %s: skipping response: %s", self.name, error)
                 continue
-            if fnmatch(name, self.profile.response_glob):
+            if fnmatch(name, self.profile.connection.response_glob):
                 found.append(RemoteFile(name, entry.st_size or 0, int(entry.st_mtime or 0)))
         return sorted(found, key=lambda remote: (remote.mtime, remote.name))
 
@@ -388,10 +390,10 @@ class SftpTransport:
 
         def acknowledge(sftp: paramiko.SFTPClient) -> None:
             try:
-                if self.profile.archive_dir is None:
+                if self.profile.connection.archive_dir is None:
                     sftp.remove(path)
                 else:
-                    sftp.posix_rename(path, posixpath.join(self.profile.archive_dir, remote.name))
+                    sftp.posix_rename(path, posixpath.join(self.profile.connection.archive_dir, remote.name))
             except FileNotFoundError:
                 sftp.stat(folder)  # the folder is there, so the file was acknowledged before
                 log.info("clearinghouse %s: %s was already acknowledged", self.name, path)

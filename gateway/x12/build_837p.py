@@ -318,6 +318,10 @@ def build_837p(
     """Build one interchange with one functional group; raises BuildError listing every bad claim."""
     if not claims:
         raise BuildError("no claims to build")
+    if partners.identity is None:
+        raise BuildError(
+            "no submitter/receiver identity for 1000A/1000B: set identity: in the clearinghouse profile"
+        )
     rendered: dict[int, tuple[str, int]] = {}
     problems: list[str] = []
     for claim in claims:
@@ -368,9 +372,11 @@ def _write_transaction(
         when.strftime("%H%M"),
         "CH",
     )
-    out.segment("NM1", "41", "2", partners.submitter_name, "", "", "", "", "46", partners.sender_id)
-    out.segment("PER", "IC", partners.submitter_contact, "TE", partners.submitter_phone)
-    out.segment("NM1", "40", "2", partners.receiver_name, "", "", "", "", "46", partners.receiver_id)
+    identity = partners.identity
+    assert identity is not None  # build_837p refuses partners without one
+    out.segment("NM1", "41", "2", identity.submitter_name, "", "", "", "", "46", identity.submitter_id)
+    out.segment("PER", "IC", identity.contact_name, *identity.contact_numbers())
+    out.segment("NM1", "40", "2", identity.receiver_name, "", "", "", "", "46", identity.receiver_id)
     body = _Transaction(out)
 
     def blame(error: X12SyntaxError, affected: Sequence[Claim], party: str) -> None:

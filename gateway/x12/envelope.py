@@ -18,8 +18,45 @@ ISA_SECURITY_WIDTH = 10
 
 
 @dataclass(frozen=True)
+class SubmitterIdentity:
+    """The 837's submitter (1000A) and receiver (1000B), as the clearinghouse enrollment gives them.
+
+    Nothing here has a default: a claim file must say who submits it and to whom, from the
+    clearinghouse profile's ``identity:`` (gateway.transport.profiles).
+    """
+
+    submitter_id: str  # 1000A NM109 (ETIN / submitter id of the enrollment)
+    submitter_name: str  # 1000A NM103
+    contact_name: str  # 1000A PER02
+    receiver_name: str  # 1000B NM103
+    receiver_id: str  # 1000B NM109
+    contact_phone: str | None = None  # 1000A PER TE
+    contact_email: str | None = None  # 1000A PER EM
+
+    def __post_init__(self) -> None:
+        if not (self.contact_phone or self.contact_email):
+            raise X12SyntaxError("the submitter contact needs a phone or an email (1000A PER)")
+
+    def contact_numbers(self) -> list[str]:
+        """PER03-PER06: the phone first, then the email, each with its qualifier."""
+        numbers: list[str] = []
+        if self.contact_phone:
+            numbers += ["TE", self.contact_phone]
+        if self.contact_email:
+            numbers += ["EM", self.contact_email]
+        return numbers
+
+
+# For trial builds that are gated and thrown away (nothing is sent): placeholders, never sent.
+TRIAL_IDENTITY = SubmitterIdentity(
+    submitter_id="TRIALSUBMITTER", submitter_name="TRIAL SUBMITTER", contact_name="TRIAL",
+    receiver_name="TRIAL RECEIVER", receiver_id="TRIALRECEIVER", contact_phone="0000000000",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class TradingPartners:
-    """Who sends to whom: ISA05-08, GS02/GS03, and the 837 submitter/receiver (1000A/1000B)."""
+    """Who sends to whom: ISA05-08, GS02/GS03, and for the 837 the submitter/receiver identity."""
 
     sender_id: str
     receiver_id: str
@@ -27,10 +64,7 @@ class TradingPartners:
     receiver_qualifier: str = "ZZ"
     application_sender: str | None = None  # GS02, defaults to sender_id
     application_receiver: str | None = None  # GS03, defaults to receiver_id
-    submitter_name: str = "PAIN CLINIC BILLING"
-    submitter_contact: str = "EDI DESK"
-    submitter_phone: str = "8005550100"
-    receiver_name: str = "CLEARINGHOUSE"
+    identity: SubmitterIdentity | None = None  # 1000A/1000B; an 837P is refused without it
     usage: Literal["T", "P"] = "T"  # ISA15 test / production
     acknowledgment_requested: bool = False  # ISA14: ask for a TA1
 

@@ -29,7 +29,6 @@ from functools import cache
 from pathlib import Path
 
 from gateway.errors import ConfigError, ValidationFailed, X12SyntaxError
-from gateway.settings import Settings
 
 MAP_FORMAT_VERSION = "1"  # bump when the way directories are assembled changes
 X217 = "005010X217"
@@ -67,8 +66,17 @@ def pyx12_map_dir() -> Path:
     return Path(pyx12.__file__).resolve().parent / "map"
 
 
+# Our maps folder: the repository's edi_maps/ unless the process's Settings say otherwise
+# (the CLI injects ``settings.edi_maps`` through ``use_edi_maps`` once, at start).
+_EDI_MAPS = [Path(__file__).resolve().parents[2] / "edi_maps"]
+
+
+def use_edi_maps(folder: Path) -> None:
+    _EDI_MAPS[0] = folder
+
+
 def edi_maps_dir() -> Path:
-    return Settings.from_env().edi_maps
+    return _EDI_MAPS[0]
 
 
 def cache_root() -> Path:

@@ -14,6 +14,7 @@ from gateway.rules import load_rule_book
 from gateway.store.db import Store
 from gateway.transport import ClearinghouseProfile
 from tests.conftest import EXAMPLES, REPO
+from tests.profile_sections import sectioned
 
 PCN_RE = re.compile(rb"~CLM\*([^*]+)\*")
 
@@ -73,7 +74,7 @@ def local_profile(root: Path, name: str = "localch", **overrides: Any) -> Cleari
         "gs_receiver_code": "LOCALCLEAR",
     }
     data.update(overrides)
-    return ClearinghouseProfile(name=name, **data)
+    return ClearinghouseProfile(name=name, **sectioned(data))
 
 
 def make_daemon(

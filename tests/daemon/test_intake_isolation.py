@@ -18,6 +18,7 @@ from gateway.store.db import Store
 from gateway.store.schema import ClaimRow
 from tests.conftest import REPO
 from tests.daemon.helpers import local_profile, make_claims, make_daemon, pcns_in
+from tests.profile_sections import sectioned
 
 DEEP = 100_000
 
@@ -74,7 +75,9 @@ def test_gateway_run_once_takes_the_valid_files_beside_a_poison_one(tmp_path: Pa
         "isa_sender_id": "CLINIC042", "isa_receiver_id": "LOCALCLEAR",
         "gs_sender_code": "CLINIC042", "gs_receiver_code": "LOCALCLEAR",
     }  # fmt: skip
-    (tmp_path / "gateway.yaml").write_text(yaml.safe_dump({"clearinghouses": {"localch": profile}}))
+    (tmp_path / "gateway.yaml").write_text(
+        yaml.safe_dump({"clearinghouses": {"localch": sectioned(profile)}})
+    )
     _poison_beside_valid(tmp_path)
     env = {**os.environ, "GATEWAY_HOME": str(tmp_path)}
     env.pop("GATEWAY_DB_URL", None)

@@ -21,6 +21,7 @@ from gateway.domain.status import ClaimStatus as C
 from gateway.store.db import Store
 from gateway.store.schema import EventRow
 from tests.daemon.helpers import held_templates, make_claims, write_pending
+from tests.profile_sections import sectioned
 
 
 @pytest.fixture()
@@ -29,11 +30,11 @@ def home(tmp_path: Path) -> Path:
         (tmp_path / folder).mkdir()
     config = {
         "clearinghouses": {
-            "localch": {
+            "localch": sectioned({
                 "transport": "local", "upload_dir": "up", "response_dir": "down",
                 "isa_sender_id": "CLINIC042", "isa_receiver_id": "LOCALCLEAR",
                 "gs_sender_code": "CLINIC042", "gs_receiver_code": "LOCALCLEAR",
-            }
+            })
         },
         "daemon": {"intake_interval": 0.2, "outbound_interval": 0.2, "poll_interval": 0.5, "max_claims_per_batch": 4},
     }  # fmt: skip

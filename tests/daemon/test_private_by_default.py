@@ -13,6 +13,7 @@ import yaml
 
 from gateway.transport import LocalTransport
 from tests.conftest import EXAMPLES, REPO
+from tests.profile_sections import sectioned
 
 
 def _umask_022() -> None:
@@ -68,7 +69,7 @@ def test_run_tightens_an_existing_database_and_spool_with_one_info_line(tmp_path
         "gs_sender_code": "CLINIC042", "gs_receiver_code": "LOCALCLEAR",
     }  # fmt: skip
     config = tmp_path / "gateway.yaml"
-    config.write_text(yaml.safe_dump({"clearinghouses": {"localch": profile}}))
+    config.write_text(yaml.safe_dump({"clearinghouses": {"localch": sectioned(profile)}}))
     config.chmod(0o600)
     assert _gateway(tmp_path, "run", "--once").returncode == 0
     database = tmp_path / "gateway.db"

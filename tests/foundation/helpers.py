@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pyx12.errors
@@ -13,10 +14,18 @@ import pyx12.params
 import pyx12.x12n_document
 
 from gateway.domain.claim import Claim
+from gateway.rules import load_rule_book
 from gateway.x12.build_837p import BuiltFile, build_837p
-from gateway.x12.envelope import ControlNumbers, TradingPartners
+from gateway.x12.envelope import ControlNumbers, SubmitterIdentity, TradingPartners
 
-PARTNERS = TradingPartners("PAINCLINIC", "CLEARINGHOUSE")
+# 1000A/1000B of the test files, as a clearinghouse profile's identity: would give them.
+SUBMITTER = SubmitterIdentity(
+    submitter_id="PAINCLINIC", submitter_name="RIVERSIDE PAIN BILLING", contact_name="EDI COORDINATOR",
+    receiver_name="TEST CLEARINGHOUSE", receiver_id="CLEARINGHOUSE", contact_phone="5035550142",
+)  # fmt: skip
+# The shipped payer rule packs (what Settings.payer_configs names by default).
+BOOK = load_rule_book(Path(__file__).resolve().parents[2] / "payer_configs")
+PARTNERS = TradingPartners("PAINCLINIC", "CLEARINGHOUSE", identity=SUBMITTER)
 WHEN = dt.datetime(2026, 11, 28, 9, 30)
 
 

@@ -14,7 +14,7 @@ from gateway.pipeline.outbound import build_837p_file
 from gateway.rules.book import load_rule_book
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow
-from tests.foundation.helpers import PARTNERS
+from tests.foundation.helpers import BOOK, PARTNERS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_built_claims_carry_their_documentation_score(sqlite_store: Store, tmp_p
     for item in document["claims"]:  # without its procedure notes, so missing elements are stored too
         item["evidence"].pop("procedure_notes", None)
     claims = [Claim.model_validate(item) for item in document["claims"]]
-    outcome = build_837p_file(claims, PARTNERS, sqlite_store, tmp_path / "out.x12")
+    outcome = build_837p_file(claims, PARTNERS, sqlite_store, tmp_path / "out.x12", book=BOOK)
     assert outcome.path is not None
     expected, _ = review(claims[0], load_rule_book(REPO / "payer_configs"))
     with sqlite_store.session() as session:

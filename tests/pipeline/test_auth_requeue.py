@@ -21,7 +21,7 @@ from gateway.store.db import Store
 from gateway.store.operator_ops import hold, release
 from gateway.store.schema import ClaimRow, EventRow
 from tests.conftest import EXAMPLES
-from tests.foundation.helpers import PARTNERS
+from tests.foundation.helpers import BOOK, PARTNERS
 from tests.x12_278.samples import interchange
 
 
@@ -71,7 +71,7 @@ def response_file(tmp_path: Path, request: AuthRequest, decision: str, number: s
 
 def held(store: Store, tmp_path: Path, claim: Claim) -> None:
     with pytest.raises(ClaimsHeld):
-        build_837p_file([claim], PARTNERS, store, tmp_path / "out.x12")
+        build_837p_file([claim], PARTNERS, store, tmp_path / "out.x12", book=BOOK)
 
 
 def status_and_events(store: Store, pcn: str) -> tuple[str, list[str]]:

@@ -16,7 +16,7 @@ from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow
 from gateway.x12.reader import read_segments
 from tests.conftest import EXAMPLES
-from tests.foundation.helpers import PARTNERS
+from tests.foundation.helpers import BOOK, PARTNERS
 from tests.x12_278.test_auth_flow import auth_request, umo_response
 
 
@@ -45,7 +45,7 @@ def test_a_held_claim_stops_the_build_and_is_recorded(sqlite_store: Store, tmp_p
     claims = example("rfa_lumbar_bilateral.json") + example("held_esi_bilateral_interlaminar.json")
     out = tmp_path / "out.x12"
     with pytest.raises(ClaimsHeld) as caught:
-        build_837p_file(claims, PARTNERS, sqlite_store, out)
+        build_837p_file(claims, PARTNERS, sqlite_store, out, book=BOOK)
     assert not out.exists()
     assert len(caught.value.problems) == 1
     problem = caught.value.problems[0]
@@ -60,7 +60,7 @@ def test_a_held_claim_stops_the_build_and_is_recorded(sqlite_store: Store, tmp_p
 
 def test_skip_held_builds_the_rest_and_records_the_pack_version(sqlite_store: Store, tmp_path: Path) -> None:
     claims = example("rfa_lumbar_bilateral.json") + example("held_esi_bilateral_interlaminar.json")
-    outcome = build_837p_file(claims, PARTNERS, sqlite_store, tmp_path / "out.x12", skip_held=True)
+    outcome = build_837p_file(claims, PARTNERS, sqlite_store, tmp_path / "out.x12", skip_held=True, book=BOOK)
     assert outcome.built is not None and outcome.built.claim_count == 1
     assert statuses(sqlite_store) == {"HELDIL0001": "held", "RFA2026072005": "built"}
     with sqlite_store.session() as session:
@@ -71,7 +71,7 @@ def test_skip_held_builds_the_rest_and_records_the_pack_version(sqlite_store: St
 def test_opd_facet_without_auth_is_sent_with_the_rules_warning(sqlite_store: Store, tmp_path: Path) -> None:
     # The pack makes OPD facet PA a warning on the professional claim (the facility claim carries
     # the UTN); with no authorization on file at all, the rule's finding is what the office sees.
-    outcome = build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, tmp_path / "out.x12")
+    outcome = build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, tmp_path / "out.x12", book=BOOK)
     assert outcome.built is not None
     (ready,) = outcome.screened.ready
     assert [f.rule_id for f in ready.rules.warnings if "prior_auth" in f.rule_id] == ["facet.opd_prior_auth"]
@@ -84,7 +84,7 @@ def test_an_approved_auth_on_file_goes_into_ref_g1(sqlite_store: Store, tmp_path
     with sqlite_store.session() as session:
         apply_response(session, umo_response(request, "A1", "CERT7788"))
     out = tmp_path / "out.x12"
-    outcome = build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, out)
+    outcome = build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, out, book=BOOK)
     assert outcome.built is not None
     refs = [seg.elements for seg in read_segments(out.read_bytes()) if seg.id == "REF"]
     assert ["REF", "G1", "CERT7788"] in refs
@@ -97,7 +97,7 @@ def test_a_denied_auth_holds_the_claim_with_its_reason(sqlite_store: Store, tmp_
     with sqlite_store.session() as session:
         apply_response(session, umo_response(request, "A3", reason="CO"))
     with pytest.raises(ClaimsHeld) as caught:
-        build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, tmp_path / "out.x12")
+        build_837p_file([opd_facet_claim()], PARTNERS, sqlite_store, tmp_path / "out.x12", book=BOOK)
     assert any("prior authorization:" in p and "denied" in p for p in caught.value.problems), (
         caught.value.problems
     )

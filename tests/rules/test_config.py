@@ -162,12 +162,11 @@ def test_every_rule_kind_has_a_check_and_a_guide_entry() -> None:
     assert not missing, f"document these kinds in docs/adding_a_payer_rule.md: {missing}"
 
 
-def test_evaluate_without_a_book_uses_the_configured_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_uses_the_book_it_is_given() -> None:
     from gateway.rules import evaluate
     from tests.rules.helpers import claim, line
 
-    monkeypatch.setenv("GATEWAY_PAYER_CONFIGS", str(PAYER_CONFIGS))
-    result = evaluate(claim([line("62323", ["50"])]))
+    result = evaluate(claim([line("62323", ["50"])]), None, load_rule_book(PAYER_CONFIGS))
     assert result.held and result.pack_version.startswith("medicare-cgs@")
     assert [f.rule_id for f in result.errors] == ["esi.il_bilateral"]
 
@@ -180,8 +179,8 @@ def test_raise_if_held_names_claim_and_first_rule() -> None:
     book = load_rule_book(PAYER_CONFIGS)
     held = claim([line("62323", ["50"]), line("64495")])
     with pytest.raises(RuleViolation) as caught:
-        raise_if_held(held, evaluate(held, book=book))
+        raise_if_held(held, evaluate(held, None, book))
     assert caught.value.claim_id == "RULETEST1" and caught.value.rule_id == "esi.il_bilateral"
     assert "line 1: esi.il_bilateral [L39015 v16]" in str(caught.value) and "more error" in str(caught.value)
     clean = claim([line("64483", ["RT"])])
-    raise_if_held(clean, evaluate(clean, book=book))  # no exception
+    raise_if_held(clean, evaluate(clean, None, book))  # no exception

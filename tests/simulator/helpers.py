@@ -23,6 +23,7 @@ from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.pyx12_maps import map_path_for
 from tests.conftest import REPO
+from tests.foundation.helpers import SUBMITTER
 
 EXAMPLES = REPO / "examples"
 WHEN = dt.datetime(2026, 11, 28, 9, 30)
@@ -39,7 +40,9 @@ def example_claims(*names: str) -> list[Claim]:
 
 
 def claim_file(claims: Sequence[Claim], control: int, ack_requested: bool = False) -> str:
-    partners = TradingPartners("PAINCLINIC", "CLEARINGHOUSE", acknowledgment_requested=ack_requested)
+    partners = TradingPartners(
+        "PAINCLINIC", "CLEARINGHOUSE", identity=SUBMITTER, acknowledgment_requested=ack_requested
+    )
     return build_837p(claims, partners, ControlNumbers(control, control, 1), WHEN).text
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import pytest
 
+from tests.profile_sections import sectioned
+
 SSHD = "/usr/sbin/sshd"
 SSH_KEYGEN = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
 ROOT_LOGIN_USER = "sftptest"
@@ -245,7 +247,7 @@ class SshdPeer:
         return self.log_path.read_text(errors="replace").count("Connection from ")
 
     def profile_data(self, upload_dir: str, response_dir: str, **overrides: Any) -> dict[str, Any]:
-        """Settings for a gateway clearinghouse profile pointing at this server."""
+        """A clearinghouse profile's sections pointing at this server (``overrides`` written flat)."""
         data: dict[str, Any] = {
             "host": HOST,
             "port": self.port,
@@ -262,7 +264,7 @@ class SshdPeer:
             "retry": {"attempts": 3, "base_delay": 0.01, "max_delay": 0.05},
         }
         data.update(overrides)
-        return data
+        return sectioned(data)
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,10 @@ from gateway.x12.build_278 import build_278
 from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
 from gateway.x12.gate import validate_text
+from tests.foundation.helpers import SUBMITTER
 from tests.x12_278.samples import interchange, responses_in
 
-PARTNERS = TradingPartners("PAINCLINIC", "NORIDIAN")
+PARTNERS = TradingPartners("PAINCLINIC", "NORIDIAN", identity=SUBMITTER)
 WHEN = dt.datetime(2026, 6, 1, 9, 0)
 
 
