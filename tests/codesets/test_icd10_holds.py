@@ -109,7 +109,7 @@ def code_findings(findings: tuple[Finding, ...]) -> list[Finding]:
 
 @pytest.mark.parametrize(("code", "rule", "message", "fix"), HELD, ids=[row[0] for row in HELD])
 def test_invalid_codes_hold_with_the_fix(code: str, rule: str, message: str, fix: str) -> None:
-    result = evaluate(claim([line("64483", ["RT"])], dx=[code]), book=book())
+    result = evaluate(claim([line("64483", ["RT"])], dx=[code]), None, book())
     assert result.held
     [finding] = code_findings(result.findings)
     assert (finding.severity, finding.rule_id, finding.source) == (
@@ -124,13 +124,13 @@ def test_invalid_codes_hold_with_the_fix(code: str, rule: str, message: str, fix
 @pytest.mark.parametrize("code", sorted(CHILDREN))
 def test_their_billable_codes_pass(code: str) -> None:
     for child in CHILDREN[code]:
-        result = evaluate(claim([line("64483", ["RT"])], dx=[child]), book=book())
+        result = evaluate(claim([line("64483", ["RT"])], dx=[child]), None, book())
         assert code_findings(result.findings) == [], child
 
 
 def test_pointer_position_names_the_second_diagnosis() -> None:
     lines = [line("64483", ["RT"]), {**line("64484", ["RT"]), "diagnosis_pointers": [1, 2]}]
-    result = evaluate(claim(lines, dx=["M54.16", "M48.06"]), book=book())
+    result = evaluate(claim(lines, dx=["M54.16", "M48.06"]), None, book())
     [finding] = code_findings(result.findings)
     assert finding.message == (
         "M48.06 'Spinal stenosis, lumbar region' at diagnosis 2 (pointer 2, used by line 2) is a category "
@@ -140,7 +140,7 @@ def test_pointer_position_names_the_second_diagnosis() -> None:
 
 def test_a_date_no_release_covers_warns_and_does_not_hold() -> None:
     day = dt.date(2026, 11, 2)
-    result = evaluate(claim([line("64483", ["RT"], day=day)], dx=["M54.5"]), book=book())
+    result = evaluate(claim([line("64483", ["RT"], day=day)], dx=["M54.5"]), None, book())
     found = {f.rule_id: f for f in code_findings(result.findings)}
     assert set(found) == {"icd10cm.header", "icd10cm.release_not_loaded"}
     assert all(f.severity is Severity.WARNING for f in found.values())
@@ -153,7 +153,7 @@ def test_a_date_no_release_covers_warns_and_does_not_hold() -> None:
 
 
 def test_excludes1_pair_warns_with_the_note_text() -> None:
-    result = evaluate(claim([line("64483", ["RT"])], dx=["M54.16", "M54.50", "M51.360"]), book=book())
+    result = evaluate(claim([line("64483", ["RT"])], dx=["M54.16", "M54.50", "M51.360"]), None, book())
     [finding] = code_findings(result.findings)
     assert finding.severity is Severity.WARNING
     assert finding.rule_id == "icd10cm.excludes1"
@@ -164,7 +164,7 @@ def test_excludes1_pair_warns_with_the_note_text() -> None:
 
 
 def test_a_claim_no_payer_file_routes_is_still_held_for_its_codes() -> None:
-    result = evaluate(claim([line("64483", ["RT"])], dx=["M54.5"], state="FL", filing="CI"), book=book())
+    result = evaluate(claim([line("64483", ["RT"])], dx=["M54.5"], state="FL", filing="CI"), None, book())
     assert result.held
     assert [f.rule_id for f in result.findings] == ["icd10cm.header", "routing.not_checked"]
 

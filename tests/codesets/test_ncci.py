@@ -43,7 +43,7 @@ def codes(home: Path) -> Iterator[CodeSets]:
 
 
 def ncci(codes: CodeSets, lines: list[dict[str, Any]]) -> list[Finding]:
-    result = evaluate(claim(lines, dx=["M47.816"]), book=book(), codes=codes)
+    result = evaluate(claim(lines, dx=["M47.816"]), None, book(), codes=codes)
     return [
         f for f in result.findings if f.rule_id.startswith("ncci.") and f.rule_id != "ncci.prefer_x_modifiers"
     ]
@@ -147,7 +147,7 @@ def test_an_edit_applies_from_its_effective_date(codes: CodeSets) -> None:
 def test_loaded_quarters_replace_the_hand_typed_pairs(codes: CodeSets) -> None:
     lines = [line("64772", day=JAN), line("64493", day=JAN)]  # 64772/64493: hand-typed only
     assert ncci(codes, lines) == []
-    hand_typed = evaluate(claim(lines, dx=["M47.816"]), book=book())
+    hand_typed = evaluate(claim(lines, dx=["M47.816"]), None, book())
     assert [f.rule_id for f in hand_typed.findings if f.rule_id == "ncci.ptp_64772"] == ["ncci.ptp_64772"]
 
 
