@@ -113,7 +113,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
 
 
 def articles(book: RuleBook, codes: CodeSets, lines: list[dict[str, Any]], dx: list[str]) -> list[Finding]:
-    result = evaluate(claim(lines, dx=dx, state="AZ"), book=book, codes=codes)
+    result = evaluate(claim(lines, dx=dx, state="AZ"), None, book, codes=codes)
     return [f for f in result.findings if f.rule_id == "noridian.mcd_articles"]
 
 
