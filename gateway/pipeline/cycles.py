@@ -17,11 +17,9 @@ kill -9 between any two statements leaves a state the next run resumes without l
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
@@ -40,6 +38,7 @@ from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
 from gateway.pipeline.screening import screen_claim
+from gateway.pipeline.spool_copy import sendable_copy
 from gateway.pipeline.stops import refresh_stops, stop_clearinghouse
 from gateway.spool import write_atomic
 from gateway.store import batch_ops, intake_ops, repository
@@ -296,12 +295,12 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
     transport = ctx.transport(name)
     on_server = transport.uploaded_size(batch.remote_name)
     if on_server is None:
-        problem = _spool_problem(Path(batch.spool_path), batch.sha256)
-        if problem:
+        local, problem = sendable_copy(ctx, name, batch)
+        if local is None:
             batch_ops.mark_failed(ctx.store, batch_id, problem, ctx.actor)
             report.errors.append(f"{name}: batch {batch_id}: {problem}")
             return
-        receipt = transport.send(Path(batch.spool_path), batch.remote_name)
+        receipt = transport.send(local, batch.remote_name)
         batch_ops.mark_sent(ctx.store, batch_id, receipt.remote_path, False, ctx.actor)
         report.add("batches_sent")
     elif on_server == batch.size:
@@ -314,15 +313,6 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
         report.errors.append(f"{name}: batch {batch_id}: {reason}")
         return
     record_contact(ctx.store, name)
-
-
-def _spool_problem(path: Path, sha256: str) -> str:
-    """Why the spool file may not be sent as the batch's bytes ("" when it may)."""
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as error:
-        return f"spool file {path} cannot be read: {error.strerror or error}"
-    return "" if digest == sha256 else f"spool file {path} is not the batch's bytes (sha256 differs)"
 
 
 # -- poll: responses into the ledger, then batch statuses -------------------------------------

@@ -24,6 +24,7 @@ from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, 
 from gateway.domain.status import ClaimStatus
 from gateway.errors import StoreError
 from gateway.store import repository
+from gateway.store.batch_contents import add_content
 from gateway.store.batches import BatchRow
 from gateway.store.db import Store
 from gateway.store.intake_ops import add_events, latest_version
@@ -145,6 +146,7 @@ def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
         )  # fmt: skip
         session.add(batch)
         session.flush()
+        add_content(session, batch.id, new.data)  # any daemon on this database can send it
         detail = {"batch": batch.id, "claims": len(links), "isa13": isa13}
         batch_event(session, batch, BatchStatus.BUILT, actor, detail)
         batch_event(

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from gateway.daemon.config import DaemonConfig
 from gateway.domain.batch import BatchStatus
 from gateway.pipeline import cycles
 from gateway.store import batch_ops, operator_ops
+from gateway.store.batch_contents import BatchContentRow
 from gateway.store.batches import BatchRow
 from gateway.store.clearinghouse_stops import reset_stop
 from gateway.store.db import Store
@@ -317,10 +318,25 @@ def test_an_invalid_claims_file_is_set_aside_with_its_reasons(sqlite_store: Stor
 
 def test_a_spool_file_changed_after_recording_is_never_sent(sqlite_store: Store, tmp_path: Path) -> None:
     ctx, batch = _one_spooled_batch(sqlite_store, tmp_path)
+    recorded = Path(batch.spool_path).read_bytes()
+    Path(batch.spool_path).write_bytes(recorded.replace(b"CLM*D", b"CLM*X"))
+    cycles.outbound_cycle(ctx)
+    [sent] = _batches(sqlite_store)
+    assert sent.status == "sent"
+    [uploaded] = _uploaded(ctx.profiles["localch"].upload_dir)
+    assert uploaded.read_bytes() == recorded, "the database's bytes, not the changed copy"
+    assert Path(batch.spool_path).read_bytes() == recorded
+
+
+def test_a_batch_without_stored_bytes_and_a_changed_copy_fails(sqlite_store: Store, tmp_path: Path) -> None:
+    ctx, batch = _one_spooled_batch(sqlite_store, tmp_path)
+    with sqlite_store.session() as session:
+        session.execute(delete(BatchContentRow))  # as a batch recorded before contents were kept
     Path(batch.spool_path).write_bytes(Path(batch.spool_path).read_bytes().replace(b"CLM*D", b"CLM*X"))
     cycles.outbound_cycle(ctx)
     [failed] = _batches(sqlite_store)
-    assert failed.status == "failed" and "sha256 differs" in (failed.status_reason or "")
+    assert failed.status == "failed"
+    assert failed.status_reason == f"spool file {batch.spool_path} is not the batch's bytes (sha256 differs)"
     assert _uploaded(ctx.profiles["localch"].upload_dir) == []
 
 

@@ -1,0 +1,46 @@
+"""The file a daemon uploads for a batch: the spool copy if it holds the batch's bytes, else the
+database's bytes written out again.
+
+The database is the shared spool (gateway.store.batch_contents): a batch built by a daemon on
+host A can be sent by a daemon on host B, whose ``outbound/`` never saw it.  The local copy is a
+cache; it is used only when its sha256 is the batch's, and rewritten (0600, atomically) from the
+database otherwise, so the bytes sent are always the bytes recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from gateway.pipeline.cycle_context import Context
+from gateway.spool import write_atomic
+from gateway.store.batch_contents import content_of
+from gateway.store.batches import BatchRow
+
+log = logging.getLogger("gateway.pipeline.spool")
+
+
+def spool_problem(path: Path, sha256: str) -> str:
+    """Why the file at ``path`` may not be sent as the batch's bytes ("" when it may)."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        return f"spool file {path} cannot be read: {error.strerror or error}"
+    return "" if digest == sha256 else f"spool file {path} is not the batch's bytes (sha256 differs)"
+
+
+def sendable_copy(ctx: Context, clearinghouse: str, batch: BatchRow) -> tuple[Path | None, str]:
+    """(a local file holding exactly the batch's bytes, "") or (None, why there is none)."""
+    recorded = Path(batch.spool_path)
+    problem = spool_problem(recorded, batch.sha256)
+    if not problem:
+        return recorded, ""
+    data = content_of(ctx.store, batch.id)
+    if data is None or hashlib.sha256(data).hexdigest() != batch.sha256:
+        return None, problem  # a batch from before contents were kept: the operator replays it
+    local = ctx.outbound / clearinghouse / batch.remote_name
+    write_atomic(local, data)
+    level = logging.WARNING if recorded.exists() else logging.INFO  # changed, not only missing
+    log.log(level, "batch %d: %s; wrote the recorded bytes to %s from the database", batch.id, problem, local)
+    return local, ""
