@@ -23,6 +23,7 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def in_child(work) -> tuple[dict[str, float], float]:  # type: ignore[no-untyped
             figures = work()
             os.write(write, json.dumps(figures).encode())
             code = 0
+        except BaseException:  # noqa: BLE001 - the child must say why before it exits
+            traceback.print_exc()
         finally:
             os._exit(code)
     os.close(write)
@@ -80,10 +83,15 @@ def worker_usage(pool: GatePool) -> tuple[float, float]:
     return cpu, peak
 
 
+def _write_claims(home: Path, count: int) -> dict[str, float]:
+    write_pending(home / "outbound", make_claims(count, "B"), per_file=500)
+    return {}
+
+
 def daemon_row(peer: SshdPeer, root: Path, count: int, batch: int) -> tuple[dict[str, float], float]:
     home = root / "daemon"
     profile = make_profile(peer, "bench-daemon")
-    write_pending(home / "outbound", make_claims(count, "B"), per_file=500)
+    in_child(lambda: _write_claims(home, count))  # the claims never live in this (forking) parent
     upload_dir = peer.server_path(profile.upload_dir)
 
     def work() -> dict[str, float]:
@@ -129,9 +137,9 @@ def baseline_row(peer: SshdPeer, root: Path, count: int) -> tuple[dict[str, floa
     home = root / "baseline"
     home.mkdir()
     profile = make_profile(peer, "bench-baseline")
-    document = {"claims": make_claims(count, "B")}
 
     def work() -> dict[str, float]:
+        document = {"claims": make_claims(count, "B")}
         store = Store.open(f"sqlite:///{home / 'gateway.db'}")
         started = time.perf_counter()
         claims = parse_claims(document, "bench")
