@@ -340,8 +340,19 @@ class Claim(_Frozen):
                         f"service line {number}: diagnosis pointer {pointer} points past the "
                         f"{len(self.diagnosis_codes)} diagnosis code(s)"
                     )
+        self._check_birth_dates()
         self._check_other_coverage()
         return self
+
+    def _check_birth_dates(self) -> None:
+        """Nobody is treated before being born: a typo a payer denies (values stay out: PHI)."""
+        first = min(line.service_date for line in self.service_lines)
+        people = [("subscriber.person", self.subscriber.person)]
+        if self.patient is not None:
+            people.append(("patient.person", self.patient.person))
+        for where, person in people:
+            if person.birth_date > first:
+                raise ValueError(f"{where}.birth_date is after the first date of service")
 
     def _check_other_coverage(self) -> None:
         own = self.subscriber.payer_responsibility
