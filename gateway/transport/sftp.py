@@ -59,6 +59,20 @@ T = TypeVar("T")
 STALE_TEMP_SECONDS = 15 * 60
 
 
+class _ParamikoAsDebug(logging.Filter):
+    """paramiko's own log lines (a no-banner server makes it log a whole traceback at ERROR)
+    become DEBUG lines of ours: our translated one-line error is what an operator reads."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        record.name = f"gateway.transport.{record.name}"
+        return log.isEnabledFor(logging.DEBUG)
+
+
+for _name in ("paramiko", "paramiko.transport", "paramiko.transport.sftp"):
+    logging.getLogger(_name).addFilter(_ParamikoAsDebug())
+
+
 def _nodelay_transport(sock: Any, /, **kwargs: Any) -> paramiko.Transport:
     # Annotated Any: paramiko passes a socket.socket; the stubs' type is wider than that.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -98,6 +112,7 @@ class SftpTransport:
         self._sftp: paramiko.SFTPClient | None = None
         self._unfinished: set[str] = set()  # our *.tmp uploads that may be left on the server
         self._maybe_renamed: set[str] = set()  # uploads whose rename was sent but not confirmed
+        self._warned_names: set[str] = set()  # unsafe remote names already reported
 
     # -- connection --------------------------------------------------------------------------
 
@@ -354,7 +369,9 @@ class SftpTransport:
             try:
                 safe_name(name)
             except UnsafeNameError as error:
-                log.warning("clearinghouse %s: skipping response: %s", self.name, error)
+                if name not in self._warned_names:  # once per name, not on every poll
+                    self._warned_names.add(name)
+                    log.warning("clearinghouse %s: skipping response (warned once): %s", self.name, error)
                 continue
             if fnmatch(name, self.profile.connection.response_glob):
                 found.append(RemoteFile(name, entry.st_size or 0, int(entry.st_mtime or 0)))
