@@ -7,7 +7,7 @@ import click
 from gateway.cli.batches import actor_option, reason_option
 from gateway.cli.claims_show import claims
 from gateway.settings import Settings
-from gateway.store import operator_ops
+from gateway.store import ledger, operator_ops
 from gateway.store.db import Store
 
 
@@ -41,6 +41,7 @@ def status(settings: Settings) -> None:
     """Counts by state, the oldest waiting item, last contact per clearinghouse."""
     with Store.open(settings.db_url) as store:
         view = operator_ops.status(store)
+        unknown, latest_unknown = ledger.unknown_acks(store)
     click.echo("claims:  " + (", ".join(f"{k} {v}" for k, v in sorted(view.claims.items())) or "none"))
     click.echo("batches: " + (", ".join(f"{k} {v}" for k, v in sorted(view.batches.items())) or "none"))
     if view.oldest_waiting_claim is not None:
@@ -61,3 +62,7 @@ def status(settings: Settings) -> None:
             )
     for alert in view.alerts:
         click.echo(f"alert {alert.at:%Y-%m-%d %H:%M:%S} [{alert.status}] {alert.detail}")
+    if unknown:
+        click.echo(f"acknowledgments for interchanges we never sent: {unknown}")
+        for ack in latest_unknown:
+            click.echo(f"  {ack.at} {ack.file}: {ack.summary}")

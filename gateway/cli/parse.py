@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from gateway.errors import ParseError, X12Error
-from gateway.inbound.document import ParsedFile, parse_file
+from gateway.inbound.document import DEFAULT_MAX_INBOUND_BYTES, ParsedFile, parse_file
 from gateway.inbound.json_view import transaction_json
 
 if TYPE_CHECKING:
@@ -65,18 +65,25 @@ def _print_summary(parsed: ParsedFile) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_INBOUND_BYTES,
+    show_default=True,
+    help="Inbound cap: a larger file is quarantined without being read.",
+)
 @click.pass_obj
-def ingest(settings: Settings, files: tuple[Path, ...]) -> None:
+def ingest(settings: Settings, files: tuple[Path, ...], max_bytes: int) -> None:
     """Record inbound files in the claim status ledger (idempotent; bad files are quarantined)."""
     # Imported here: `parse` (above) must not pay for the store's imports (SQLAlchemy) it never uses.
-    from gateway.inbound.intake import QUARANTINE, ingest_file
+    from gateway.pipeline.inbound import QUARANTINE, ingest_file
     from gateway.store.db import Store
 
     quarantined: list[str] = []
     with Store.open(settings.db_url) as store:
         for path in files:
             try:
-                outcome = ingest_file(store, path, settings.inbound / QUARANTINE)
+                outcome = ingest_file(store, path, settings.inbound / QUARANTINE, max_bytes=max_bytes)
             except ParseError as error:
                 click.echo(f"error: {error}", err=True)
                 quarantined.append(str(path))

@@ -10,6 +10,7 @@ Example::
         - {start: "22:00", end: "06:00"}
       max_claims_per_batch: 5000
       max_file_bytes: 67108864
+      max_inbound_bytes: 67108864  # a response larger than this is not fetched (left on the server)
       json_logs: false
 
 Every key is optional; unknown keys are an error naming the file and the key.
@@ -53,6 +54,7 @@ class DaemonConfig(BaseModel):
     max_claims_per_batch: int = Field(5000, ge=1, le=100_000)
     max_file_bytes: int = Field(64 * 1024 * 1024, ge=4096)
     screen_chunk: int = Field(500, ge=1, le=10_000)
+    max_inbound_bytes: int = Field(64 * 1024 * 1024, ge=4096)
     json_logs: bool = False
 
     def is_quiet(self, moment: dt.datetime) -> bool:

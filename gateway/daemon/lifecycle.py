@@ -67,7 +67,12 @@ class Daemon:
             book=book,
             open_transport=self._open_transport,
             actor=actor or default_actor(),
-            limits=Limits(config.max_claims_per_batch, config.max_file_bytes, config.screen_chunk),
+            limits=Limits(
+                config.max_claims_per_batch,
+                config.max_file_bytes,
+                config.screen_chunk,
+                config.max_inbound_bytes,
+            ),
         )
         self.stop = self.ctx.stop
         self._lock_file: IO[str] | None = None

@@ -1,15 +1,18 @@
 """``parse_file``: one inbound file into complete transactions, TA1s and findings.
 
-This is the in-memory view used by the CLI and the ledger (inbound files are megabytes); the
-streaming layer underneath (``iter_events``) is what keeps memory flat for big files and is
-what the benchmark measures.  Items of a transaction are held until its SE and dropped with it
-when it fails, so a transaction is either complete or absent, never half there.
+The file is read in chunks (``parse_file``), never whole; the records of its transactions are
+kept (the CLI and the ledger need them all).  The streaming layer underneath (``iter_events``)
+is what keeps memory flat for big files and is what the benchmark measures.  Items of a
+transaction are held until its SE and dropped with it when it fails, so a transaction is
+either complete or absent, never half there.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,10 @@ from gateway.inbound.records import (
     Transaction,
     TransactionAck,
 )
-from gateway.x12.reader import read_segments
+from gateway.x12.reader import Segment, read_segments
+
+# The inbound cap's default (gateway.pipeline.inbound): a larger file is never read.
+DEFAULT_MAX_INBOUND_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -60,11 +66,32 @@ class ParsedFile:
 
 
 def parse_bytes(data: bytes, name: str) -> ParsedFile:
-    """Parse ``data`` (the whole file); ``name`` is used in messages only."""
+    """Parse ``data`` (a whole file held by the caller); ``name`` is used in messages only."""
     parsed = ParsedFile(path=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    return _parse(read_segments(data), parsed)
+
+
+def parse_file(path: Path | str, *, sha256: str | None = None) -> ParsedFile:
+    """Parse the file at ``path`` in 64 KiB chunks (never held whole in memory).
+
+    ``sha256`` is the digest the caller already has (the ingest computes it once, or the
+    transport while landing the file); without it the file is hashed here, streaming too.
+    """
+    try:
+        size = os.stat(path).st_size
+        if sha256 is None:
+            with open(path, "rb") as handle:
+                sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        return _parse(read_segments(Path(path)), ParsedFile(path=str(path), sha256=sha256, size=size))
+    except OSError as error:
+        raise ParseError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _parse(segments: Iterator[Segment], parsed: ParsedFile) -> ParsedFile:
+    name = parsed.path
     pending: list[object] = []
     try:
-        for event in iter_events(read_segments(data)):
+        for event in iter_events(segments):
             if isinstance(event, Item):
                 pending.append(event.record)
             elif isinstance(event, TransactionDone):
@@ -85,14 +112,6 @@ def parse_bytes(data: bytes, name: str) -> ParsedFile:
         what = "; ".join(f.message for f in parsed.failed_transactions[:1]) or "no transaction set or TA1"
         raise ParseError(f"{name}: nothing readable in the file: {what}")
     return parsed
-
-
-def parse_file(path: Path | str) -> ParsedFile:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise ParseError(f"{path}: cannot read: {error.strerror or error}") from None
-    return parse_bytes(data, str(path))
 
 
 def _complete(done: TransactionDone, items: list[object]) -> Transaction:

@@ -4,7 +4,7 @@ It checks the trailers (SE01 count, SE02/GE02/IEA02 control numbers, GE01/IEA01 
 reports mismatches as findings.  A transaction whose body cannot be read is reported as
 ``TransactionFailed`` and the driver resynchronises at its SE: one bad transaction never
 sinks the rest of the file.  Only a file that cannot be an interchange at all (no ISA, or an
-interchange cut off before its IEA) raises ``X12SyntaxError``.
+interchange cut off before or inside its IEA) raises ``X12SyntaxError``.
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def _envelope_segment(state: _State, segment: Segment) -> Iterator[object]:
         yield from _check_group(state, segment)
         state.gs = None
     elif sid == "IEA":
+        _check_cut_iea(state, segment)
         yield from _close_transaction(state, None, "IEA")
         yield from _check_interchange(state, segment)
         state.isa = None
@@ -251,6 +252,20 @@ def _check_group(state: _State, ge: Segment) -> Iterator[Finding]:
             f"GE01 says {ge[1] or 'nothing'} transactions, group {gs[6]} has {state.transactions}",
             ge.index,
         )
+
+
+def _check_cut_iea(state: _State, iea: Segment) -> None:
+    """An IEA whose IEA02 stops short of the ISA13 is a file cut off inside its last segment.
+
+    Such a file ends mid-transfer, so the rest of it cannot be trusted either: unreadable as a
+    whole, like one cut off before its IEA.  A complete IEA02 that differs stays a finding.
+    """
+    isa = state.isa
+    if isa is None:
+        return
+    control = iea[2]
+    if len(iea) < 2 or (len(control) < len(isa[13]) and isa[13].startswith(control)):
+        raise X12SyntaxError(f"truncated: interchange {isa[13]} is cut off inside its IEA", iea.index)
 
 
 def _check_interchange(state: _State, iea: Segment) -> Iterator[Finding]:

@@ -1,25 +1,39 @@
 """What the ledger records for each inbound record: status, one-line summary, JSON detail.
 
-Pure functions (records in, plain dicts out) so the store only matches and writes.  Summaries
-and details carry codes with their human text and never patient names, member ids or birth
-dates (the parsers do not even keep those).
+Pure functions: ``ledger_file`` turns a parsed file into a ``gateway.domain.ledger.LedgerFile``
+(each item with the claim, transaction or interchange it names), so the store only matches
+and writes.  Summaries and details carry codes with their human text and never patient names,
+member ids or birth dates (the parsers do not even keep those).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from gateway.domain.ledger import (
+    ClaimTarget,
+    Entry,
+    InterchangeTarget,
+    LedgerFile,
+    LedgerItem,
+    PaymentKey,
+    TransactionTarget,
+)
 from gateway.domain.status import ClaimStatus as Claims
 from gateway.inbound import codes
+from gateway.inbound.document import ParsedFile
 from gateway.inbound.records import (
+    Acknowledgment,
     Adjustment,
     ClaimStatus,
     Envelope,
     Payment,
     RemitClaim,
+    Remittance,
+    StatusResponse,
     Ta1Ack,
+    Transaction,
     TransactionAck,
 )
 from gateway.inbound.values import money
@@ -27,15 +41,6 @@ from gateway.inbound.values import money
 # Claim statuses the ledger moves ``claims.status`` to (forward only: gateway.domain.status).
 ACKNOWLEDGED, ACCEPTED, REJECTED = Claims.ACKNOWLEDGED, Claims.ACCEPTED, Claims.REJECTED
 PAID, DENIED = Claims.PAID, Claims.DENIED
-
-
-@dataclass(frozen=True)
-class Entry:
-    kind: str  # event kind: ta1, 999, 277CA, 277, 835
-    status: str  # event status (also the claim status when ``claim_status`` is set)
-    summary: str
-    detail: dict[str, Any]
-    claim_status: Claims | None = None  # what claims.status becomes, if anything
 
 
 def ta1_entry(ack: Ta1Ack) -> Entry:
@@ -213,4 +218,90 @@ def remit_entry(claim: RemitClaim, payment: Payment, envelope: Envelope) -> Entr
             ],
         },
         claim_status=claim_status,
+    )
+
+
+REVERSAL = "22"  # CLP02: a reversal of an earlier payment, applied even when its claim was paid
+
+
+def payment_key(claim: RemitClaim, payment: Payment) -> PaymentKey:
+    """The meaning of one claim payment: payer, trace, payment amount and date, CLP01/CLP07.
+
+    A reversal (CLP02 22) of a payment is a payment of its own, so its key says so.
+    """
+    payer = payment.payer_id or payment.payer_identifier or payment.payer_name
+    transaction = "|".join([payer, payment.trace_number, money(payment.amount) or "", payment.date])
+    kind = "reversal" if claim.status_code == REVERSAL else "payment"
+    key = "|".join([transaction, claim.patient_control_number, claim.payer_claim_control_number, kind])
+    description = f"trace {payment.trace_number or '(none)'} of {payer or '(no payer id)'}, {money(payment.amount)}" + (
+        f" on {payment.date}" if payment.date else ""
+    )
+    return PaymentKey(PaymentKey.digest(transaction), PaymentKey.digest(key), description)
+
+
+def _transaction_items(transaction: Transaction) -> list[LedgerItem]:
+    body = transaction.body
+    if isinstance(body, Acknowledgment):
+        group = body.group.acknowledged_group_control_number
+        return [
+            LedgerItem(
+                TransactionTarget(group, ack.control_number), ack_entry(ack, group, transaction.type)
+            )
+            for ack in body.transactions
+        ]
+    if isinstance(body, StatusResponse):
+        return [
+            LedgerItem(
+                ClaimTarget(
+                    status.patient_control_number,
+                    status.charge,
+                    transaction.type,
+                    status.payer_claim_control_number,
+                ),
+                claim_status_entry(status, transaction.type),
+            )
+            for status in body.claims
+        ]
+    if isinstance(body, Remittance):
+        payment = body.payment
+        return [
+            LedgerItem(
+                ClaimTarget(
+                    remit.patient_control_number,
+                    abs(remit.charge),
+                    "835",
+                    remit.payer_claim_control_number,
+                    payment.payee_npi,
+                    payment.payer_identifier,
+                ),
+                remit_entry(remit, payment, transaction.envelope),
+                payment_key(remit, payment),
+            )
+            for remit in body.claims
+        ]
+    return []
+
+
+def ledger_file(parsed: ParsedFile) -> LedgerFile:
+    """Everything the ledger records for ``parsed``, in file order: TA1s, then transactions."""
+    items = [LedgerItem(InterchangeTarget(ack.interchange_control_number), ta1_entry(ack)) for ack in parsed.ta1]
+    for transaction in parsed.transactions:
+        items.extend(_transaction_items(transaction))
+    first = parsed.interchanges[0] if parsed.interchanges else None
+    group = parsed.transactions[0].envelope.group_control_number if parsed.transactions else None
+    types = sorted({t.type for t in parsed.transactions}) + (["TA1"] if parsed.ta1 else [])
+    return LedgerFile(
+        path=parsed.path,
+        sha256=parsed.sha256,
+        size=parsed.size,
+        kind=parsed.kind,
+        sender_id=first.sender_id if first else "",
+        receiver_id=first.receiver_id if first else "",
+        interchange_control_number=first.interchange_control_number if first else "",
+        group_control_number=group,
+        summary=f"received {parsed.path} ({', '.join(types)}; {len(parsed.transactions)} transactions)",
+        items=tuple(items),
+        findings=tuple(
+            {"kind": f.kind, "segment": f.segment_index, "message": f.message} for f in parsed.findings
+        ),
     )

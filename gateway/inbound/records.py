@@ -235,6 +235,8 @@ class Payment:
     trace_number: str  # TRN02
     payer_id: str  # TRN03
     payer_name: str  # N1*PR N102 (a company, not a person)
+    payer_identifier: str = ""  # REF*2U, else N1*PR N104: the payer id our claims carry
+    payee_npi: str = ""  # N1*PE N104 when N103 is XX: the billing provider paid
 
 
 # --- findings and whole transactions -----------------------------------------------------------

@@ -198,6 +198,9 @@ class RemittanceParser(TransactionParser):
         self._bpr: Segment | None = None
         self._trn: Segment | None = None
         self._payer_name = ""
+        self._payer_id = ""  # N1*PR N104
+        self._payer_ref = ""  # REF*2U
+        self._payee_npi = ""
         self._paid_total = ZERO
         self._plb: list[ProviderAdjustment] = []
 
@@ -257,8 +260,10 @@ class RemittanceParser(TransactionParser):
                 self._bpr = segment
             elif sid == "TRN":
                 self._trn = segment
-            elif sid == "N1" and segment[1] == "PR":
-                self._payer_name = segment[2]
+            elif sid == "N1":
+                self._party(segment)
+            elif sid == "REF" and segment[1] == "2U":
+                self._payer_ref = segment[2]
         if clp is not None:
             yield from self._close_claim(clp, claim_cas, lines, remarks, crossover)
         return stop
@@ -272,6 +277,13 @@ class RemittanceParser(TransactionParser):
         findings = claim_findings(claim, self.envelope.control_number)
         if findings:
             yield from findings
+
+    def _party(self, segment: Segment) -> None:
+        """1000A payer (N1*PR) and 1000B payee (N1*PE): names and the ids claims are matched by."""
+        if segment[1] == "PR":
+            self._payer_name, self._payer_id = segment[2], segment[4]
+        elif segment[1] == "PE" and segment[3] == "XX":
+            self._payee_npi = segment[4]
 
     def _provider_adjustments(self, segment: Segment) -> None:
         for start in PLB_PAIR_STARTS:
@@ -300,6 +312,8 @@ class RemittanceParser(TransactionParser):
             trace_number=trn[2] if trn is not None else "",
             payer_id=trn[3] if trn is not None else "",
             payer_name=self._payer_name,
+            payer_identifier=self._payer_ref or self._payer_id,
+            payee_npi=self._payee_npi,
         )
         self.ready.extend(payment_findings(payment, self._paid_total, self._plb, self.envelope))
         return Remittance(payment=payment, claims=(), provider_adjustments=tuple(self._plb))

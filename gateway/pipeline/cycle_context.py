@@ -25,6 +25,7 @@ class Limits:
     max_claims_per_batch: int = 5000
     max_file_bytes: int = 64 * 1024 * 1024
     screen_chunk: int = 500
+    max_inbound_bytes: int = 64 * 1024 * 1024  # a response above it is not fetched
 
 
 @dataclass

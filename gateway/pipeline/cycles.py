@@ -6,7 +6,8 @@
   -> spool (0600, atomic) -> record batch + claims in one transaction; then send every
   ``spooled``/``sending`` batch: commit ``sending``, look on the server for the recorded remote
   name, upload only if it is not there, commit ``sent``.
-* ``poll_cycle``: per clearinghouse, list -> fetch -> parse + ledger (``ingest_file``) -> ack,
+* ``poll_cycle``: per clearinghouse, each response through ``gateway.pipeline.inbound.receive``
+  (fetch -> hash once -> dedupe -> parse -> ledger -> 278 responses -> ack),
   then move batches forward from their claims' TA1/999/277CA statuses.
 
 A step checks ``stop`` before it starts, so SIGTERM finishes the step in hand and nothing
@@ -27,13 +28,11 @@ from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import (
     ConfigError,
     GatewayError,
-    ParseError,
     PermanentTransportError,
     TransportError,
     ValidationFailed,
 )
-from gateway.inbound.intake import ingest_file
-from gateway.pipeline import secondary
+from gateway.pipeline import inbound, secondary
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues
@@ -343,14 +342,14 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
         for remote in transport.list_responses():
             if ctx.stop.is_set():
                 return
-            landed = transport.fetch(remote, ctx.inbound)
-            try:
-                outcome = ingest_file(ctx.store, landed.local_path, ctx.inbound / "quarantine")
-                report.add("responses_duplicate" if outcome.duplicate else "responses_recorded")
-            except ParseError as error:
-                report.errors.append(f"{name}: {error}")
-                report.add("responses_quarantined")
-            transport.ack(remote)  # only after the ledger has it (or quarantine does)
+            received = inbound.receive(
+                ctx.store, transport, remote, ctx.inbound, max_bytes=ctx.limits.max_inbound_bytes
+            )
+            report.add(f"responses_{received.outcome}")
+            if received.duplicate_payments:
+                report.add("payments_resent", received.duplicate_payments)
+            if received.problem:
+                report.errors.append(received.problem)
         record_contact(ctx.store, name)
     except PermanentTransportError as error:
         stop_clearinghouse(ctx, name, error, report)

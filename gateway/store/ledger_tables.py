@@ -1,4 +1,5 @@
-"""The one table the inbound ledger adds: which claim an inbound event is about.
+"""The tables the inbound ledger adds: which claim an inbound event is about, and which 835
+payments are already recorded.
 
 ``events.claim_id`` points at our own ``claims`` row, but an 835 or 277CA often names claims we
 never sent through the gateway (history from before it, another route, a wrong PCN).  Those
@@ -24,3 +25,19 @@ class ClaimRefRow(Base):
     # The transaction type that produced the event (835, 277CA, 277, 999, TA1): denials filter on it.
     source: Mapped[str] = mapped_column(String(10), index=True)
     claim_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PaymentKeyRow(Base):
+    """An 835 claim payment already recorded, by meaning (``gateway.domain.ledger.PaymentKey``).
+
+    The same remittance re-sent in a new interchange (new ISA13/GS06, same payer, trace,
+    amount, date and claims) finds its key here and is recorded as a duplicate event that
+    changes nothing.
+    """
+
+    __tablename__ = "ledger_payment_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the claim payment
+    transaction_key: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the 835 payment
+    file_id: Mapped[int] = mapped_column(ForeignKey("x12_files.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))

@@ -392,7 +392,7 @@ def test_a_correction_of_a_claim_in_an_unsent_batch_is_held_and_corrections_afte
 def test_a_kill_after_recording_a_response_before_acknowledging_it_records_it_once(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
-    from gateway.inbound.intake import ingest_file
+    from gateway.pipeline.inbound import ingest_file
 
     profile = local_profile(tmp_path)
     write_pending(tmp_path / "outbound", make_claims(2))

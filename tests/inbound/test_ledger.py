@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from gateway.domain.status import ClaimStatus
 from gateway.errors import ParseError
-from gateway.inbound.intake import ingest_file
+from gateway.pipeline.inbound import ingest_file
 from gateway.store.db import Store
 from gateway.store.ledger_read import denials, timeline
 from gateway.store.ledger_tables import ClaimRefRow

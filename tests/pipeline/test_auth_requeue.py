@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gateway.domain.auth import AuthRequest, AuthService
 from gateway.domain.claim import Claim
 from gateway.errors import ClaimsHeld
-from gateway.inbound.intake import ingest_file
+from gateway.pipeline.inbound import ingest_file
 from gateway.pipeline.outbound import build_837p_file
 from gateway.pipeline.screening import screen_claims
 from gateway.rules import load_rule_book
