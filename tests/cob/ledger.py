@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus
-from gateway.inbound.intake import ingest_file
+from gateway.pipeline.inbound import ingest_file
 from gateway.store.db import Store
 from gateway.store.intake_ops import insert_version
 from gateway.store.schema import ClaimRow
