@@ -288,6 +288,22 @@ class _Writer:
             )
             if len(named) == 1:
                 fits = [r for r in fits if r.id in named]
+        if len(fits) > 1 and target.payer_claim_control_number:
+            # A version another payer already answered under its own claim number (the primary,
+            # when this is the secondary's 835) is not the claim this payment answers.
+            answered = set(
+                self.session.scalars(
+                    select(ClaimRefRow.claim_id).where(
+                        ClaimRefRow.claim_id.in_([r.id for r in fits]),
+                        ClaimRefRow.source == "835",
+                        ClaimRefRow.payer_claim_control_number.is_not(None),
+                        ClaimRefRow.payer_claim_control_number != target.payer_claim_control_number,
+                    )
+                )
+            )
+            unanswered = [r for r in fits if r.id not in answered]
+            if len(unanswered) == 1:
+                fits = unanswered
         if len(fits) == 1:
             return fits[0], {"result": "matched", "by": wanted}
         candidates = [_candidate(r) for r in (fits or rows)]

@@ -204,6 +204,25 @@ def test_a_payer_claim_number_from_a_277ca_settles_which_version_is_paid(
     assert event.claim_id == newer
 
 
+def test_a_version_already_answered_under_another_payer_claim_number_is_not_a_candidate(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    primary = add_claim(sqlite_store, "PCN-1", "1234567893", "1500")
+    ingest_file(sqlite_store, write(tmp_path, "a.835", remit_text([PAID_CLAIM])), tmp_path / "q")
+    secondary = add_claim(sqlite_store, "PCN-1", "1234567893", "1500", payer="SUPP01")
+    answer = [
+        PAID_CLAIM[0].replace("*1*1500*1000*100*12*PAYER-CN-1", "*2*1500*100*0*CI*SUP-9"),
+        "CAS*OA*23*1400",
+    ]
+    second = remit_text([answer], control="000000206", group="206", amount="90", trace="EFT0009")
+    ingest_file(sqlite_store, write(tmp_path, "b.835", second), tmp_path / "q")
+    events = [e for e in timeline(sqlite_store, "PCN-1").events if e.kind == "835"]
+    assert [(e.claim_id, e.detail["payer_claim_control_number"]) for e in events] == [
+        (primary, "PAYER-CN-1"),
+        (secondary, "SUP-9"),
+    ]
+
+
 def test_an_835_for_another_billing_npi_is_unmatched_and_names_the_pcn_s_claims(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
