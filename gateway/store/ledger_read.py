@@ -16,7 +16,6 @@ from sqlalchemy import select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import StoreError
-from gateway.inbound import codes
 from gateway.store.db import Store
 from gateway.store.ledger_tables import ClaimRefRow
 from gateway.store.schema import ClaimRow, EventRow
@@ -157,7 +156,10 @@ def denials(store: Store, *, include_contractual: bool = False) -> list[DenialRo
             key = (group, reason, payer, procedure)
             row = rows.get(key)
             if row is None:
-                row = rows[key] = DenialRow(group, reason, codes.describe_carc(reason), payer, procedure)
+                # The CARC text was written with the event (gateway.inbound.ledger_entries), so the
+                # store reads it back instead of importing the parser package's code tables.
+                reason_text = str(adjustment.get("reason_text") or f"CARC {reason}")
+                row = rows[key] = DenialRow(group, reason, reason_text, payer, procedure)
             row.claims.add(pcn)
             row.amount += Decimal(adjustment["amount"])
             row.by_day[at.date()] = row.by_day.get(at.date(), Decimal(0)) + Decimal(adjustment["amount"])
