@@ -1,7 +1,7 @@
 """inbound ledger: ledger_payment_keys (835 claim payments recorded, by meaning)
 
-Revision ID: 0011_payment_keys
-Revises: 0010_code_sets
+Revision ID: 0012_payment_keys
+Revises: 0011_batch_contents
 Create Date: 2026-12-03 10:10:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_payment_keys"
-down_revision: str | None = "0010_code_sets"
+revision: str = "0012_payment_keys"
+down_revision: str | None = "0011_batch_contents"
 branch_labels: str | None = None
 depends_on: str | None = None
 
