@@ -26,6 +26,7 @@ from gateway.domain.status import ClaimStatus
 from gateway.errors import ConfigError, StoreError
 from gateway.pipeline import cycles
 from gateway.pipeline.cycle_context import Context, CycleReport, Limits
+from gateway.pipeline.spool_copy import remove_orphans
 from gateway.rules import RuleBook
 from gateway.store import batch_ops, repository
 from gateway.store.batches import ensure_contact_rows
@@ -145,6 +146,7 @@ class Daemon:
     def start(self) -> None:
         self._single_instance_on_sqlite()
         ensure_contact_rows(self.store, list(self.ctx.profiles))
+        remove_orphans(self.ctx)  # files of builds killed before they were recorded
         log.info("daemon %s started: %d clearinghouse(s)", self.ctx.actor, len(self.ctx.profiles))
 
     def run_forever(self) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from pathlib import Path
 
 from gateway.pipeline.cycle_context import Context
 from gateway.spool import write_atomic
-from gateway.store.batch_contents import content_of
+from gateway.store.batch_contents import content_of, spooled_names
 from gateway.store.batches import BatchRow
 
 log = logging.getLogger("gateway.pipeline.spool")
@@ -44,3 +45,30 @@ def sendable_copy(ctx: Context, clearinghouse: str, batch: BatchRow) -> tuple[Pa
     level = logging.WARNING if recorded.exists() else logging.INFO  # changed, not only missing
     log.log(level, "batch %d: %s; wrote the recorded bytes to %s from the database", batch.id, problem, local)
     return local, ""
+
+
+ORPHAN_AGE_SECONDS = 24 * 3600
+
+
+def remove_orphans(ctx: Context, now: float | None = None) -> list[Path]:
+    """Remove spool files no batch records, older than a day (a build killed before recording).
+
+    Younger ones may belong to a build in progress in another daemon; a recorded batch's file
+    is never touched.  Each removal is logged.
+    """
+    moment = time.time() if now is None else now
+    removed: list[Path] = []
+    for name in ctx.profiles:
+        folder = ctx.outbound / name
+        if not folder.is_dir():
+            continue
+        recorded = spooled_names(ctx.store, name)
+        for path in folder.iterdir():
+            if not path.is_file() or path.name in recorded:
+                continue
+            if moment - path.stat().st_mtime < ORPHAN_AGE_SECONDS:
+                continue
+            path.unlink(missing_ok=True)
+            removed.append(path)
+            log.info("removed spool file %s: no batch records it and it is older than a day", path)
+    return removed

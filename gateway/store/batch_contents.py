@@ -7,9 +7,10 @@ batch's sha256) when the daemon that sends is not the one that built, or the cop
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary
+from sqlalchemy import ForeignKey, Integer, LargeBinary, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gateway.store.batches import BatchRow
 from gateway.store.db import Store
 from gateway.store.schema import Base
 
@@ -33,3 +34,11 @@ def content_of(store: Store, batch_id: int) -> bytes | None:
     with store.session() as session:
         row = session.get(BatchContentRow, batch_id)
         return None if row is None else bytes(row.data)
+
+
+def spooled_names(store: Store, clearinghouse: str) -> set[str]:
+    """The file names of every batch recorded for ``clearinghouse`` (its spool folder's rightful files)."""
+    with store.session() as session:
+        return set(
+            session.scalars(select(BatchRow.remote_name).where(BatchRow.clearinghouse == clearinghouse))
+        )
