@@ -1,9 +1,5 @@
-"""`gateway build 278 AUTHS.json -o OUT.x12`: auth intake, build, pyx12 gate with our X217 map.
-
-Same order as the 837P command: control numbers are allocated (and committed) first, the file
-is built and must pass pyx12 with ``edi_maps/278.5010.X217.request.xml``, and only then is it
-written (0600, atomically) and recorded.  A file that fails the gate is never written.
-"""
+"""`gateway build 278 AUTHS.json -o OUT.x12`: auth intake, then the 278 request path
+(gateway.pipeline.auth_requests: build, pyx12 gate with our X217 map, write, record)."""
 
 from __future__ import annotations
 
@@ -13,60 +9,11 @@ from pathlib import Path
 import click
 
 from gateway.cli.options import partner_options
-from gateway.domain.auth import AuthRequest
-from gateway.errors import ValidationFailed
 from gateway.intake import load_auth_requests
+from gateway.pipeline.auth_requests import build_278_file
 from gateway.settings import Settings
-from gateway.spool import write_atomic
-from gateway.store import repository
-from gateway.store.auths import record_request
 from gateway.store.db import Store
-from gateway.x12.build_278 import Built278
-from gateway.x12.build_278 import build_278 as build_278_interchange
-from gateway.x12.envelope import ControlNumbers, TradingPartners
-from gateway.x12.gate import GateIssue, validate_text
-from gateway.x12.pyx12_maps import map_path_for
-
-
-def gate_278(text: str) -> list[GateIssue]:
-    """pyx12 with our X217 maps; empty means the file may leave."""
-    result = validate_text(text, map_path_for(text))
-    issues = list(result.issues)
-    if result.fatal:
-        issues.insert(0, GateIssue("fatal", "pyx12", result.fatal))
-    return issues
-
-
-def build_278_file(
-    requests: list[AuthRequest], partners: TradingPartners, store: Store, out_path: Path, when: dt.datetime
-) -> Built278:
-    from gateway.pipeline.outbound import allocate_control_numbers
-
-    control: ControlNumbers = allocate_control_numbers(store, partners, len(requests))
-    built = build_278_interchange(requests, partners, control, when)
-    issues = gate_278(built.text)
-    if issues:
-        raise ValidationFailed(
-            f"{out_path}: the built 278 failed the gate with {len(issues)} error(s); nothing was written",
-            [str(issue) for issue in issues],
-        )
-    data = built.text.encode("ascii")
-    write_atomic(out_path, data)
-    with store.session() as session:
-        repository.record_outbound_file(
-            session,
-            kind="278",
-            path=str(out_path),
-            data=data,
-            sender_id=partners.sender_id,
-            receiver_id=partners.receiver_id,
-            interchange_control_number=f"{control.interchange:09d}",
-            group_control_number=str(control.group),
-            claims=[],
-        )
-        for request in requests:
-            record_request(session, request)  # status "requested", units asked per service
-    return built
+from gateway.x12.envelope import TradingPartners
 
 
 @click.command("278")

@@ -32,24 +32,22 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from gateway.cli.build_278 import build_278_file
 from gateway.daemon.config import DaemonConfig
 from gateway.daemon.lifecycle import Daemon
-from gateway.domain.auth import AuthRequest, AuthService
 from gateway.domain.claim import Claim
 from gateway.errors import ConfigError
 from gateway.intake import parse_claims
 from gateway.pipeline import corrections
+from gateway.pipeline.auth_requests import build_278_file, requests_needed
 from gateway.pipeline.cycles import CycleReport, partners_for
 from gateway.rules import RuleBook, load_rule_book
-from gateway.rules.book import RuleSet
 from gateway.settings import REPO_ROOT, Settings
 from gateway.simulator.engine import CycleReport as SimulatorReport
 from gateway.simulator.engine import Simulator
 from gateway.simulator.folders import folder_pair, mirrored_local
 from gateway.simulator.policy import DEFAULT_POLICY
+from gateway.store import operator_ops
 from gateway.store.auths import auth_outcome
-from gateway.store.batch_ops import latest_version
 from gateway.store.db import Store
 from gateway.store.ledger_read import Timeline, timeline
 from gateway.transport import ClearinghouseProfile, render_file_name
@@ -57,8 +55,6 @@ from gateway.transport.profiles import Connection, Identity
 
 MARKER = ".gateway-demo"
 CLEARINGHOUSE = "demo"
-PRIOR_AUTH_KIND = "prior_auth"
-AUTH_WINDOW = dt.timedelta(days=60)
 # Who the demo clinic is to the simulated clearinghouse (a real one's come from its enrollment).
 DEMO_IDENTITY = Identity(
     isa_sender_id="PAINCLINIC", isa_receiver_id="CLEARINGHOUSE",
@@ -114,38 +110,18 @@ class _Run:
 
     # -- prior authorization, the clinic's part -------------------------------------------------
 
-    def _prior_auth_codes(self, claim: Claim, held_rules: list[str]) -> set[str]:
-        """Codes to request when every rule holding the claim is a prior-auth rule; else none."""
-        ruleset = self.book.ruleset_for(claim)
-        if not held_rules or not isinstance(ruleset, RuleSet):
-            return set()
-        codes = frozenset(line.procedure_code for line in claim.service_lines)
-        auth_rules = {
-            r.rule.id: r.codes() & codes for r in ruleset.rules_for(codes) if r.rule.kind == PRIOR_AUTH_KIND
-        }
-        if not set(held_rules) <= set(auth_rules):
-            return set()
-        return {code for rule in held_rules for code in auth_rules[rule]}
-
     def request_auths(self) -> list[str]:
+        """Build and send a 278 for each held claim that needs one (gateway.pipeline.auth_requests)."""
         sent = []
-        for pcn, claim in self.claims.items():
-            if pcn in self.auth_requests.values():
-                continue
-            held = _last(timeline(self.store, pcn), "claim.held")
-            codes = self._prior_auth_codes(claim, list(held.get("rules", []))) if held else set()
-            if not codes:
-                continue
-            request = _auth_request(claim, codes)
+        for pcn, request in requests_needed(self.store, self.book):
             when = dt.datetime.now()
             path = self.home / "outbound" / "auths" / f"{request.request_id}.278.x12"
             built = build_278_file([request], partners_for(self.profile), self.store, path, when)
             name = render_file_name(self.profile, built.control.interchange, when)
             self.daemon.ctx.transport(CLEARINGHOUSE).send(path, name)
             self.auth_requests[request.request_id] = pcn
-            sent.append(
-                f"278 request {request.request_id} sent for held claim {pcn} ({', '.join(sorted(codes))})"
-            )
+            codes = sorted({service.procedure_code for service in request.services})
+            sent.append(f"278 request {request.request_id} sent for held claim {pcn} ({', '.join(codes)})")
         return sent
 
     def report_auth_responses(self) -> list[str]:
@@ -186,34 +162,6 @@ class _Run:
 def _last(history: Timeline, kind: str) -> dict[str, Any] | None:
     found = [event.detail for event in history.events if event.kind == kind]
     return found[-1] if found else None
-
-
-def _auth_request(claim: Claim, codes: set[str]) -> AuthRequest:
-    services = [
-        AuthService(
-            procedure_code=line.procedure_code,
-            modifiers=line.modifiers,
-            units=line.units,
-            start_date=line.service_date,
-            end_date=line.service_date + AUTH_WINDOW,
-        )
-        for line in claim.service_lines
-        if line.procedure_code in codes
-    ]
-    return AuthRequest(
-        request_id=f"PA-{claim.patient_control_number}"[:50],
-        umo=claim.payer,
-        requester=claim.billing_provider,
-        subscriber=claim.subscriber,
-        patient=claim.patient,
-        rendering_provider=claim.rendering_provider,
-        facility=claim.service_facility,
-        service_type="2",  # surgical (UM03)
-        place_of_service=claim.place_of_service,
-        diagnosis_codes=claim.diagnosis_codes,
-        services=services,
-        evidence=claim.evidence,
-    )
 
 
 def _progress(
@@ -296,12 +244,9 @@ def final_table(run: _Run) -> Table:
 def held_reasons(run: _Run, width: int = 160) -> list[str]:
     """The first reason of each claim still held, cut to ``width``: the rule, its source, the fix."""
     lines = []
-    with run.store.session() as session:
-        for pcn in run.claims:
-            row = latest_version(session, pcn)
-            if row is not None and row.status == "held" and row.status_reason:
-                first = row.status_reason.splitlines()[0]
-                lines.append(f"  {pcn}: {first if len(first) <= width else first[: width - 3] + '...'}")
+    for pcn, reason in operator_ops.hold_reasons(run.store, list(run.claims)).items():
+        first = reason.splitlines()[0]
+        lines.append(f"  {pcn}: {first if len(first) <= width else first[: width - 3] + '...'}")
     return lines
 
 

@@ -19,23 +19,22 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from gateway.domain.auth import AuthRequest
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.errors import InputError, StoreError
 from gateway.intake import load_auth_requests, load_claims
-from gateway.packet import records
 from gateway.packet.content import assemble
 from gateway.packet.subject import Subject, for_auth, for_claim
 from gateway.rules.book import load_rule_book
 from gateway.settings import Settings
 from gateway.spool import write_atomic
-from gateway.store.auths import AuthRow
+from gateway.store import documentation as records
+from gateway.store.auths import request_payload
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
-from gateway.store.schema import ClaimRow
+from gateway.store.repository import latest_claim_payload
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +67,7 @@ def _from_store(store: Store | None, identifier: str, auth: bool) -> Subject:
     what = "auth request" if auth else "claim"
     if store is None:
         raise InputError(f"no database yet: give the {what} file with --from FILE")
-    with store.session() as session:
-        if auth:
-            payload = session.scalar(select(AuthRow.payload).where(AuthRow.request_id == identifier))
-        else:
-            payload = session.scalar(
-                select(ClaimRow.payload)
-                .where(ClaimRow.patient_control_number == identifier)
-                .order_by(ClaimRow.id.desc())
-                .limit(1)
-            )
+    payload = request_payload(store, identifier) if auth else latest_claim_payload(store, identifier)
     if payload is None:
         raise InputError(f"no {what} {identifier} in the database (give the file with --from FILE)")
     try:
@@ -148,15 +138,14 @@ def packet(
         write_atomic(output, pdf)
         recorded = False
         if store is not None:
-            with store.session() as session:
-                records.record(
-                    session,
-                    subject,
-                    content.completeness,
-                    pack_version=content.pack_version,
-                    control_number=content.control_number,
-                    packet_sha256=hashlib.sha256(pdf).hexdigest(),
-                )
+            records.record_now(
+                store,
+                subject,
+                content.completeness,
+                pack_version=content.pack_version,
+                control_number=content.control_number,
+                packet_sha256=hashlib.sha256(pdf).hexdigest(),
+            )
             recorded = True
     finally:
         if store is not None:

@@ -85,11 +85,10 @@ class Daemon:
 
     def _alert(self, alert: TransportAlert) -> None:
         """Permanent transport failures become ledger events an operator sees in status."""
-        with self.store.session() as session:
-            repository.record_event(
-                session, "clearinghouse.alert", status=alert.kind,
-                detail={"clearinghouse": alert.clearinghouse, "message": alert.message}, actor=self.ctx.actor,
-            )  # fmt: skip
+        repository.record_event_now(
+            self.store, "clearinghouse.alert", status=alert.kind,
+            detail={"clearinghouse": alert.clearinghouse, "message": alert.message}, actor=self.ctx.actor,
+        )  # fmt: skip
 
     def _single_instance_on_sqlite(self) -> None:
         url = self.store.engine.url

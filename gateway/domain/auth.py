@@ -378,3 +378,31 @@ def match_claim(
     if numbers and claim.prior_authorization != numbers[0]:
         claim = claim.model_copy(update={"prior_authorization": numbers[0]})
     return AuthDecision(claim, tuple(coverages))
+
+
+def covered_lines(claim: Claim, auths: Sequence[AuthRecord]) -> tuple[Coverage, ...]:
+    """The lines a built claim takes units for: those whose code and date of service a usable
+    authorization with the claim's REF*G1 number covers (what screening matched them against)."""
+    number = claim.prior_authorization
+    if not number:
+        return ()
+    usable = [a for a in auths if a.certification_number == number and a.status.usable]
+    coverages = []
+    for line_number, line in enumerate(claim.service_lines, start=1):
+        for auth in usable:
+            if any(
+                s.procedure_code == line.procedure_code and s.start_date <= line.service_date <= s.end_date
+                for s in auth.services
+            ):
+                coverages.append(
+                    Coverage(
+                        line_number,
+                        auth.request_id,
+                        number,
+                        line.procedure_code,
+                        line.units,
+                        line.service_date,
+                    )
+                )
+                break
+    return tuple(coverages)

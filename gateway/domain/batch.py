@@ -6,8 +6,10 @@ A batch is one 837P file for one clearinghouse, made in one daemon cycle::
                  \\           \\                                  (TA1/999, then 277CA)
                   +-----------+--> failed (with a reason)        cancelled / replaced (operator)
 
-``built`` exists only inside the transaction that takes the claims; the first state anyone can
-see is ``spooled``: the file is in outbound/ (0600) and its remote name is recorded.  ``sending``
+A daemon's batch is ``built`` only inside the transaction that takes its claims; the first
+state anyone sees is ``spooled``.  An operator's ``gateway build 837p`` makes a batch of its own
+that rests at ``built`` (the file is where the operator asked; no daemon sends it; cancelling it
+holds its claims).  For a daemon's batch, ``spooled`` means: the file is in outbound/ (0600) and its remote name is recorded.  ``sending``
 is the intent to upload, committed before the upload starts, so a restart knows to look on
 the server before sending again.  Every transition is a ledger event with time and actor.
 """
@@ -35,7 +37,7 @@ class BatchStatus(StrEnum):
 
 S = BatchStatus
 TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
-    S.BUILT: frozenset({S.SPOOLED, S.FAILED}),
+    S.BUILT: frozenset({S.SPOOLED, S.FAILED, S.CANCELLED}),
     S.SPOOLED: frozenset({S.SENDING, S.CANCELLED, S.FAILED}),
     S.SENDING: frozenset({S.SENT, S.FAILED}),
     S.SENT: frozenset({S.ACKNOWLEDGED, S.ACCEPTED, S.PARTIALLY_ACCEPTED, S.REJECTED, S.SPOOLED, S.REPLACED}),

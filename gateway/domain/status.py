@@ -119,7 +119,7 @@ class Held:
         detail = asdict(self)
         detail["hold"] = self.hold.value
         detail["rules"], detail["auth"] = list(self.rules), list(self.auth)
-        return {key: value for key, value in detail.items() if value not in (None, 0) or key == "hold"}
+        return {key: value for key, value in detail.items() if value not in (None, 0, []) or key == "hold"}
 
     @classmethod
     def from_detail(cls, detail: dict[str, object]) -> Held:

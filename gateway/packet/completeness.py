@@ -4,7 +4,7 @@ The score is over the *required* elements of every documentation rule that appli
 subject's codes under its payer (``gateway.rules.kinds.documentation`` defines the elements);
 elements that do not apply (no earlier procedure to follow up, no procedure note for a request
 not yet performed) are left out.  ``gateway check`` prints it, ``gateway packet`` prints it,
-renders it and stores it (``gateway.packet.records``).
+renders it and stores it (``gateway.store.documentation``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from gateway.domain.claim import Claim
 from gateway.domain.history import History
-from gateway.domain.status import ClaimStatus, Held, HoldKind
+from gateway.domain.status import ClaimStatus
 from gateway.errors import (
     ConfigError,
     GatewayError,
@@ -35,15 +35,14 @@ from gateway.errors import (
 from gateway.pipeline import inbound, secondary
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
-from gateway.pipeline.outbound import build_gated, gate_issues
-from gateway.pipeline.screening import screen_claim
+from gateway.pipeline.outbound import build_gated, gate_issues, route, screen_one
 from gateway.pipeline.spool_copy import sendable_copy
 from gateway.pipeline.stops import refresh_stops, stop_clearinghouse
 from gateway.spool import write_atomic
-from gateway.store import batch_ops, intake_ops, repository
-from gateway.store.auths import consume
+from gateway.store import batch_ops, intake_ops, screening_ops
 from gateway.store.batches import record_contact
 from gateway.store.history import HistoryProvider
+from gateway.store.screening_ops import ReceivedClaim, Verdict
 from gateway.transport import ClearinghouseProfile, render_file_name
 from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, SubmitterIdentity, TradingPartners
@@ -52,14 +51,6 @@ log = logging.getLogger(__name__)
 __all__ = [
     "PENDING", "Context", "CycleReport", "check_routing", "intake_cycle", "outbound_cycle", "partners_for", "poll_cycle", "route",
 ]  # fmt: skip
-
-
-def route(payer_id: str, profiles: dict[str, ClearinghouseProfile]) -> str | None:
-    """The clearinghouse that takes ``payer_id``: one that lists it, else one that lists none."""
-    for name, profile in profiles.items():
-        if payer_id in profile.payers:
-            return name
-    return next((name for name, profile in profiles.items() if not profile.payers), None)
 
 
 def check_routing(profiles: dict[str, ClearinghouseProfile]) -> None:
@@ -106,39 +97,22 @@ _FIRST_VISIT = _NoHistory()
 def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     """Screen up to one chunk of received claims in one transaction; False when none was left."""
     history = HistoryProvider(ctx.store)
-    with ctx.store.session() as session:
-        rows = intake_ops.received_claims(session, ctx.limits.screen_chunk)
-        returning = intake_ops.patients_with_other_claims(session, rows)
-        queued: dict[str, list[int]] = {}
-        for row in rows:
-            claim = ctx.claims.get(row.id, row.payload)
-            known = (row.patient_key, row.patient_control_number) in returning
-            screened = screen_claim(claim, ctx.store, ctx.book, history if known else _FIRST_VISIT)
-            clearinghouse = route(claim.payer.payer_id, ctx.profiles)
-            row.rule_pack_version = screened.rules.pack_version
-            if screened.held:
-                repository.hold_claim(
-                    session, row, screened.held_event(), "\n".join(screened.reasons()), ctx.actor
-                )
-                report.add("claims_held")
-                continue
-            if clearinghouse is None:
-                why = f"no clearinghouse in the config takes payer id {claim.payer.payer_id}"
-                repository.hold_claim(session, row, Held(HoldKind.ROUTING), why, ctx.actor)
-                report.add("claims_held")
-                continue
-            if screened.claim is not claim:
-                row.payload = screened.claim.model_dump_json()  # REF*G1 filled from an auth on file
-                ctx.claims.put(row.id, row.payload, screened.claim)
-            repository.move_claim(row, ClaimStatus.QUEUED)
-            if screened.auth is not None and not screened.auth.held:
-                consume(session, screened.auth)
-            queued.setdefault(clearinghouse, []).append(row.id)
-            report.add("claims_queued")
-        for clearinghouse, ids in queued.items():
-            detail: dict[str, object] = {"clearinghouse": clearinghouse}
-            intake_ops.add_events(session, "claim.queued", ClaimStatus.QUEUED, ids, ctx.actor, detail)
-    return bool(rows)
+
+    def decide(received: ReceivedClaim) -> Verdict:
+        claim = ctx.claims.get(received.claim_id, received.payload)
+        return screen_one(
+            claim, ctx.store, ctx.book, history if received.returning else _FIRST_VISIT, ctx.profiles
+        )[1]
+
+    decided = screening_ops.screen_received(ctx.store, ctx.limits.screen_chunk, decide, ctx.actor)
+    for claim_id, verdict in decided:
+        if verdict.held is not None:
+            report.add("claims_held")
+            continue
+        report.add("claims_queued")
+        if verdict.changed:  # REF*G1 filled from an authorization on file
+            ctx.claims.put(claim_id, verdict.claim.model_dump_json(), verdict.claim)
+    return bool(decided)
 
 
 # -- outbound: build one batch per clearinghouse, then send -----------------------------------
@@ -237,13 +211,17 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
         spool = ctx.outbound / name / remote_name
         write_atomic(spool, gated.data)
         new = batch_ops.NewBatch(
-            name, [q.claim_id for q in queued], gated.built.transaction_claims, gated.data, str(spool),
-            remote_name, partners.sender_id, partners.receiver_id, control.interchange, control.group,
+            name, [q.claim_id for q in queued], [q.claim for q in queued], gated.built.transaction_claims,
+            gated.data, str(spool), remote_name, partners.sender_id, partners.receiver_id, control.interchange,
+            control.group,
         )  # fmt: skip
-        batch_id = batch_ops.record_batch(ctx.store, new, ctx.actor)
-        if batch_id is None:
+        recorded = batch_ops.record_batch(ctx.store, new, ctx.actor)
+        if recorded.batch_id is None:
             spool.unlink(missing_ok=True)  # a claim was held or taken meanwhile: next cycle rebuilds
             report.add("batches_abandoned")
+            if recorded.short_of_units is not None:  # its authorization ran out since screening
+                intake_ops.hold_short_of_units(ctx.store, *recorded.short_of_units, ctx.actor)
+                report.add("claims_held")
         else:
             report.add("batches_built")
             report.add("claims_batched", len(queued))

@@ -1,9 +1,18 @@
-"""Claims to a gated 837P file in the outbound spool, recorded in the database.
+"""The one outbound path: screen -> batch -> build -> gate -> spool -> record (-> send).
 
-Order matters for an operator's trust: control numbers are allocated (and committed) first,
-the file is built and must pass our checks and pyx12, and only then is it written (0600,
-atomically) and recorded together with its claims.  A file that fails the gate is never
-written; its control numbers stay burned, so they are never reused.
+Used by the daemon (gateway.pipeline.cycles: screening a chunk of received claims, then one
+batch per clearinghouse per cycle, then sending), by ``gateway build 837p`` (the same steps for
+the claims of one file, recorded as a batch of its own that rests at ``built``, made by an
+operator) and by ``gateway demo`` (which runs the daemon's cycles).  The steps:
+
+* screen (``screen_one``): prior authorization, payer rules, routing, documentation score;
+  recorded by gateway.store.screening_ops as queued or held (``hold_claim``);
+* build + gate (``build_gated``): control numbers are allocated (and committed) first, the file
+  is built and must pass our checks and pyx12; a file that fails is never written and its
+  control numbers stay burned, so they are never reused;
+* spool: written 0600, atomically;
+* record (gateway.store.batch_ops.record_batch_in): the claims queued -> built by a conditional
+  UPDATE, their prior-authorization units taken by another, file and batch, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,21 +20,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.domain.batch import BatchStatus
 from gateway.domain.claim import Claim
-from gateway.domain.status import ClaimStatus
+from gateway.domain.status import Held, HoldKind
 from gateway.errors import ClaimsHeld, ValidationFailed
-from gateway.packet import records as packet_records
-from gateway.pipeline.screening import Screened, ScreenResult, screen_claims
+from gateway.packet.completeness import review
+from gateway.pipeline.screening import Screened, ScreenResult, screen_claim
 from gateway.rules import RuleBook
 from gateway.spool import write_atomic
-from gateway.store import repository
-from gateway.store.auths import consume
+from gateway.store.batch_ops import NewBatch
 from gateway.store.control_numbers import ControlKind, allocate
 from gateway.store.db import Store
+from gateway.store.history import HistoryProvider
+from gateway.store.screening_ops import BuildRefused, Verdict, record_operator_build
+from gateway.transport import ClearinghouseProfile
 from gateway.x12.build_837p import MAX_CLAIMS_PER_TRANSACTION, BuiltFile, build_837p
 from gateway.x12.checks_837p import check_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
@@ -61,14 +73,6 @@ def gate_issues(text: str) -> list[GateIssue]:
         issues.append(GateIssue("fatal", "pyx12", result.fatal))
     issues.extend(result.issues)
     return issues
-
-
-def record_held(store: Store, held: Sequence[Screened], actor: str) -> None:
-    with store.session() as session:
-        for item in held:
-            row = repository.upsert_claim(session, item.claim, ClaimStatus.RECEIVED)
-            row.rule_pack_version = item.rules.pack_version
-            repository.hold_claim(session, row, item.held_event(), "\n".join(item.reasons()), actor)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,48 @@ def build_gated(
     return GatedFile(built, built.text.encode("ascii"), gate_seconds)
 
 
+# -- screen ------------------------------------------------------------------------------------
+
+
+def route(payer_id: str, profiles: Mapping[str, ClearinghouseProfile]) -> str | None:
+    """The clearinghouse that takes ``payer_id``: one that lists it, else one that lists none."""
+    for name, profile in profiles.items():
+        if payer_id in profile.payers:
+            return name
+    return next((name for name, profile in profiles.items() if not profile.payers), None)
+
+
+def screen_one(
+    claim: Claim,
+    store: Store,
+    book: RuleBook,
+    history: HistoryProvider,
+    profiles: Mapping[str, ClearinghouseProfile] | None,
+) -> tuple[Screened, Verdict]:
+    """Screen one claim: prior authorization, payer rules, then its clearinghouse (when routed).
+
+    ``profiles`` None is an operator's own build: no clearinghouse takes the file.
+    """
+    screened = screen_claim(claim, store, book, history)
+    completeness, _ = review(screened.claim, book)
+    held = screened.held_event() if screened.held else None
+    reason = "\n".join(screened.reasons())
+    clearinghouse = None
+    if held is None and profiles is not None:
+        clearinghouse = route(claim.payer.payer_id, profiles)
+        if clearinghouse is None:
+            held = Held(HoldKind.ROUTING, pack_version=screened.rules.pack_version)
+            reason = f"no clearinghouse in the config takes payer id {claim.payer.payer_id}"
+    changed = screened.claim is not claim
+    verdict = Verdict(
+        screened.rules.pack_version, screened.claim, changed, held, reason, clearinghouse, completeness
+    )
+    return screened, verdict
+
+
+# -- an operator's build: gateway build 837p --------------------------------------------------
+
+
 def build_837p_file(
     claims: Sequence[Claim],
     partners: TradingPartners,
@@ -115,58 +161,54 @@ def build_837p_file(
     out_path: Path,
     *,
     when: dt.datetime | None = None,
-    actor: str = "gateway",
+    actor: str = "operator",
     book: RuleBook,
     skip_held: bool = False,
 ) -> BuildOutcome:
-    """Screen (auth + payer rules), then build, gate, write and record the ready claims.
+    """Screen, then build, gate, write and record the ready claims as a batch of their own.
 
     Held claims are recorded with their reasons.  Unless ``skip_held``, any held claim stops
-    the build (``ClaimsHeld``, nothing written); with it, the others are built without them.
+    the build (``ClaimsHeld``, nothing written; only the held claims are recorded, so no daemon
+    sends the others); with it, the others are built without them.  The batch rests at
+    ``built``: the file is at ``out_path`` and no daemon sends it (``gateway batches cancel``
+    puts its claims on hold and gives their authorization units back).
     """
-    screened = screen_claims(claims, store, book)
-    if screened.held:
-        record_held(store, screened.held, actor)
-        if not skip_held:
-            problems = [
-                f"claim {item.claim.patient_control_number}: {reason}"
-                for item in screened.held
-                for reason in item.reasons()
-            ]
-            raise ClaimsHeld(
-                f"{len(screened.held)} of {len(claims)} claim(s) held by payer rules or prior authorization; "
-                "nothing was built",
-                problems,
-            )
+    history = HistoryProvider(store)
+    screened, verdicts = ScreenResult(), []
+    for claim in claims:
+        item, verdict = screen_one(claim, store, book, history, None)
+        (screened.held if item.held else screened.ready).append(item)
+        verdicts.append(verdict)
+    name = out_path.name
+    if screened.held and not skip_held:
+        record_operator_build(store, [v for v in verdicts if v.held is not None], name, None, actor)
+        problems = [
+            f"claim {item.claim.patient_control_number}: {reason}"
+            for item in screened.held
+            for reason in item.reasons()
+        ]
+        raise ClaimsHeld(
+            f"{len(screened.held)} of {len(claims)} claim(s) held by payer rules or prior authorization; "
+            "nothing was built",
+            problems,
+        )
     if not screened.ready:
+        record_operator_build(store, verdicts, name, None, actor)
         return BuildOutcome(None, None, 0.0, screened)
     ready = [item.claim for item in screened.ready]
     gated = build_gated(ready, partners, store, str(out_path), when=when)
-    built, data, control, gate_seconds = gated.built, gated.data, gated.built.control, gated.gate_seconds
-    write_atomic(out_path, data)
-    by_pcn = {item.claim.patient_control_number: item for item in screened.ready}
-    with store.session() as session:
-        links = []
-        for st02, pcns in built.transaction_claims.items():
-            for pcn in pcns:
-                item = by_pcn[pcn]
-                row = repository.upsert_claim(session, item.claim, ClaimStatus.QUEUED)
-                row.rule_pack_version = item.rules.pack_version
-                packet_records.record_claim(session, row.id, item.claim, book, item.rules.pack_version)
-                links.append((row, st02))
-                if item.auth is not None and not item.auth.held:
-                    consume(session, item.auth)
-        repository.record_outbound_file(
-            session,
-            kind="837P",
-            path=str(out_path),
-            data=data,
-            sender_id=partners.sender_id,
-            receiver_id=partners.receiver_id,
-            interchange_control_number=f"{control.interchange:09d}",
-            group_control_number=str(control.group),
-            claims=links,
-            actor=actor,
-        )
-    log.info("built %s: %d claim(s), ISA13 %09d", out_path.name, len(ready), control.interchange)
-    return BuildOutcome(out_path, built, gate_seconds, screened)
+    control = gated.built.control
+    write_atomic(out_path, gated.data)
+    new = NewBatch(
+        "", [], [], gated.built.transaction_claims, gated.data, str(out_path), name, partners.sender_id,
+        partners.receiver_id, control.interchange, control.group, resting=BatchStatus.BUILT,
+    )  # fmt: skip
+    try:
+        record_operator_build(store, verdicts, name, new, actor)
+    except BuildRefused as refused:
+        out_path.unlink(missing_ok=True)
+        raise ClaimsHeld(
+            f"{out_path}: not recorded, the file was removed: {refused}", [str(refused)]
+        ) from None
+    log.info("built %s: %d claim(s), ISA13 %09d", name, len(ready), control.interchange)
+    return BuildOutcome(out_path, gated.built, gated.gate_seconds, screened)

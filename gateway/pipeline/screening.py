@@ -19,7 +19,7 @@ from gateway.domain.findings import RuleResult
 from gateway.domain.status import Held, HoldKind
 from gateway.rules import RuleBook, evaluate
 from gateway.rules.book import RuleSet
-from gateway.store.auths import authorize_claim
+from gateway.store.auths import authorize
 from gateway.store.codesets import load_code_sets
 from gateway.store.db import Store
 from gateway.store.history import HistoryProvider
@@ -106,8 +106,7 @@ def screen_claim(
     auth_rules = _auth_rules(book, claim)
     needs_auth = frozenset(code for codes in auth_rules.values() for code in codes)
     if needs_auth:
-        with store.session() as session:
-            decision = authorize_claim(session, claim, needs_auth)
+        decision = authorize(store, claim, needs_auth)
         if decision.held:
             # Without any authorization on file and without a number on the claim, the payer
             # rule's own finding says it better (which program, which code); keep the store's

@@ -19,7 +19,18 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from gateway.domain.auth import (
@@ -29,6 +40,7 @@ from gateway.domain.auth import (
     AuthRecord,
     AuthRequest,
     AuthStatus,
+    covered_lines,
     match_claim,
 )
 from gateway.domain.auth_response import AuthResponse, Review
@@ -37,8 +49,9 @@ from gateway.domain.identity import patient_key, patient_key_of
 from gateway.domain.status import ClaimStatus, HoldKind, Requeued
 from gateway.errors import StoreError
 from gateway.store.db import Store
-from gateway.store.repository import move_claim, record_event
+from gateway.store.repository import move_claim, record_event, record_outbound_file
 from gateway.store.schema import Base, ClaimRow, EventRow
+from gateway.x12.envelope import ControlNumbers
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +126,10 @@ class AuthConsumptionRow(Base):
     units: Mapped[Decimal] = mapped_column(Numeric(10, 3))
     service_date: Mapped[dt.date] = mapped_column(Date)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # The claim row that took the units (given back when it is held or its batch cancelled).
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 def auth_patient_key(payer_id: str, member_id: str, birth_date: dt.date) -> str:
@@ -255,37 +272,64 @@ def _record(row: AuthRow) -> AuthRecord:
     )
 
 
+def _auth_rows(session: Session, claim: Claim) -> list[AuthRow]:
+    key = claim_patient_key(claim)
+    return list(
+        session.scalars(
+            select(AuthRow)
+            .where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key)
+            .order_by(AuthRow.id)
+        )
+    )
+
+
 def auths_for_claim(session: Session, claim: Claim) -> list[AuthRecord]:
     """Every authorization on file for the claim's patient with the claim's payer."""
-    key = claim_patient_key(claim)
-    rows = session.scalars(
-        select(AuthRow)
-        .where(AuthRow.payer_id == claim.payer.payer_id, AuthRow.patient_key == key)
-        .order_by(AuthRow.id)
-    )
-    return [_record(row) for row in rows]
+    return [_record(row) for row in _auth_rows(session, claim)]
 
 
 def authorize_claim(session: Session, claim: Claim, required_codes: Collection[str] | None) -> AuthDecision:
     """``match_claim`` against this patient's authorizations on file.
 
     Pipeline order: authorize (REF*G1 filled, or held with the reason) -> payer rules (whose
-    prior_auth rule then sees the number) -> build -> gate -> spool -> ``consume`` once written.
+    prior_auth rule then sees the number) -> build -> gate -> spool -> ``take_units`` as the
+    claim is recorded in its batch.
     ``required_codes`` are the codes the payer's prior_auth rules name (None: every line).
     """
     return match_claim(claim, auths_for_claim(session, claim), required_codes)
 
 
-def consume(session: Session, decision: AuthDecision) -> None:
-    """Count the units of a covered claim against its authorizations (once per claim line)."""
-    pcn = decision.claim.patient_control_number
-    for coverage in decision.coverages:
-        row = session.scalar(select(AuthRow).where(AuthRow.request_id == coverage.request_id))
-        if row is None:
-            raise StoreError(f"claim {pcn}: authorization {coverage.request_id} vanished while in use")
+def authorize(store: Store, claim: Claim, required_codes: Collection[str] | None) -> AuthDecision:
+    """``authorize_claim`` in a transaction of its own (the screening step's call)."""
+    with store.session() as session:
+        return authorize_claim(session, claim, required_codes)
+
+
+def request_payload(store: Store, request_id: str) -> str | None:
+    """The intake JSON of the auth request ``request_id``, if one is on file."""
+    with store.session() as session:
+        return session.scalar(select(AuthRow.payload).where(AuthRow.request_id == request_id))
+
+
+def take_units(session: Session, claim_id: int, claim: Claim) -> str | None:
+    """Count a claim's covered lines against its authorization as it goes into a batch.
+
+    The one place units are consumed (daemon and ``gateway build 837p`` alike), in the
+    transaction that takes the claim into its batch.  Each line's units are taken by a
+    conditional UPDATE (``units_approved - units_consumed >= units``), so two daemons can never
+    both take the last unit: the loser gets the reason back (None when every line was covered)
+    and its whole transaction is rolled back.  A (service, PCN, line) consumed before (a
+    rebuild of the same claim) is not consumed twice.
+    """
+    if not claim.prior_authorization:
+        return None
+    pcn = claim.patient_control_number
+    rows = {row.request_id: row for row in _auth_rows(session, claim)}
+    for coverage in covered_lines(claim, [_record(row) for row in rows.values()]):
+        row = rows[coverage.request_id]
         service = _service_for(row.services, coverage.procedure_code, coverage.service_date)
         already = session.scalar(
-            select(AuthConsumptionRow).where(
+            select(AuthConsumptionRow.id).where(
                 AuthConsumptionRow.auth_service_id == service.id,
                 AuthConsumptionRow.patient_control_number == pcn,
                 AuthConsumptionRow.line_number == coverage.line_number,
@@ -293,23 +337,64 @@ def consume(session: Session, decision: AuthDecision) -> None:
         )
         if already is not None:
             continue
+        taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+            update(AuthServiceRow)
+            .where(
+                AuthServiceRow.id == service.id,
+                AuthServiceRow.units_approved - AuthServiceRow.units_consumed >= coverage.units,
+            )
+            .values(units_consumed=AuthServiceRow.units_consumed + coverage.units)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not taken:
+            return (
+                f"authorization {coverage.certification_number} for {coverage.procedure_code} has fewer than "
+                f"{coverage.units} unit(s) left for line {coverage.line_number}: another claim took them"
+            )
         session.add(
             AuthConsumptionRow(
-                auth_service_id=service.id,
-                patient_control_number=pcn,
-                line_number=coverage.line_number,
-                units=coverage.units,
-                service_date=coverage.service_date,
+                auth_service_id=service.id, patient_control_number=pcn, line_number=coverage.line_number,
+                units=coverage.units, service_date=coverage.service_date, claim_id=claim_id,
             )
-        )
-        service.units_consumed = service.units_consumed + coverage.units
-        row.events.append(
+        )  # fmt: skip
+        session.add(
             AuthEventRow(
+                auth_id=row.id,
                 status=row.status,
                 detail=f"claim {pcn} line {coverage.line_number} "
                 f"used {coverage.units} unit(s) of {coverage.procedure_code}",
             )
         )
+    return None
+
+
+def give_back_units(session: Session, claim_ids: Sequence[int]) -> int:
+    """Return the units these claims took (a batch cancelled, a claim held by the gate); how many lines."""
+    if not claim_ids:
+        return 0
+    taken = session.scalars(
+        select(AuthConsumptionRow).where(AuthConsumptionRow.claim_id.in_(list(claim_ids)))
+    ).all()
+    for consumption in taken:
+        session.execute(
+            update(AuthServiceRow)
+            .where(AuthServiceRow.id == consumption.auth_service_id)
+            .values(units_consumed=AuthServiceRow.units_consumed - consumption.units)
+            .execution_options(synchronize_session=False)
+        )
+        service = session.get(AuthServiceRow, consumption.auth_service_id)
+        if service is not None:
+            session.add(
+                AuthEventRow(
+                    auth_id=service.auth_id,
+                    status=service.auth.status,
+                    detail=f"claim {consumption.patient_control_number} line {consumption.line_number} "
+                    f"gave back {consumption.units} unit(s)",
+                )
+            )
+        session.delete(consumption)
+    session.flush()
+    return len(taken)
 
 
 def _service_for(services: Sequence[AuthServiceRow], code: str, day: dt.date) -> AuthServiceRow:
@@ -406,3 +491,39 @@ def auth_outcome(store: Store, request_id: str) -> AuthOutcome | None:
             if (event := Requeued.from_json(detail)) and event.auth == request_id
         )
         return AuthOutcome(row.status, row.certification_number, pcns)
+
+
+def record_request_file(
+    store: Store,
+    path: str,
+    data: bytes,
+    sender_id: str,
+    receiver_id: str,
+    control: ControlNumbers,
+    requests: Sequence[AuthRequest],
+) -> None:
+    """A written 278 file and its requests (status ``requested``), in one transaction."""
+    with store.session() as session:
+        record_outbound_file(
+            session, kind="278", path=path, data=data, sender_id=sender_id, receiver_id=receiver_id,
+            interchange_control_number=f"{control.interchange:09d}", group_control_number=str(control.group),
+            claims=[],
+        )  # fmt: skip
+        for request in requests:
+            record_request(session, request)
+
+
+def claims_held_for_auth(store: Store) -> list[Claim]:
+    """The newest version of each claim held only for prior authorization (``HoldKind.AUTH``)."""
+    with store.session() as session:
+        payloads = session.scalars(
+            select(ClaimRow.payload)
+            .where(ClaimRow.status == ClaimStatus.HELD, ClaimRow.hold_kind == HoldKind.AUTH)
+            .order_by(ClaimRow.id)
+        ).all()
+    return [Claim.model_validate_json(payload) for payload in payloads]
+
+
+def request_on_file(store: Store, request_id: str) -> bool:
+    with store.session() as session:
+        return session.scalar(select(AuthRow.id).where(AuthRow.request_id == request_id)) is not None

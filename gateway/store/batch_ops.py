@@ -21,9 +21,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, summarize_claims
+from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus
 from gateway.errors import StoreError
 from gateway.store import repository
+from gateway.store.auths import take_units
 from gateway.store.batch_contents import add_content
 from gateway.store.batches import BatchRow
 from gateway.store.db import Store
@@ -67,8 +69,9 @@ def queued_claims(store: Store, payer_ids: frozenset[str] | None, other_payers: 
 
 @dataclass(frozen=True)
 class NewBatch:
-    clearinghouse: str
+    clearinghouse: str  # "" for an operator's own build (gateway build 837p): never sent by a daemon
     claim_ids: Sequence[int]
+    claims: Sequence[Claim]  # the claims of ``claim_ids``, in the same order
     transaction_claims: dict[str, list[str]]  # ST02 -> PCNs, from the built file
     data: bytes
     spool_path: str
@@ -78,18 +81,40 @@ class NewBatch:
     interchange: int
     group: int
     replay_of: int | None = None
+    # Where the batch rests: spooled (the daemon sends it) or built (an operator's file, left
+    # where the operator asked; cancel it to put its claims on hold).
+    resting: BatchStatus = BatchStatus.SPOOLED
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``record_batch`` did: the batch, or nothing (a claim moved, or ran out of units)."""
+
+    batch_id: int | None
+    short_of_units: tuple[int, str] | None = None  # (claim id, why) when an authorization ran out
 
 
 class _ClaimsMoved(Exception):
     """Rolls back ``record_batch`` when a claim left ``queued`` (operator hold, another daemon)."""
 
 
-def record_batch(store: Store, new: NewBatch, actor: str) -> int | None:
-    """Take the claims (queued -> built) and record file and batch; None if any claim moved."""
+class UnitsGone(Exception):
+    """Rolls back ``record_batch`` when another claim took the last units of an authorization."""
+
+    def __init__(self, claim_id: int, reason: str) -> None:
+        super().__init__(reason)
+        self.claim_id, self.reason = claim_id, reason
+
+
+def record_batch(store: Store, new: NewBatch, actor: str) -> Recorded:
+    """Take the claims (queued -> built), their authorization units, and record file and batch."""
     try:
-        return _record_batch(store, new, actor)
+        with store.session() as session:
+            return Recorded(record_batch_in(session, new, actor))
     except _ClaimsMoved:
-        return None
+        return Recorded(None)
+    except UnitsGone as gone:
+        return Recorded(None, (gone.claim_id, gone.reason))
 
 
 def _chunks(ids: Sequence[int], size: int = 5000) -> list[list[int]]:
@@ -97,62 +122,61 @@ def _chunks(ids: Sequence[int], size: int = 5000) -> list[list[int]]:
     return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
 
 
-def _record_batch(store: Store, new: NewBatch, actor: str) -> int:
+def record_batch_in(session: Session, new: NewBatch, actor: str) -> int:
+    """``record_batch`` inside the caller's transaction (an operator's build records its claims first)."""
     isa13 = f"{new.interchange:09d}"
-    with store.session() as session:
-        taken = 0
-        for chunk in _chunks(new.claim_ids):
-            taken += session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
-                update(ClaimRow)
-                .where(ClaimRow.id.in_(chunk), ClaimRow.status == ClaimStatus.QUEUED)
-                .values(status=ClaimStatus.BUILT, updated_at=_now())
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        if taken != len(new.claim_ids):
-            raise _ClaimsMoved
-        by_pcn: dict[str, int] = {}
-        for chunk in _chunks(new.claim_ids):
-            query = select(ClaimRow.patient_control_number, ClaimRow.id).where(ClaimRow.id.in_(chunk))
-            by_pcn.update({pcn: claim_id for pcn, claim_id in session.execute(query)})
-        # The rows repository.record_outbound_file writes, as bulk INSERTs (a batch has thousands).
-        file = X12FileRow(
-            direction="outbound", kind="837P", path=new.spool_path, sha256=hashlib.sha256(new.data).hexdigest(),
-            size=len(new.data), sender_id=new.sender_id, receiver_id=new.receiver_id,
-            interchange_control_number=isa13, group_control_number=str(new.group),
-        )  # fmt: skip
-        session.add(file)
-        session.flush()
-        links = [
-            {"file_id": file.id, "claim_id": by_pcn[pcn], "transaction_control_number": st02}
-            for st02, pcns in new.transaction_claims.items()
-            for pcn in pcns
-        ]
-        session.execute(insert(FileClaimRow), links)
-        for st02, pcns in new.transaction_claims.items():
-            ids = [by_pcn[pcn] for pcn in pcns]
-            add_events(
-                session,
-                "claim.built",
-                ClaimStatus.BUILT,
-                ids,
-                actor,
-                {"isa13": isa13, "st02": st02},
-                file_id=file.id,
-            )
-        batch = BatchRow(
-            clearinghouse=new.clearinghouse, status=BatchStatus.SPOOLED.value, file_id=file.id,
-            spool_path=new.spool_path, remote_name=new.remote_name, size=file.size, sha256=file.sha256,
-            interchange_control_number=isa13, claim_count=len(links), replay_of=new.replay_of,
-        )  # fmt: skip
-        session.add(batch)
-        session.flush()
-        add_content(session, batch.id, new.data)  # any daemon on this database can send it
-        detail = {"batch": batch.id, "claims": len(links), "isa13": isa13}
-        batch_event(session, batch, BatchStatus.BUILT, actor, detail)
+    taken = 0
+    for chunk in _chunks(new.claim_ids):
+        taken += session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+            update(ClaimRow)
+            .where(ClaimRow.id.in_(chunk), ClaimRow.status == ClaimStatus.QUEUED)
+            .values(status=ClaimStatus.BUILT, updated_at=_now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if taken != len(new.claim_ids):
+        raise _ClaimsMoved
+    for claim_id, claim in zip(new.claim_ids, new.claims, strict=True):
+        short = take_units(session, claim_id, claim)
+        if short is not None:
+            raise UnitsGone(claim_id, short)
+    by_pcn: dict[str, int] = {}
+    for chunk in _chunks(new.claim_ids):
+        query = select(ClaimRow.patient_control_number, ClaimRow.id).where(ClaimRow.id.in_(chunk))
+        by_pcn.update({pcn: claim_id for pcn, claim_id in session.execute(query)})
+    # The rows repository.record_outbound_file writes, as bulk INSERTs (a batch has thousands).
+    file = X12FileRow(
+        direction="outbound", kind="837P", path=new.spool_path, sha256=hashlib.sha256(new.data).hexdigest(),
+        size=len(new.data), sender_id=new.sender_id, receiver_id=new.receiver_id,
+        interchange_control_number=isa13, group_control_number=str(new.group),
+    )  # fmt: skip
+    session.add(file)
+    session.flush()
+    links = [
+        {"file_id": file.id, "claim_id": by_pcn[pcn], "transaction_control_number": st02}
+        for st02, pcns in new.transaction_claims.items()
+        for pcn in pcns
+    ]
+    session.execute(insert(FileClaimRow), links)
+    for st02, pcns in new.transaction_claims.items():
+        ids = [by_pcn[pcn] for pcn in pcns]
+        detail: dict[str, object] = {"isa13": isa13, "st02": st02}
+        add_events(session, "claim.built", ClaimStatus.BUILT, ids, actor, detail, file_id=file.id)
+    batch = BatchRow(
+        clearinghouse=new.clearinghouse, status=new.resting.value, file_id=file.id,
+        spool_path=new.spool_path, remote_name=new.remote_name, size=file.size, sha256=file.sha256,
+        interchange_control_number=isa13, claim_count=len(links), replay_of=new.replay_of,
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    add_content(session, batch.id, new.data)  # any daemon on this database can send it
+    batch_event(
+        session, batch, BatchStatus.BUILT, actor, {"batch": batch.id, "claims": len(links), "isa13": isa13}
+    )
+    if new.resting is BatchStatus.SPOOLED:
         batch_event(
             session, batch, BatchStatus.SPOOLED, actor, {"batch": batch.id, "remote": new.remote_name}
         )
-        return batch.id
+    return batch.id
 
 
 def batch_event(session: Session, batch: BatchRow, status: BatchStatus, actor: str,

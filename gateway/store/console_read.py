@@ -22,8 +22,7 @@ from gateway.domain.auth import AuthRecord
 from gateway.domain.batch import BatchStatus
 from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus, HoldKind
-from gateway.packet import records as documentation
-from gateway.store import operator_ops
+from gateway.store import documentation, operator_ops
 from gateway.store.auths import auths_for_claim
 from gateway.store.batches import BatchRow
 from gateway.store.db import Store

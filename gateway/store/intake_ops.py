@@ -19,6 +19,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import StoreError
 from gateway.store import repository
+from gateway.store.auths import give_back_units
 from gateway.store.batches import IntakeFileRow
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow, ServiceLineRow
@@ -115,6 +116,18 @@ def add_events(session: Session, kind: str, status: ClaimStatus, claim_ids: Sequ
     )  # fmt: skip
 
 
+def receive(session: Session, claims: Sequence[Claim], name: str, actor: str) -> list[Stored]:
+    """Store a file's claims as received (``store_received``) with their claim.received/held events."""
+    stored = store_received(session, claims)
+    received = [item.claim_id for item in stored if item.status is ClaimStatus.RECEIVED]
+    add_events(session, "claim.received", ClaimStatus.RECEIVED, received, actor, {"file": name})
+    # Held here only when an earlier version waits in an unsent batch (store_received).
+    held = [item.claim_id for item in stored if item.status is ClaimStatus.HELD]
+    detail = Held(HoldKind.UNSENT_BATCH, reason=IN_UNSENT_BATCH, file=name).to_detail()
+    add_events(session, "claim.held", ClaimStatus.HELD, held, actor, detail)
+    return stored
+
+
 def take_intake_file(
     store: Store, sha256: str, name: str, claims: Sequence[Claim], actor: str
 ) -> list[tuple[int, str]] | None:
@@ -128,14 +141,7 @@ def take_intake_file(
                 return None
             session.add(IntakeFileRow(sha256=sha256, name=name, claims=len(claims)))
             session.flush()  # a second daemon with the same file fails here, before any claim
-            stored = store_received(session, claims)
-            received = [item.claim_id for item in stored if item.status is ClaimStatus.RECEIVED]
-            add_events(session, "claim.received", ClaimStatus.RECEIVED, received, actor, {"file": name})
-            # Held here only when an earlier version waits in an unsent batch (store_received).
-            held = [item.claim_id for item in stored if item.status is ClaimStatus.HELD]
-            detail = Held(HoldKind.UNSENT_BATCH, reason=IN_UNSENT_BATCH, file=name).to_detail()
-            add_events(session, "claim.held", ClaimStatus.HELD, held, actor, detail)
-            taken = [(item.claim_id, item.payload) for item in stored]
+            taken = [(item.claim_id, item.payload) for item in receive(session, claims, name, actor)]
     except IntegrityError:
         return None
     except (OperationalError, InterfaceError) as error:
@@ -178,7 +184,11 @@ def received_claims(session: Session, limit: int) -> list[ClaimRow]:
 
 
 def hold_claims(store: Store, failing: Sequence[tuple[int, list[str]]], actor: str) -> None:
-    """Hold queued claims that failed the gate on their own, with the gate's first problems."""
+    """Hold queued claims that failed the gate on their own, with the gate's first problems.
+
+    Any units such a claim took are given back (none are taken before a claim is in a batch, so
+    this only matters for data recorded by earlier releases).
+    """
     with store.session() as session:
         for claim_id, problems in failing:
             row = session.get(ClaimRow, claim_id, with_for_update=True)
@@ -187,3 +197,14 @@ def hold_claims(store: Store, failing: Sequence[tuple[int, list[str]]], actor: s
             reason = "the 837P for this claim fails the pyx12 gate: " + "; ".join(problems[:5])
             held = Held(HoldKind.GATE, gate_problems=len(problems))
             repository.hold_claim(session, row, held, reason, actor)
+            give_back_units(session, [claim_id])
+
+
+def hold_short_of_units(store: Store, claim_id: int, reason: str, actor: str) -> None:
+    """Hold a queued claim whose authorization ran out between screening and its batch."""
+    with store.session() as session:
+        row = session.get(ClaimRow, claim_id, with_for_update=True)
+        if row is not None and row.status is ClaimStatus.QUEUED:
+            repository.hold_claim(
+                session, row, Held(HoldKind.AUTH, auth=(reason,)), f"prior authorization: {reason}", actor
+            )

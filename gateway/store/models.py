@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from gateway.packet import records as packet_records
-from gateway.store import auths, batches, codesets, console, followup_tables, ledger_tables, schema
+from gateway.store import (
+    auths,
+    batches,
+    codesets,
+    console,
+    documentation,
+    followup_tables,
+    ledger_tables,
+    schema,
+)
 from gateway.store.schema import Base
 
 __all__ = [
@@ -12,8 +20,8 @@ __all__ = [
     "batches",
     "codesets",
     "console",
+    "documentation",
     "followup_tables",
     "ledger_tables",
-    "packet_records",
     "schema",
 ]

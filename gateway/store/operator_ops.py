@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import InputError
 from gateway.store import repository
+from gateway.store.auths import give_back_units
 from gateway.store.batch_ops import move
 from gateway.store.batches import BatchRow, ClearinghouseContactRow
 from gateway.store.db import Store
@@ -79,11 +81,11 @@ def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
     """Stop a batch that has not left; its claims are held (release them to send them again)."""
     with store.session() as session:
         batch = _batch(session, batch_id)
-        if batch.status not in (BatchStatus.SPOOLED, BatchStatus.FAILED):
+        if batch.status not in (BatchStatus.BUILT, BatchStatus.SPOOLED, BatchStatus.FAILED):
             raise InputError(f"batch {batch_id}: cannot cancel a batch that is {batch.status}")
         _operator_event(session, "operator.cancel", actor, reason, file_id=batch.file_id)
         move(session, batch, BatchStatus.CANCELLED, actor, None, reason)
-        held = 0
+        held: list[int] = []
         for row in _claims_of(session, batch):
             if row.status is ClaimStatus.BUILT:
                 why = f"batch {batch_id} cancelled: {reason}"
@@ -92,8 +94,9 @@ def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
                 repository.hold_claim(
                     session, row, held_by, f"batch {batch_id} cancelled by {actor}: {reason}", actor
                 )
-                held += 1
-        return held
+                held.append(row.id)
+        give_back_units(session, held)  # the units these claims took go back to their authorizations
+        return len(held)
 
 
 def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
@@ -127,6 +130,17 @@ def _open_claim(session: Session, pcn: str) -> ClaimRow:
     if not row.status.before_batch:
         raise InputError(f"claim {pcn} is {row.status}: it is in a batch; cancel or replay the batch instead")
     return row
+
+
+def hold_reasons(store: Store, pcns: Sequence[str]) -> dict[str, str]:
+    """PCN -> the reason its newest version is held, for those of ``pcns`` that are held."""
+    reasons = {}
+    with store.session() as session:
+        for pcn in pcns:
+            row = latest_version(session, pcn)
+            if row is not None and row.status is ClaimStatus.HELD and row.status_reason:
+                reasons[pcn] = row.status_reason
+    return reasons
 
 
 @dataclass(frozen=True)

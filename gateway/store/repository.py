@@ -13,6 +13,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.identity import patient_key
 from gateway.domain.status import ClaimStatus, Held, can_move_claim
 from gateway.errors import StoreError
+from gateway.store.db import Store
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, ServiceLineRow, X12FileRow
 
 
@@ -157,3 +158,27 @@ def record_outbound_file(
             actor=actor,
         )
     return row
+
+
+def latest_claim_payload(store: Store, pcn: str) -> str | None:
+    """The intake JSON of the newest stored version of claim ``pcn``, if any."""
+    with store.session() as session:
+        return session.scalar(
+            select(ClaimRow.payload)
+            .where(ClaimRow.patient_control_number == pcn)
+            .order_by(ClaimRow.id.desc())
+            .limit(1)
+        )
+
+
+def record_event_now(
+    store: Store,
+    kind: str,
+    *,
+    status: str | None = None,
+    detail: dict[str, object] | None = None,
+    actor: str = "gateway",
+) -> None:
+    """``record_event`` in a transaction of its own (a clearinghouse alert, an operator action)."""
+    with store.session() as session:
+        record_event(session, kind, status=status, detail=detail, actor=actor)

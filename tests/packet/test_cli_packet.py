@@ -16,10 +16,10 @@ from sqlalchemy import select
 from gateway.cli.main import main
 from gateway.domain.status import ClaimStatus
 from gateway.intake import load_claims
-from gateway.packet.records import DocumentationRecordRow
 from gateway.packet.subject import for_claim
 from gateway.store import repository
 from gateway.store.db import Store
+from gateway.store.documentation import DocumentationRecordRow
 
 REPO = Path(__file__).resolve().parents[2]
 CLAIM_FILE = REPO / "examples" / "claims" / "rfa_lumbar_bilateral.json"

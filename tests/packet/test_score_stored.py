@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from gateway.domain.claim import Claim
 from gateway.packet.completeness import review
-from gateway.packet.records import DocumentationRecordRow
 from gateway.pipeline.outbound import build_837p_file
 from gateway.rules.book import load_rule_book
 from gateway.store.db import Store
+from gateway.store.documentation import DocumentationRecordRow
 from gateway.store.schema import ClaimRow
 from tests.foundation.helpers import BOOK, PARTNERS
 

@@ -94,7 +94,7 @@ def test_an_approval_requeues_the_held_claim_and_screening_fills_ref_g1(
     ingest_file(sqlite_store, response_file(tmp_path, request, "A1", "CERT5150"), tmp_path / "quarantine")
     assert status_and_events(sqlite_store, claim.patient_control_number) == (
         "received",
-        ["claim.held", "claim.requeued"],
+        ["claim.received", "claim.held", "claim.requeued"],  # the daemon's events, from the CLI too
     )
     outcome = auth_outcome(sqlite_store, request.request_id)
     assert outcome is not None and outcome.status == "approved"

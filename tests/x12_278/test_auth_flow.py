@@ -8,20 +8,22 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from gateway.cli.build_278 import gate_278
 from gateway.domain.auth import AuthDecision, AuthRequest, AuthStatus, match_claim
 from gateway.domain.auth_response import AuthResponse
 from gateway.domain.claim import Claim
+from gateway.domain.status import ClaimStatus
+from gateway.pipeline.auth_requests import gate_278
 from gateway.settings import REPO_ROOT
 from gateway.store.auths import (
     AuthRow,
     apply_response,
     authorize_claim,
     auths_for_claim,
-    consume,
     record_request,
+    take_units,
 )
 from gateway.store.db import Store
+from gateway.store.repository import upsert_claim
 from gateway.x12.build_278 import build_278
 from gateway.x12.build_837p import build_837p
 from gateway.x12.envelope import ControlNumbers, TradingPartners
@@ -103,8 +105,9 @@ def test_approved_auth_puts_its_number_on_the_claim_and_units_are_consumed(any_s
     assert validate_text(text).ok
 
     with any_store.session() as session:
-        consume(session, decision)
-        consume(session, decision)  # a rebuild of the same claim consumes nothing more
+        claim_id = upsert_claim(session, decision.claim, ClaimStatus.QUEUED).id
+        assert take_units(session, claim_id, decision.claim) is None
+        assert take_units(session, claim_id, decision.claim) is None  # a rebuild consumes nothing more
     with any_store.session() as session:
         row = session.scalars(select(AuthRow)).one()
         assert [s.units_consumed for s in row.services] == [Decimal(1), Decimal(1)]

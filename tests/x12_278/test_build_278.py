@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from gateway.cli.build_278 import gate_278
 from gateway.domain.auth import AuthRequest
 from gateway.errors import InputError
 from gateway.intake import load_auth_requests, parse_auth_requests
+from gateway.pipeline.auth_requests import gate_278
 from gateway.settings import REPO_ROOT
 from gateway.x12.build_278 import MSG_LENGTH, build_278, justification_facts, message_text, pack_messages
 from gateway.x12.delimiters import DEFAULT_DELIMITERS

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.cli.build_278 import gate_278
 from gateway.domain.auth import AuthRequest
+from gateway.pipeline.auth_requests import gate_278
 from gateway.settings import REPO_ROOT
 from gateway.x12.build_278 import build_278
 from gateway.x12.envelope import ControlNumbers, TradingPartners

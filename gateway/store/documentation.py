@@ -1,5 +1,7 @@
 """The completeness score and the packet's control number, stored with the claim or auth request.
 
+(Moved from gateway/packet/records.py: only the store holds tables.)
+
 ``documentation_records`` keeps one row per assessment (append-only: a reviewer may ask what the
 record looked like when the packet went out): the subject (claim PCN or auth request id, linked
 to ``claims.id`` / ``auths.id`` when the store has them), present/required element counts, the
@@ -17,13 +19,12 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.store.auths import AuthRow
+from gateway.store.db import Store
 from gateway.store.schema import Base, ClaimRow
 
 if TYPE_CHECKING:  # the table module stays light: gateway.store.models imports it for Alembic
-    from gateway.domain.claim import Claim
     from gateway.packet.completeness import Completeness
     from gateway.packet.subject import Subject
-    from gateway.rules.book import RuleBook
 
 
 def _now() -> dt.datetime:
@@ -91,15 +92,22 @@ def record(
     return row
 
 
-def record_claim(
-    session: Session, claim_id: int, claim: Claim, book: RuleBook, pack_version: str | None
-) -> DocumentationRecordRow:
-    """The build path's call: score a claim being recorded and store the score with its row."""
-    from gateway.packet.completeness import review  # the rules engine, only when scoring
-    from gateway.packet.subject import for_claim
-
-    completeness, _ = review(claim, book)
-    return record(session, for_claim(claim), completeness, pack_version=pack_version, claim_id=claim_id)
+def record_claim_score(
+    session: Session, claim_id: int, pcn: str, completeness: Completeness, pack_version: str | None
+) -> None:
+    """The screening step's call: the claim's score, stored with its row (daemon and CLI alike)."""
+    required = completeness.required
+    session.add(
+        DocumentationRecordRow(
+            subject_kind="claim",
+            subject_id=pcn,
+            claim_id=claim_id,
+            present=len(required) - len(completeness.missing),
+            required=len(required),
+            missing=json.dumps([check.element for check in completeness.missing]),
+            pack_version=pack_version,
+        )
+    )
 
 
 def latest(session: Session, kind: str, identifier: str) -> DocumentationRecordRow | None:
@@ -110,3 +118,18 @@ def latest(session: Session, kind: str, identifier: str) -> DocumentationRecordR
         .order_by(DocumentationRecordRow.id.desc())
         .limit(1)
     )
+
+
+def record_now(
+    store: Store,
+    subject: Subject,
+    completeness: Completeness,
+    *,
+    pack_version: str | None,
+    control_number: str | None = None,
+    packet_sha256: str | None = None,
+) -> None:
+    """``record`` in a transaction of its own (``gateway packet``)."""
+    with store.session() as session:
+        record(session, subject, completeness, pack_version=pack_version, control_number=control_number,
+               packet_sha256=packet_sha256)  # fmt: skip
