@@ -32,9 +32,17 @@ from collections.abc import Sequence
 
 
 class GatewayError(Exception):
-    """Base of every error the gateway raises on purpose."""
+    """Base of every error the gateway raises on purpose.
+
+    ``problems`` holds one line per problem when there are several (each naming its place);
+    the CLI prints the message, then each problem.
+    """
 
     exit_code: int = 1
+
+    def __init__(self, message: str = "", problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems)
 
 
 class ConfigError(GatewayError):
@@ -46,19 +54,11 @@ class ConfigError(GatewayError):
 class ConfigProblems(ConfigError):
     """Configuration files with one or more problems; ``problems`` has one line per file and key."""
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: list[str] = list(problems)
-
 
 class InputError(GatewayError):
     """Input data (claims JSON, auth JSON) cannot be read or does not validate."""
 
     exit_code = 2
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: list[str] = list(problems)
 
 
 class X12Error(GatewayError):
@@ -77,17 +77,9 @@ class X12SyntaxError(X12Error):
 class BuildError(X12Error):
     """One or more claims cannot be built; ``problems`` lists each as 'claim PCN: what'."""
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: list[str] = list(problems)
-
 
 class ValidationFailed(X12Error):
     """A built or received file failed validation; ``problems`` has one line per error."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: list[str] = list(problems)
 
 
 class ParseError(X12Error):
@@ -112,7 +104,7 @@ class ClaimsHeld(RuleViolation):
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
         super().__init__(message)
-        self.problems: list[str] = list(problems)
+        self.problems = list(problems)
 
 
 class CodeSetError(GatewayError):

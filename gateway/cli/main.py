@@ -116,7 +116,7 @@ def _register() -> None:
 
 def _print_error(error: GatewayError) -> None:
     click.echo(f"error: {error}", err=True)
-    for problem in getattr(error, "problems", []):
+    for problem in error.problems:
         click.echo(f"  {problem}", err=True)
 
 

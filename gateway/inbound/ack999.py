@@ -16,19 +16,8 @@ from gateway.inbound.records import (
     SegmentError,
     TransactionAck,
 )
-from gateway.inbound.values import optional_int
+from gateway.x12.values import optional_int
 from gateway.x12.reader import Segment
-
-TRANSACTION_ACK_CODES = {
-    "A": "accepted",
-    "E": "accepted with errors",
-    "M": "rejected, message authentication failed",
-    "P": "partially accepted",
-    "R": "rejected",
-    "W": "rejected, assurance failed",
-    "X": "rejected, content could not be analysed",
-}
-
 
 class AckParser(TransactionParser):
     def __init__(self, envelope: Envelope) -> None:

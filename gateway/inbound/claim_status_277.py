@@ -21,7 +21,7 @@ from gateway.inbound.records import (
     StatusReport,
     StatusResponse,
 )
-from gateway.inbound.values import optional_amount
+from gateway.x12.values import optional_amount
 from gateway.x12.reader import Segment
 
 CLAIM_LEVELS = frozenset({"PT", "22", "23"})

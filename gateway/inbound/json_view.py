@@ -23,7 +23,7 @@ from gateway.inbound.records import (
     Transaction,
     TransactionAck,
 )
-from gateway.inbound.values import money
+from gateway.x12.values import money
 
 if TYPE_CHECKING:
     from gateway.inbound.document import ParsedFile

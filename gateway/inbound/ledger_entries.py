@@ -36,7 +36,7 @@ from gateway.inbound.records import (
     Transaction,
     TransactionAck,
 )
-from gateway.inbound.values import money
+from gateway.x12.values import money
 
 # Claim statuses the ledger moves ``claims.status`` to (forward only: gateway.domain.status).
 ACKNOWLEDGED, ACCEPTED, REJECTED = Claims.ACKNOWLEDGED, Claims.ACCEPTED, Claims.REJECTED

@@ -39,6 +39,7 @@ from gateway.domain.auth_response import (
 from gateway.errors import X12SyntaxError
 from gateway.inbound.base import TransactionParser
 from gateway.inbound.records import Envelope
+from gateway.x12.values import ccyymmdd, decimal_or_none
 from gateway.x12.reader import Segment
 
 LOOP_LETTER = {"20": "A", "21": "B", "22": "C", "23": "D", "EV": "E", "SS": "F"}
@@ -48,26 +49,12 @@ REQUESTED_DATE_QUALIFIERS = ("AAH", "ABC", "472")
 Getter = Callable[[int], str]
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text) if text else None
-    except InvalidOperation:
-        return None
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
 def _period(fmt: str, text: str) -> tuple[dt.date, dt.date] | None:
     if fmt == "RD8" and "-" in text:
         start, _, end = text.partition("-")
-        first, last = _date(start), _date(end)
+        first, last = ccyymmdd(start), ccyymmdd(end)
         return (first, last) if first and last else None
-    day = _date(text)
+    day = ccyymmdd(text)
     return (day, day) if day else None
 
 
@@ -146,7 +133,7 @@ class _Reader:
         elif seg_id == "REF" and get(1) == "NT":
             level.reference = get(2)
         elif seg_id == "HSD":
-            level.quantity = (get(1), _decimal(get(2)))
+            level.quantity = (get(1), decimal_or_none(get(2)))
         elif seg_id in PROCEDURE_SEGMENTS:
             level.procedures.append(self._procedure(seg_id, get))
 
@@ -159,7 +146,7 @@ class _Reader:
             parts[0],
             parts[1],
             tuple(p for p in parts[2:6] if p),
-            _decimal(get(units)),
+            decimal_or_none(get(units)),
             get(basis) if seg_id != "SV3" else "",
             None,
         )

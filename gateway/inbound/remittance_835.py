@@ -29,7 +29,7 @@ from gateway.inbound.records import (
     RemitServiceLine,
     Remittance,
 )
-from gateway.inbound.values import amount
+from gateway.x12.values import amount
 from gateway.x12.reader import Segment
 
 # CAS: group, then up to six (reason, amount, quantity) triplets in CAS02..CAS19.

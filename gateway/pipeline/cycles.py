@@ -197,7 +197,7 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
             )
         except GatewayError as error:
             report.errors.append(f"{name}: {error}")
-            for problem in getattr(error, "problems", [])[:20]:
+            for problem in error.problems[:20]:
                 log.debug("clearinghouse %s: build problem: %s", name, problem)  # may quote data: DEBUG only
             if isinstance(error, ValidationFailed):
                 report.add("claims_held", _hold_gate_failures(ctx, queued, partners, when))

@@ -199,8 +199,3 @@ def load_rule_book(payer_configs_dir: Path | str) -> RuleBook:
     Raises ``ConfigProblems`` (a ``ConfigError``) listing every problem by file and key.
     """
     return _cached(str(Path(payer_configs_dir).resolve()))
-
-
-def clear_cache() -> None:
-    """Forget loaded rule books (tests, or a daemon reloading after ``gateway config check``)."""
-    _cached.cache_clear()

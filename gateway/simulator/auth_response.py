@@ -81,10 +81,6 @@ def summary(actions: Sequence[str]) -> str:
     return PENDED if PENDED in actions else PARTIAL
 
 
-def requested_procedures(request: Submitted278) -> list[str]:
-    return [level.procedure for level in _levels(request)[1] if level.code == "SS"]
-
-
 class _Writer:
     def __init__(self, request: Submitted278, st02: str) -> None:
         self.w = SegmentWriter()

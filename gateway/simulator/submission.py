@@ -11,11 +11,12 @@ between cycles.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.x12.reader import Segment
+from gateway.x12.values import decimal_or_zero
 
 
 class _Model(BaseModel):
@@ -115,13 +116,6 @@ class Submitted278(_Model):
         return bht[2] if len(bht) > 2 else ""
 
 
-def _amount(text: str) -> Decimal:
-    try:
-        return Decimal(text) if text else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
-
-
 class _ClaimReader:
     """Walks one 837P transaction; HL levels decide whose NM1 a segment belongs to."""
 
@@ -165,12 +159,12 @@ class _ClaimReader:
 
     def _on_amt(self, seg: Segment) -> None:
         if self.other is not None and self.line is None and seg[1] == "D":
-            self.other.paid = _amount(seg[2])
+            self.other.paid = decimal_or_zero(seg[2])
 
     def _on_cas(self, seg: Segment) -> None:
         if seg[1] != "PR":
             return
-        share = sum((_amount(seg[p]) for p in range(3, 19, 3) if seg[p]), Decimal(0))
+        share = sum((decimal_or_zero(seg[p]) for p in range(3, 19, 3) if seg[p]), Decimal(0))
         if self.line is not None and self.svd_payer:
             shares = self.line.prior_patient_share
             shares[self.svd_payer] = shares.get(self.svd_payer, Decimal(0)) + share
@@ -201,7 +195,7 @@ class _ClaimReader:
         last, first, member = self.patient if self.patient[0] else self.subscriber
         self.claim = SubmittedClaim(
             patient_control_number=seg[1],
-            charge=_amount(seg[2]),
+            charge=decimal_or_zero(seg[2]),
             facility_code=seg.component(5, 1) or "11",
             frequency_code=seg.component(5, 3) or "1",
             filing_indicator=self.filing,
@@ -242,8 +236,8 @@ class _ClaimReader:
         self.line = SubmittedLine(
             procedure=parts[1] if len(parts) > 1 else "",
             modifiers=[p for p in parts[2:6] if p],
-            charge=_amount(seg[2]),
-            units=_amount(seg[4]) or Decimal(1),
+            charge=decimal_or_zero(seg[2]),
+            units=decimal_or_zero(seg[4]) or Decimal(1),
         )
         self.claim.lines.append(self.line)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from gateway.codesets import Icd10Catalog, default_code_sets
 from gateway.codesets.claim_checks import choices
@@ -24,6 +24,7 @@ from gateway.domain import codes
 from gateway.x12.checks_837p_cob import CobChecker
 from gateway.x12.gate import GateIssue
 from gateway.x12.reader import Segment
+from gateway.x12.values import ccyymmdd, decimal_or_none
 
 ICD10_QUALIFIERS = {"ABK", "ABF"}
 ICD9_QUALIFIERS = {"BK", "BF"}
@@ -46,20 +47,6 @@ class _ClaimState:
 
 def _issue(seg: Segment, code: str, message: str, element: str | None = None) -> GateIssue:
     return GateIssue("check", code, message, seg.index, seg.id, None, element)
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
 
 
 def _code_set_issues(claim: _ClaimState, catalog: Icd10Catalog) -> list[GateIssue]:
@@ -142,10 +129,10 @@ def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -
             if sid not in ("SE", "HL", "CLM"):
                 claim.cob.feed(seg)
         if sid == "GS":
-            file_date = _date(seg[4])
+            file_date = ccyymmdd(seg[4])
         elif sid == "CLM":
             close_claim()
-            claim = _ClaimState(seg, seg[1], _decimal(seg[2]))
+            claim = _ClaimState(seg, seg[1], decimal_or_none(seg[2]))
             claim.frequency = seg.component(5, 3)
             if claim.charge is None:
                 issues.append(_issue(seg, "SNIP3", f"claim {seg[1]}: CLM02 is not a number", "CLM02"))
@@ -192,7 +179,7 @@ def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -
                     issues.append(
                         _issue(seg, "SNIP5", f"claim {claim.pcn}: bad modifier {modifier!r}", "SV101")
                     )
-            charge = _decimal(seg[2])
+            charge = decimal_or_none(seg[2])
             if charge is None:
                 issues.append(_issue(seg, "SNIP3", f"claim {claim.pcn}: SV102 is not a number", "SV102"))
             else:
@@ -200,7 +187,7 @@ def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -
             claim.pointer_segments.append(seg)
         elif sid == "DTP" and seg[1] == "472" and claim is not None:
             for text in seg[3].split("-"):
-                day = _date(text)
+                day = ccyymmdd(text)
                 if day is None:
                     issues.append(
                         _issue(seg, "SNIP5", f"claim {claim.pcn}: bad service date {text!r}", "DTP03")

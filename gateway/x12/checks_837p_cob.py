@@ -14,19 +14,11 @@ the messages are the segment numbers the reader gives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from gateway.x12.gate import GateIssue
 from gateway.x12.reader import Segment
-
-ZERO = Decimal(0)
-
-
-def _amount(text: str) -> Decimal:
-    try:
-        return Decimal(text or "0")
-    except InvalidOperation:
-        return ZERO  # checks_837p reports numbers that are not numbers
+from gateway.x12.values import ZERO, decimal_or_zero
 
 
 def _show(value: Decimal) -> str:
@@ -36,7 +28,7 @@ def _show(value: Decimal) -> str:
 
 
 def _cas_total(seg: Segment) -> Decimal:
-    return sum((_amount(seg[position]) for position in range(3, 19, 3) if seg[position]), ZERO)
+    return sum((decimal_or_zero(seg[position]) for position in range(3, 19, 3) if seg[position]), ZERO)
 
 
 @dataclass
@@ -78,7 +70,7 @@ class CobChecker:
             self._close_line()
             self.in_2430 = False
         elif sid == "SV1":
-            self.line = _Line(_amount(seg[2]))
+            self.line = _Line(decimal_or_zero(seg[2]))
         elif sid == "SVD" and self.line is not None:
             self._close_line()
             self.line = _Line(self.line.charge, seg, seg[1])
@@ -88,7 +80,7 @@ class CobChecker:
         elif sid == "CAS" and self.payers and self.line is None:
             self.payers[-1].claim_adjustments += _cas_total(seg)
         elif sid == "AMT" and seg[1] == "D" and self.payers and self.line is None:
-            self.payers[-1].paid = _amount(seg[2])
+            self.payers[-1].paid = decimal_or_zero(seg[2])
         elif sid == "NM1" and seg[1] == "PR" and self.payers and self.line is None:
             self.payers[-1].payer_id = seg[9]
 
@@ -97,7 +89,7 @@ class CobChecker:
         if line is None or line.svd is None:
             return
         svd = line.svd
-        paid = _amount(svd[2])
+        paid = decimal_or_zero(svd[2])
         where = f"claim {self.pcn}"
         if paid + line.adjustments != line.charge:
             self.issues.append(

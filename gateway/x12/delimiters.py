@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
-
-
-class IsaOffset(IntEnum):
-    """Character offsets in a fixed-width (106-character) ISA segment."""
-
-    ELEMENT_SEPARATOR = 3
-    REPETITION_SEPARATOR = 82
-    COMPONENT_SEPARATOR = 104
-    SEGMENT_TERMINATOR = 105
-    LENGTH = 106
 
 
 @dataclass(frozen=True)

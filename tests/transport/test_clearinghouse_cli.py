@@ -41,7 +41,7 @@ def test_check_lists_problems(sshd_peer: SshdPeer, tmp_path: Path) -> None:
     settings = _config(tmp_path, sshd_peer, private_key=str(tmp_path / "absent"))
     result = CliRunner().invoke(clearinghouse, ["check"], obj=settings)
     assert isinstance(result.exception, ConfigError)
-    assert result.exception.problems == [  # type: ignore[attr-defined]
+    assert result.exception.problems == [
         f"clearinghouse acme: private_key {tmp_path / 'absent'}: No such file or directory"
     ]
 

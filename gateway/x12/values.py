@@ -1,11 +1,45 @@
-"""Reading typed values out of segments; a bad value is an ``X12SyntaxError`` at that segment."""
+"""X12 values: decimals (R), dates (DT, CCYYMMDD) and amounts out of segments.
+
+The one place element text becomes a number or a date (moved from gateway/inbound/values.py;
+the gate's checks, the 278 parser and the simulator had their own copies).  Two kinds of reader:
+
+* ``amount``/``optional_amount``/``optional_int`` read a segment's element for a parser, where a
+  bad value is an ``X12SyntaxError`` naming the segment and element (never the value: PHI);
+* ``decimal_or_none``/``decimal_or_zero``/``ccyymmdd`` read text for a checker, which reports
+  the bad value itself in its own words and goes on.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from gateway.errors import X12SyntaxError
 from gateway.x12.reader import Segment
+
+ZERO = Decimal(0)
+
+
+def decimal_or_none(text: str) -> Decimal | None:
+    """An R element as a Decimal; None when empty or not a number."""
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+
+
+def decimal_or_zero(text: str) -> Decimal:
+    """An R element as a Decimal; 0 when empty or not a number (its checker reports those)."""
+    value = decimal_or_none(text)
+    return ZERO if value is None else value
+
+
+def ccyymmdd(text: str) -> dt.date | None:
+    """A DT element (CCYYMMDD) as a date; None when it is not one."""
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def amount(segment: Segment, position: int) -> Decimal:
