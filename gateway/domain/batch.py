@@ -16,6 +16,8 @@ the server before sending again.  Every transition is a ledger event with time a
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from gateway.domain.status import TAKEN_IN, ClaimStatus
@@ -99,3 +101,24 @@ def summarize_claims(statuses: list[ClaimStatus]) -> BatchStatus | None:
     if all(status in TAKEN_IN for status in statuses):
         return S.ACCEPTED
     return S.ACKNOWLEDGED
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """A batch as the store records it (what ``gateway batches`` and the daemon's sender read)."""
+
+    id: int
+    clearinghouse: str  # "" for an operator's own build
+    status: BatchStatus
+    status_reason: str | None
+    file_id: int
+    spool_path: str
+    remote_name: str
+    size: int
+    sha256: str
+    interchange_control_number: str
+    claim_count: int
+    attempts: int
+    replay_of: int | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchStatus, can_move, summarize_claims
+from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchInfo, BatchStatus, can_move, summarize_claims
 from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus
 from gateway.errors import StoreError
@@ -207,7 +207,16 @@ def batches_to_send(store: Store, clearinghouse: str) -> list[int]:
         return list(session.scalars(query.order_by(BatchRow.id)))
 
 
-def begin_sending(store: Store, batch_id: int, actor: str) -> BatchRow | None:
+def batch_info(row: BatchRow) -> BatchInfo:
+    """The one batch row -> record mapping."""
+    return BatchInfo(
+        row.id, row.clearinghouse, BatchStatus(row.status), row.status_reason, row.file_id, row.spool_path,
+        row.remote_name, row.size, row.sha256, row.interchange_control_number, row.claim_count, row.attempts,
+        row.replay_of, row.created_at, row.sent_at,
+    )  # fmt: skip
+
+
+def begin_sending(store: Store, batch_id: int, actor: str) -> BatchInfo | None:
     """Commit the intent to upload (``sending``) before the upload; None if no longer ours to send."""
     with store.session() as session:
         batch = session.get(BatchRow, batch_id, with_for_update=True)
@@ -216,7 +225,7 @@ def begin_sending(store: Store, batch_id: int, actor: str) -> BatchRow | None:
         batch.attempts += 1
         if batch.status == BatchStatus.SPOOLED:
             move(session, batch, BatchStatus.SENDING, actor, {"remote": batch.remote_name})
-        return batch
+        return batch_info(batch)
 
 
 def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bool, actor: str) -> None:

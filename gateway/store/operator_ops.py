@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.domain.batch import TO_SEND, BatchStatus, ReplayMode, decide_replay
+from gateway.domain.batch import TO_SEND, BatchInfo, BatchStatus, ReplayMode, decide_replay
 from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus, Held, HoldKind
 from gateway.errors import InputError
 from gateway.store import repository
 from gateway.store.auths import give_back_units
-from gateway.store.batch_ops import move
+from gateway.store.batch_ops import batch_info, move
 from gateway.store.batches import BatchRow, ClearinghouseContactRow
 from gateway.store.db import Store
 from gateway.store.intake_ops import insert_version, latest_version
@@ -99,7 +99,21 @@ def cancel(store: Store, batch_id: int, actor: str, reason: str) -> int:
         return len(held)
 
 
-def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
+@dataclass(frozen=True)
+class ClaimState:
+    """Where a claim stands after an operator's action."""
+
+    patient_control_number: str
+    status: ClaimStatus
+    hold_kind: HoldKind | None
+    status_reason: str | None
+
+
+def _state(row: ClaimRow) -> ClaimState:
+    return ClaimState(row.patient_control_number, row.status, row.hold_kind, row.status_reason)
+
+
+def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimState:
     with store.session() as session:
         row = _open_claim(session, pcn)
         if row.status is ClaimStatus.HELD:
@@ -108,10 +122,10 @@ def hold(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
         repository.hold_claim(
             session, row, Held(HoldKind.OPERATOR, reason=reason), f"held by {actor}: {reason}", actor
         )
-        return row
+        return _state(row)
 
 
-def release(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
+def release(store: Store, pcn: str, actor: str, reason: str) -> ClaimState:
     """A held claim goes to the queue (rules already ran: an operator override) or back to rules."""
     with store.session() as session:
         row = _open_claim(session, pcn)
@@ -119,7 +133,7 @@ def release(store: Store, pcn: str, actor: str, reason: str) -> ClaimRow:
             raise InputError(f"claim {pcn} is {row.status}, not held")
         repository.move_claim(row, ClaimStatus.QUEUED if row.rule_pack_version else ClaimStatus.RECEIVED)
         _operator_event(session, "operator.release", actor, reason, claim_id=row.id)
-        return row
+        return _state(row)
 
 
 def _open_claim(session: Session, pcn: str) -> ClaimRow:
@@ -144,18 +158,43 @@ def hold_reasons(store: Store, pcns: Sequence[str]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class EventInfo:
+    """A ledger event as an operator reads it."""
+
+    at: dt.datetime
+    kind: str
+    status: str | None
+    detail: str | None
+    actor: str
+
+
+def _event_info(row: EventRow) -> EventInfo:
+    return EventInfo(row.at, row.kind, row.status, row.detail, row.actor)
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    name: str
+    last_contact_at: dt.datetime | None
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
 class BatchView:
-    batch: BatchRow
+    batch: BatchInfo
     claims: list[tuple[str, str]]  # (PCN, status)
-    events: list[EventRow]
+    events: list[EventInfo]
 
 
-def list_batches(store: Store, status: str | None = None, limit: int = 200) -> list[BatchRow]:
+def list_batches(store: Store, status: str | None = None, limit: int = 200) -> list[BatchInfo]:
     query = select(BatchRow).order_by(BatchRow.id.desc()).limit(limit)
     if status is not None:
         query = query.where(BatchRow.status == status)
     with store.session() as session:
-        return list(session.scalars(query))
+        return [batch_info(row) for row in session.scalars(query)]
 
 
 def show_batch(store: Store, batch_id: int) -> BatchView:
@@ -164,11 +203,11 @@ def show_batch(store: Store, batch_id: int) -> BatchView:
         if batch is None:
             raise InputError(f"no batch {batch_id}")
         claims = [(row.patient_control_number, row.status.value) for row in _claims_of(session, batch)]
-        events = list(session.scalars(
+        events = [_event_info(row) for row in session.scalars(
             select(EventRow).where(EventRow.file_id == batch.file_id, EventRow.claim_id.is_(None))
             .order_by(EventRow.id)
-        ))  # fmt: skip
-        return BatchView(batch, claims, events)
+        )]  # fmt: skip
+        return BatchView(batch_info(batch), claims, events)
 
 
 @dataclass(frozen=True)
@@ -177,8 +216,8 @@ class StatusView:
     batches: dict[str, int]
     oldest_waiting_claim: dt.datetime | None
     oldest_unsent_batch: tuple[int, dt.datetime] | None
-    contacts: list[ClearinghouseContactRow]
-    alerts: list[EventRow]
+    contacts: list[ContactInfo]
+    alerts: list[EventInfo]
 
 
 def status(store: Store) -> StatusView:
@@ -200,12 +239,13 @@ def status(store: Store) -> StatusView:
             .order_by(BatchRow.id)
             .limit(1)
         ).first()
-        contacts = list(
-            session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name))
-        )
-        alerts = list(session.scalars(
+        contacts = [
+            ContactInfo(c.name, c.last_contact_at, c.last_error, c.last_error_at, c.stopped_at, c.stop_reason)
+            for c in session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name))
+        ]
+        alerts = [_event_info(row) for row in session.scalars(
             select(EventRow).where(EventRow.kind == "clearinghouse.alert").order_by(EventRow.id.desc()).limit(5)
-        ))  # fmt: skip
+        )]  # fmt: skip
     return StatusView(
         {status.value: count for status, count in claims.items()},
         dict(batches),
