@@ -1,9 +1,11 @@
-"""The one place that sequences the daemon's work (every other module does one step).
+"""The daemon's cycles: when each step of the outbound path (gateway.pipeline.outbound) runs.
 
-* ``intake_cycle``: watched folder outbound/pending (claims JSON) -> claims ``received`` ->
-  prior auth + payer rules (``gateway.pipeline.screening``) -> ``queued`` or ``held``.
+* ``intake_cycle``: watched folder outbound/pending (claims JSON, gateway.pipeline.intake_folder)
+  -> claims ``received`` -> ``screen_one`` (prior auth, payer rules, routing, documentation
+  score) -> ``queued`` or ``held``, one chunk per transaction.
 * ``outbound_cycle``: per clearinghouse, build one batch from its queued claims -> pyx12 gate
-  -> spool (0600, atomic) -> record batch + claims in one transaction; then send every
+  -> spool (0600, atomic) -> record batch + claims + their authorization units in one
+  transaction; then send every
   ``spooled``/``sending`` batch: commit ``sending``, look on the server for the recorded remote
   name, upload only if it is not there, commit ``sent``.
 * ``poll_cycle``: per clearinghouse, each response through ``gateway.pipeline.inbound.receive``
