@@ -4,6 +4,7 @@ given back when the batch is cancelled."""
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,10 @@ def test_two_claims_for_the_last_unit_one_is_built_the_other_held_for_auth(
     """Both are screened while the unit is free (same chunk); the conditional UPDATE lets one take it."""
     _approve_wiser(any_store, tmp_path)
     write_pending(tmp_path / "outbound", [_wiser("WISERA"), _wiser("WISERB")], per_file=2)
-    daemon = make_daemon(any_store, tmp_path, {"localch": local_profile(tmp_path)})
+    # Work locks are advisory locks of the whole PostgreSQL database, shared with every other
+    # test run on it: a clearinghouse name of its own keeps another run's build lock out.
+    name = f"units{uuid.uuid4().hex[:8]}"
+    daemon = make_daemon(any_store, tmp_path, {name: local_profile(tmp_path, name)})
     daemon.start()
     try:
         cycles.intake_cycle(daemon.ctx)

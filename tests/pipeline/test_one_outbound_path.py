@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ from tests.foundation.helpers import PARTNERS
 from tests.pipeline.test_auth_requeue import request_for, response_file
 
 WISER = "held_esi_wiser_texas_no_prior_auth.json"
+DAEMON_CLEARINGHOUSE = f"same{uuid.uuid4().hex[:8]}"
 
 
 def _claims() -> list[dict[str, Any]]:
@@ -53,7 +55,11 @@ def _through_the_cli(store: Store, tmp_path: Path) -> None:
 
 def _through_the_daemon(store: Store, tmp_path: Path) -> None:
     write_pending(tmp_path / "outbound", _claims(), per_file=1000)
-    daemon = make_daemon(store, tmp_path, {"localch": local_profile(tmp_path)})
+    # Work locks are advisory locks of the whole PostgreSQL database, shared with every other
+    # test run on it: a clearinghouse name of its own keeps another run's build lock out.
+    daemon = make_daemon(
+        store, tmp_path, {DAEMON_CLEARINGHOUSE: local_profile(tmp_path, DAEMON_CLEARINGHOUSE)}
+    )
     daemon.start()
     try:
         cycles.intake_cycle(daemon.ctx)
@@ -131,7 +137,10 @@ DOCUMENTED = {"ESI2026092203": (0, 0), "ESI2026091602": (15, 15), "ESI2026091501
               "HELDWISER1": (7, 15), "HELDRFA001": (9, 17), "HELDSCS001": (5, 13)}  # fmt: skip
 PROCEDURE_NOTE = ["procedure_note", "procedure_site", "procedure_levels", "procedure_laterality", "procedure_approach",
                   "procedure_medications", "procedure_imaging", "procedure_contrast"]  # fmt: skip
-RESTING = {"cli": [("built", "")], "daemon": [("spooled", "localch")]}  # an operator's batch is never sent
+RESTING = {
+    "cli": [("built", "")],
+    "daemon": [("spooled", DAEMON_CLEARINGHOUSE)],
+}  # an operator's batch is never sent
 
 
 @pytest.mark.parametrize("path", ["cli", "daemon"])
