@@ -14,10 +14,10 @@ import logging
 import time
 from pathlib import Path
 
+from gateway.domain.batch import BatchInfo
 from gateway.pipeline.cycle_context import Context
 from gateway.spool import write_atomic
 from gateway.store.batch_contents import content_of, spooled_names
-from gateway.store.batches import BatchRow
 
 log = logging.getLogger("gateway.pipeline.spool")
 
@@ -31,7 +31,7 @@ def spool_problem(path: Path, sha256: str) -> str:
     return "" if digest == sha256 else f"spool file {path} is not the batch's bytes (sha256 differs)"
 
 
-def sendable_copy(ctx: Context, clearinghouse: str, batch: BatchRow) -> tuple[Path | None, str]:
+def sendable_copy(ctx: Context, clearinghouse: str, batch: BatchInfo) -> tuple[Path | None, str]:
     """(a local file holding exactly the batch's bytes, "") or (None, why there is none)."""
     recorded = Path(batch.spool_path)
     problem = spool_problem(recorded, batch.sha256)
