@@ -20,7 +20,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.history import History
 from gateway.rules import engine
 from gateway.rules.kinds.clinical import months_before
-from tests.rules.helpers import DOS, book, claim, days_before, good_evidence, history, line
+from tests.rules.helpers import DOS, book, claim, days_before, good_evidence, history, line, prior
 
 EM = line("99213", ["25"])
 Pinned = tuple[str, str, int | None, str, str]  # severity, rule id, line, message, fix
@@ -479,3 +479,136 @@ def test_months_before_clamps_to_the_month_end(day: dt.date, months: int, expect
 def test_every_case_date_is_relative_to_the_fixed_dos() -> None:
     assert dt.date(2026, 9, 16) == DOS
     assert days_before(0) == "2026-09-16" and days_before(-1) == "2026-09-17"
+
+
+# Interval and relief boundaries, each pinned for the one rule it tests (other rules' findings on
+# these claims are the business of their own cases).
+ONE_RULE_CASES: list[tuple[str, Callable[[], Claim], History, str, list[Pinned]]] = [
+    (
+        "commercial-esi-29-days-after-the-last",
+        lambda: claim([EM, line("64483", ["RT"])], state="MA", filing="BL"),
+        history(("64483", 29)),
+        "bcbsma.esi_interval",
+        [
+            (
+                "error",
+                "bcbsma.esi_interval",
+                2,
+                "An ESI only 29 days after the one on 2026-08-18; the policy needs at least 30 days.",
+                "schedule it on or after 2026-09-17",
+            )
+        ],
+    ),
+    (
+        "commercial-esi-30-days-after-the-last",
+        lambda: claim([EM, line("64483", ["RT"])], state="MA", filing="BL"),
+        history(("64483", 30)),
+        "bcbsma.esi_interval",
+        [],
+    ),
+    (
+        "second-diagnostic-facet-block-13-days-after-the-first",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 13, 85, 1, True)],
+            },
+        ),
+        History(),
+        "facet.second_diagnostic_interval",
+        [
+            (
+                "error",
+                "facet.second_diagnostic_interval",
+                2,
+                (
+                    "A second diagnostic facet block only 13 days after the one on 2026-09-03; the policy needs "
+                    "at least 14 days."
+                ),
+                "schedule it on or after 2026-09-17",
+            )
+        ],
+    ),
+    (
+        "second-diagnostic-facet-block-14-days-after-the-first",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 14, 85, 1, True)],
+            },
+        ),
+        History(),
+        "facet.second_diagnostic_interval",
+        [],
+    ),
+    (
+        "poor-responder-repeat-13-days-later-is-held",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 13, 40, 10)]}
+        ),
+        history(("64483", 13)),
+        "esi.repeat_relief",
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                (
+                    "A repeat ESI needs at least 50% relief from the 64483 on 2026-09-03; it gave 40% (a "
+                    "poor-responder repeat needs at least 14 days)."
+                ),
+                "do not bill it as covered (GA with a signed ABN); record the correct relief if it was higher",
+            )
+        ],
+    ),
+    (
+        "relief-lasting-60-days-is-short-of-3-months",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 120, 60, 60)]}
+        ),
+        history(("64483", 120)),
+        "esi.repeat_relief",
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                (
+                    "A repeat ESI needs the relief from the 64483 on 2026-05-19 to last at least 3 months (90 days); "
+                    "it was 60 days."
+                ),
+                "wait until the relief criterion is met",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("make", "past", "rule_id", "expected"),
+    [case[1:] for case in ONE_RULE_CASES],
+    ids=[case[0] for case in ONE_RULE_CASES],
+)
+def test_interval_and_relief_boundaries(
+    make: Callable[[], Claim], past: History, rule_id: str, expected: list[Pinned]
+) -> None:
+    result = engine.evaluate(make(), past, book())
+    found = [
+        (f.severity.value, f.rule_id, f.line, f.message, f.fix)
+        for f in result.findings
+        if f.rule_id == rule_id
+    ]
+    assert found == expected
+
+
+def test_poor_responder_repeat_after_14_days_is_not_held_by_the_relief_rule() -> None:
+    """At exactly 14 days the poor-responder path applies: never the 'needs 50% relief' hold."""
+    made = claim(
+        [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 14, 40, 10)]}
+    )
+    result = engine.evaluate(made, history(("64483", 14)), book())
+    found = [f for f in result.findings if f.rule_id == "esi.repeat_relief"]
+    assert [(f.severity.value, f.line) for f in found] == [("warning", 2)]
+    assert "needs at least 50% relief" not in found[0].message
