@@ -126,3 +126,42 @@ def test_claim_file_written_before_the_new_evidence_fields_still_loads(tmp_path:
     assert [(f["rule_id"], f["severity"], f["category"]) for f in not_stated] == [
         ("esi.indication", "warning", "documentation")
     ]
+
+
+def test_claim_schema_publishes_the_new_evidence_fields(tmp_path: Path) -> None:
+    """gateway schema claim: every fact the LCD rules decide on can be stated, and all are optional."""
+    result = gateway(tmp_path, "schema", "claim")
+    assert result.returncode == 0, result.stderr
+    definitions = json.loads(result.stdout)["$defs"]
+    evidence = definitions["ClinicalEvidence"]
+    new = {
+        "lines",
+        "exam",
+        "trigger_points",
+        "sedation",
+        "sedation_reason",
+        "injectate",
+        "ablation",
+        "repeat",
+    }
+    new |= {"rfa_contraindication", "scs", "continuation"}
+    assert new <= set(evidence["properties"])
+    assert not new & set(evidence.get("required", []))
+    assert set(definitions["LineIntent"]["enum"]) == {
+        "diagnostic",
+        "therapeutic",
+        "trial",
+        "permanent",
+        "replacement",
+    }
+    prior = definitions["PriorProcedure"]["properties"]
+    assert {
+        "relief_duration_hours",
+        "anesthetic_agent",
+        "successful",
+        "functional_improvement_percent",
+    } <= set(prior)
+    assert {"PDAS", "PEG", "BPI_INTERFERENCE"} <= set(definitions["PainScale"]["enum"])
+    assert {"multidisciplinary_screening", "active_substance_abuse", "leads", "contacts", "trials"} <= set(
+        definitions["ScsEvidence"]["properties"]
+    )
