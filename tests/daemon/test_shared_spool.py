@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import uuid
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,7 +18,9 @@ def test_a_batch_built_on_host_a_is_sent_by_host_b_with_the_recorded_bytes(
     postgres_store: Store, tmp_path: Path
 ) -> None:
     host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
-    profile = local_profile(tmp_path)  # the clearinghouse's share, mounted on both hosts
+    # The clearinghouse's share, mounted on both hosts.  Its own name: the work locks are
+    # PostgreSQL advisory locks by name, shared with every other test run on this database.
+    profile = local_profile(tmp_path, f"spool-{uuid.uuid4().hex[:12]}")
     write_pending(host_a / "outbound", make_claims(3, "M"))
     daemon_a = make_daemon(postgres_store, host_a, {profile.name: profile}, actor="daemon:a")
     cycles.intake_cycle(daemon_a.ctx)
