@@ -44,9 +44,15 @@ def test_build_and_validate_an_example(tmp_path: Path) -> None:
     assert out.read_text().startswith("ISA*00*")
     checked = gateway(tmp_path, "validate", str(out))
     assert checked.returncode == 0 and "837P valid" in checked.stdout
-    # A second build gets new control numbers from the database.
+    # The claim is now in the operator's own batch 1 (built, never sent by a daemon): building it
+    # again is refused until that batch is cancelled (its file is removed; its control numbers stay
+    # burned); the rebuild gets new control numbers.
+    refused = gateway(tmp_path, "build", "837p", str(EXAMPLES / "rfa_lumbar_bilateral.json"), "-o", str(out))
+    assert refused.returncode == 3 and "batch that has not been sent yet" in refused.stderr
+    cancelled = gateway(tmp_path, "batches", "cancel", "1", "--reason", "rebuild", "--actor", "operator:test")
+    assert cancelled.returncode == 0, cancelled.stderr
     again = gateway(tmp_path, "build", "837p", str(EXAMPLES / "rfa_lumbar_bilateral.json"), "-o", str(out))
-    assert "ISA13 000000002" in again.stdout
+    assert "ISA13 000000003" in again.stdout  # the refused build burned 000000002: never reused
 
 
 def test_bad_claims_exit_non_zero_list_every_problem_and_write_nothing(
