@@ -17,9 +17,13 @@ def run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
 ) -> str:
     monkeypatch.setenv("GATEWAY_HOME", str(tmp_path))
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as done:
         main(list(args))
-    return capsys.readouterr().out
+    output = capsys.readouterr().out
+    # Exit 1: both claims are held by esi.repeat_relief (relief of 35 days before a repeat ESI);
+    # a missing documentation element only lowers the score, it holds nothing.
+    assert done.value.code == 1, output
+    return output
 
 
 def test_check_prints_and_exports_the_score(
@@ -32,6 +36,8 @@ def test_check_prints_and_exports_the_score(
     claims = tmp_path / "claims.json"
     claims.write_text(json.dumps({"claims": [claim_document(FAMILY_CODE), thin_claim]}))
     text = run(tmp_path, monkeypatch, capsys, "check", "--no-history", str(claims))
+    holding = [line.split()[3] for line in text.splitlines() if line.strip().startswith("error ")]
+    assert holding == ["esi.repeat_relief", "esi.repeat_relief"]  # the only holds, one per claim
     lines = [line.strip() for line in text.splitlines() if line.strip().startswith("documentation ")]
     assert len(lines) == 2
     complete, missing = lines

@@ -70,8 +70,12 @@ def response_file(tmp_path: Path, request: AuthRequest, decision: str, number: s
 
 
 def held(store: Store, tmp_path: Path, claim: Claim) -> None:
-    with pytest.raises(ClaimsHeld):
+    with pytest.raises(ClaimsHeld, match=r"^1 of 1 claim\(s\) held by payer rules") as caught:
         build_837p_file([claim], PARTNERS, store, tmp_path / "out.x12", book=BOOK)
+    # Held for the missing authorization only, so the approval below is what releases it.
+    assert [problem.split(" [")[0] for problem in caught.value.problems] == [
+        f"claim {claim.patient_control_number}: esi.wiser_prior_auth_tx"
+    ]
 
 
 def status_and_events(store: Store, pcn: str) -> tuple[str, list[str]]:

@@ -224,7 +224,7 @@ def test_a_cycle_cut_short_neither_loses_nor_repeats_an_answer(tmp_path: Path) -
     flaky = _FailingOnce(sim.simulator().transport)
     simulator = sim.simulator()
     simulator.transport = flaky
-    with pytest.raises(TemporaryTransportError):
+    with pytest.raises(TemporaryTransportError, match=r"^connection reset$"):
         simulator.run_cycle()
     assert sim.names() == ["batch.999.x12"]  # the 277CA was not sent yet
     assert (sim.upload / "batch.x12").exists()  # and the upload is still there
