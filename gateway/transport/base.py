@@ -23,6 +23,7 @@ Every method raises ``TemporaryTransportError`` (worth another try later) or
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +53,32 @@ def safe_name(name: str) -> str:
     if len(name.encode("utf-8")) > 200:
         raise UnsafeNameError(f"unsafe file name {name[:20]!r}...: longer than 200 bytes")
     return name
+
+
+class UnsafeNameWarnings:
+    """Skips response names ``safe_name`` refuses, with one WARNING per name and transport.
+
+    Such a file stays on the server until someone removes it; warning on every poll would
+    bury the log, and skipping it silently would hide a response from the operator.
+    """
+
+    def __init__(self, clearinghouse: str, logger: logging.Logger) -> None:
+        self.clearinghouse = clearinghouse
+        self._log = logger
+        self._warned: set[str] = set()
+
+    def is_safe(self, name: str) -> bool:
+        """True for a name that may be fetched; False (warned once) for one that may not."""
+        try:
+            safe_name(name)
+        except UnsafeNameError as error:
+            if name not in self._warned:
+                self._warned.add(name)
+                self._log.warning(
+                    "clearinghouse %s: skipping response (warned once): %s", self.clearinghouse, error
+                )
+            return False
+        return True
 
 
 def is_in_flight(name: str) -> bool:

@@ -8,6 +8,7 @@ needs an operator, except a full disk, which is reported as temporary.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import time
@@ -27,10 +28,13 @@ from gateway.transport.base import (
     Receipt,
     RemoteFile,
     UnsafeNameError,
+    UnsafeNameWarnings,
     is_in_flight,
     safe_name,
 )
 from gateway.transport.landing import fsync_dir, inbound_name, land
+
+log = logging.getLogger("gateway.transport.local")
 
 _TEMPORARY_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EAGAIN, errno.EINTR, errno.EIO, errno.EBUSY}
 
@@ -53,6 +57,7 @@ class LocalTransport:
         self.archive_dir = archive_dir
         self.response_glob = response_glob
         self._latch = PermanentLatch(name, alert)
+        self._unsafe_names = UnsafeNameWarnings(name, log)
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
@@ -107,7 +112,8 @@ class LocalTransport:
             for entry in os.scandir(self.response_dir):
                 if not entry.is_file(follow_symlinks=False) or is_in_flight(entry.name):
                     continue
-                if entry.name.startswith(".") or not fnmatch(entry.name, self.response_glob):
+                # A dotfile is someone's hidden file (an editor's, a sync tool's): warned, not fetched.
+                if not self._unsafe_names.is_safe(entry.name) or not fnmatch(entry.name, self.response_glob):
                     continue
                 stat = entry.stat(follow_symlinks=False)
                 found.append(RemoteFile(entry.name, stat.st_size, int(stat.st_mtime)))

@@ -45,6 +45,7 @@ from gateway.transport.base import (
     Receipt,
     RemoteFile,
     UnsafeNameError,
+    UnsafeNameWarnings,
     is_in_flight,
     safe_name,
 )
@@ -112,7 +113,7 @@ class SftpTransport:
         self._sftp: paramiko.SFTPClient | None = None
         self._unfinished: set[str] = set()  # our *.tmp uploads that may be left on the server
         self._maybe_renamed: set[str] = set()  # uploads whose rename was sent but not confirmed
-        self._warned_names: set[str] = set()  # unsafe remote names already reported
+        self._unsafe_names = UnsafeNameWarnings(profile.name, log)
 
     # -- connection --------------------------------------------------------------------------
 
@@ -366,12 +367,7 @@ class SftpTransport:
             name = entry.filename
             if not stat.S_ISREG(entry.st_mode or 0) or is_in_flight(name):
                 continue
-            try:
-                safe_name(name)
-            except UnsafeNameError as error:
-                if name not in self._warned_names:  # once per name, not on every poll
-                    self._warned_names.add(name)
-                    log.warning("clearinghouse %s: skipping response (warned once): %s", self.name, error)
+            if not self._unsafe_names.is_safe(name):
                 continue
             if fnmatch(name, self.profile.connection.response_glob):
                 found.append(RemoteFile(name, entry.st_size or 0, int(entry.st_mtime or 0)))

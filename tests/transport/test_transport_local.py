@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -69,3 +70,25 @@ def test_missing_folder_is_permanent_and_alerts_once(tmp_path: Path, alerts: Ale
     with pytest.raises(PermanentTransportError, match="stopped until reset"):
         transport.list_responses()
     assert [alert.kind for alert in alerts] == ["folder"]
+
+
+def test_a_dotfile_in_the_response_folder_is_skipped_and_warned_once_per_name(
+    folders: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    upload, response = folders
+    (response / "a.999").write_bytes(b"999")
+    (response / ".hidden.999").write_bytes(b"x")
+    (response / ".~lock.a.999#").write_bytes(b"x")
+    (response / "b.999.tmp").write_bytes(b"half")  # an upload in flight: skipped without a word
+    transport = LocalTransport("demo", upload, response)
+    with caplog.at_level(logging.WARNING, logger="gateway.transport.local"):
+        for _poll in range(3):
+            assert [remote.name for remote in transport.list_responses()] == ["a.999"]
+        (response / ".later").write_bytes(b"x")
+        assert [remote.name for remote in transport.list_responses()] == ["a.999"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "gateway.transport.local"]
+    assert sorted(warnings) == [
+        "clearinghouse demo: skipping response (warned once): unsafe file name '.hidden.999': empty, dot or hidden",
+        "clearinghouse demo: skipping response (warned once): unsafe file name '.later': empty, dot or hidden",
+        "clearinghouse demo: skipping response (warned once): unsafe file name '.~lock.a.999#': empty, dot or hidden",
+    ]
