@@ -30,11 +30,24 @@ CLAIM = "CLP*PCN-9*1*100*80"
         ([CLAIM, "SVC*HC:64483*100*80**l"], "segment 9: SVC05 at segment 10 is not a number"),
         ([CLAIM, "CAS*CO*45*2O"], "segment 9: CAS03 at segment 10 is not a number"),
         ([CLAIM, "CAS*CO*45*20*X"], "segment 9: CAS04 at segment 10 is not a number"),
+        # An empty quantity and a reason code that is not a number are not the bad amount.
+        ([CLAIM, "CAS*CO*45*20**B10*1O"], "segment 9: CAS06 at segment 10 is not a number"),
+        # An empty CLP03 fails as an amount, but the element check reads empty as 0: no element is named.
+        (["CLP*PCN-9*1**80"], "segment 9: an amount of this claim is not a number"),
         (["CLP*PCN-9*1*1O0*80"], "segment 9: CLP03 at segment 9 is not a number"),
         (["CLP*PCN-9*1*100*8O"], "segment 9: CLP04 at segment 9 is not a number"),
         (["CLP*PCN-9*1*100*80*2O"], "segment 9: CLP05 at segment 9 is not a number"),
         (["CAS*CO*45*20"], "segment 9: CAS outside a claim (no CLP before it)"),
         (["SVC*HC:64483*100*80"], "segment 9: SVC outside a claim (no CLP before it)"),
+        # LX opens a new group of claims: the (balanced) claim before it is closed.
+        (
+            [CLAIM, "CAS*CO*45*20", "LX*2", "CAS*CO*45*20"],
+            "segment 12: CAS outside a claim (no CLP before it)",
+        ),
+        (
+            [CLAIM, "CAS*CO*45*20", "LX*2", "SVC*HC:64483*100*80"],
+            "segment 12: SVC outside a claim (no CLP before it)",
+        ),
     ],
 )
 def test_malformed_claim_segment_is_a_finding_and_the_next_transaction_stands(

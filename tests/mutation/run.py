@@ -56,6 +56,7 @@ TESTS_FOR: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tests/inbound/test_golden_835.py",
             "tests/inbound/test_835_malformed.py",
             "tests/inbound/test_parsers.py",
+            "tests/inbound/test_835_fields.py",
             "tests/inbound/test_ledger.py",
         ),
     ),

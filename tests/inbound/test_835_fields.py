@@ -1,0 +1,174 @@
+"""835 values that `gateway parse --json` does not print but matching and secondary billing read
+(the payer identifier, the payee NPI, the crossover payer), and the short and long shapes of CLP,
+SVC01 and the 2110 detail segments, each pinned to the exact value on our own small files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from gateway.inbound.document import ParsedFile, parse_bytes
+from gateway.inbound.records import Payment, RemitClaim, Remittance
+from tests.inbound.x12_fixtures import interchange, transaction
+
+PAID = ["CLP*PCN-50*1*100*80**12*CCN-50", "CAS*CO*45*20"]
+
+
+def parse_835(*bodies: Sequence[str]) -> ParsedFile:
+    """Each body is one 835 between ST and SE (control numbers 0001, 0002 ...)."""
+    transactions = [transaction("835", f"{n:04d}", body) for n, body in enumerate(bodies, 1)]
+    text = interchange(transactions, functional_id="HP", implementation="005010X221A1")
+    return parse_bytes(text.encode(), "t.835")
+
+
+def remittances(parsed: ParsedFile) -> list[Remittance]:
+    bodies = [t.body for t in parsed.transactions]
+    assert all(isinstance(body, Remittance) for body in bodies)
+    return bodies  # type: ignore[return-value]
+
+
+def claims_of(claims: Sequence[str], paid: str = "80") -> tuple[RemitClaim, ...]:
+    """The claims of one 835 with a payment of ``paid``; the file must parse without findings."""
+    parsed = parse_835([f"BPR*I*{paid}*C*ACH", "TRN*1*EFT50*1512345678", "LX*1", *claims])
+    assert parsed.findings == []
+    (remit,) = remittances(parsed)
+    return remit.claims
+
+
+def test_payer_identifier_is_ref_2u_else_n1_pr_n104_and_payee_npi_needs_n103_xx() -> None:
+    with_2u = [
+        "BPR*I*80*C*CHK************20261201",
+        "TRN*1*CHK5555*1999999999",
+        "REF*EV*RECEIVER-1",
+        "DTM*405*20261130",
+        "N1*PR*BLUE PLAN*XV*PLANID-N104",
+        "N3*1 PAYER WAY",
+        "N4*NASHVILLE*TN*37201",
+        "REF*2U*PAYER-2U",
+        "N1*PE*PAIN CLINIC LLC*XX*1234567893",
+        "REF*TJ*987654321",  # the payee's tax id: a REF that is not REF*2U changes nothing
+        "LX*1",
+        "TS3*1234567893*11*20261231*1*100",
+        *PAID,
+    ]
+    without_2u = [
+        "BPR*I*80*C*ACH",
+        "TRN*1*EFT6666*1888888888",
+        "N1*PR*GREEN PLAN*XV*GREEN-N104",
+        "N1*PE*PAIN CLINIC LLC*FI*599944521",  # a tax id, not an NPI: no payee NPI
+        "LX*1",
+        *PAID,
+    ]
+    parsed = parse_835(with_2u, without_2u)
+    assert parsed.findings == []
+    first, second = (remit.payment for remit in remittances(parsed))
+    assert first == Payment(
+        amount=Decimal(80),
+        credit_debit="C",
+        method="CHK",
+        date="20261201",
+        trace_number="CHK5555",
+        payer_id="1999999999",
+        payer_name="BLUE PLAN",
+        payer_identifier="PAYER-2U",
+        payee_npi="1234567893",
+    )
+    assert (second.payer_name, second.payer_identifier, second.payee_npi) == ("GREEN PLAN", "GREEN-N104", "")
+    assert (second.trace_number, second.payer_id, second.date) == ("EFT6666", "1888888888", "")
+
+
+def test_835_without_trn_or_n1_leaves_every_identity_empty() -> None:
+    """TRN and both N1 loops are required, but their absence is not a reason to lose the claims."""
+    parsed = parse_835(["BPR*I*80*C*ACH", "LX*1", *PAID])
+    assert parsed.findings == []
+    (remit,) = remittances(parsed)
+    payment = remit.payment
+    assert (payment.trace_number, payment.payer_id, payment.payer_name) == ("", "", "")
+    assert (payment.payer_identifier, payment.payee_npi) == ("", "")
+    assert [c.patient_control_number for c in remit.claims] == ["PCN-50"]
+
+
+def test_crossover_payer_is_nm1_tt_n103_of_its_own_claim_only() -> None:
+    crossed, plain = claims_of(
+        [
+            "CLP*PCN-51*19*100*80*20*MB*CCN-51",
+            "NM1*QC*1*DOE*JANE",
+            "NM1*TT*2*MEDIGAP PLAN*****PI*MGAP1",
+            "MOA***N130",
+            "SVC*HC:64483*100*80**1",
+            "CAS*PR*1*20",
+            "CLP*PCN-52*1*50*50**MB*CCN-52",
+            "NM1*QC*1*ROE*RICHARD",
+            "SVC*HC:64484*50*50**1",
+        ],
+        paid="130",
+    )
+    assert (crossed.crossover_payer, crossed.remarks) == ("MEDIGAP PLAN", ("N130",))
+    assert plain.crossover_payer == ""
+
+
+def test_svc01_one_modifier_and_four_modifiers_before_the_description() -> None:
+    """SVC01: qualifier, procedure, up to four modifiers (SVC01-3..6), then a description (SVC01-7)."""
+    (claim,) = claims_of(
+        [
+            "CLP*PCN-53*1*300*300**MB*CCN-53",
+            "SVC*HC:64483:RT*100*100**1",
+            "SVC*HC:64490:RT:LT:59:XS:FACET INJECTION*200*200**1",
+        ],
+        paid="300",
+    )
+    one, four = claim.service_lines
+    assert (one.procedure, one.modifiers) == ("64483", ("RT",))
+    assert (four.procedure, four.modifiers) == ("64490", ("RT", "LT", "59", "XS"))
+
+
+def test_clp_ending_at_clp05_clp06_or_clp07() -> None:
+    at_05, at_06, at_07 = claims_of(
+        [
+            "CLP*PCN-54*2*100*80*20",
+            "CAS*PR*1*20",
+            "CLP*PCN-55*1*100*80**MB",
+            "CAS*CO*45*20",
+            "CLP*PCN-56*1*100*80**16*CCN-56",
+            "CAS*CO*45*20",
+        ],
+        paid="240",
+    )
+    assert (at_05.patient_responsibility, at_05.filing_indicator, at_05.payer_claim_control_number) == (
+        Decimal(20),
+        "",
+        "",
+    )
+    assert (at_06.patient_responsibility, at_06.filing_indicator, at_06.payer_claim_control_number) == (
+        None,
+        "MB",
+        "",
+    )
+    assert (at_07.filing_indicator, at_07.payer_claim_control_number) == ("16", "CCN-56")
+
+
+def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
+    """A line without REF*6R or DTM has neither; LQ*RX (a pharmacy reject code) is not a RARC; a
+    bare LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
+    (claim,) = claims_of(
+        [
+            "CLP*PCN-57*1*300*250**MB*CCN-57",
+            "SVC*HC:64483*100*100**1",
+            "SVC*HC:64484*200*150**1",
+            "DTM*472*20261105",
+            "CAS*CO*45*50*0.75",
+            "REF*6R*LINE-57",
+            "LQ*RX*E7",
+            "LQ",
+            "LQ*HE*N381",
+        ],
+        paid="250",
+    )
+    bare, detailed = claim.service_lines
+    assert (bare.control_number, bare.service_date, bare.remarks, bare.adjustments) == ("", "", (), ())
+    assert (detailed.control_number, detailed.service_date, detailed.remarks) == (
+        "LINE-57",
+        "20261105",
+        ("N381",),
+    )
+    assert [tuple(a) for a in detailed.adjustments] == [("CO", "45", Decimal(50), Decimal("0.75"))]
