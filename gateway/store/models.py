@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.store import (
     auths,
+    batch_contents,
     batches,
     codesets,
     console,
@@ -17,6 +18,7 @@ from gateway.store.schema import Base
 __all__ = [
     "Base",
     "auths",
+    "batch_contents",
     "batches",
     "codesets",
     "console",
