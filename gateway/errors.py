@@ -132,6 +132,10 @@ class TransportError(GatewayError):
 class TemporaryTransportError(TransportError):
     """Worth retrying later: timeouts, resets, refused connections, server disk full."""
 
+    # What went wrong as a stable slug ("connection_refused", "timeout", "dns", ...): stored with
+    # the clearinghouse's failure streak and shown to operators, so it never carries data.
+    kind: str = "network"
+
 
 class PermanentTransportError(TransportError):
     """Retrying cannot help: host key mismatch, authentication failure, permission denied."""

@@ -17,6 +17,7 @@ from gateway.cli.batches import actor_option, reason_option
 from gateway.errors import ConfigError
 from gateway.settings import Settings
 from gateway.store.clearinghouse_stops import reset_stop
+from gateway.store.contact_backoff import contact_now
 from gateway.store.db import Store
 from gateway.transport import open_transport
 from gateway.transport.checks import ProfileProblems, check_profiles
@@ -75,14 +76,21 @@ def test(ctx: click.Context, name: str) -> None:
 @actor_option
 @click.pass_obj
 def reset(settings: Settings, name: str, reason: str, actor: str) -> None:
-    """Let the daemon contact NAME again after a permanent stop (fix the cause first)."""
+    """Let the daemon contact NAME again after a permanent stop, or now while it backs off."""
     get_profile(settings.config_file, name)  # a typo must not look like a reset
     with Store.open(settings.db_url) as store:
         stop = reset_stop(store, name, reason, actor)
-    if stop is None:
+        streak = contact_now(store, name, reason, actor)
+    if stop is None and streak is None:
         click.echo(f"clearinghouse {name}: not stopped; nothing to reset")
         return
-    click.echo(
-        f"clearinghouse {name}: reset by {actor} (stopped since {stop.since:%Y-%m-%d %H:%M:%S %Z}: "
-        f"{stop.reason}); the next cycle contacts it"
-    )
+    if stop is not None:
+        click.echo(
+            f"clearinghouse {name}: reset by {actor} (stopped since {stop.since:%Y-%m-%d %H:%M:%S %Z}: "
+            f"{stop.reason}); the next cycle contacts it"
+        )
+    if streak is not None:
+        click.echo(
+            f"clearinghouse {name}: backoff ended by {actor} ({streak.failures} failed contact(s) since "
+            f"{streak.since:%Y-%m-%d %H:%M:%S %Z}, last {streak.kind}); the next cycle contacts it"
+        )

@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import logging
 import os
+import random
 import signal
 import socket
 import threading
@@ -53,6 +54,7 @@ class Daemon:
         *,
         actor: str | None = None,
         clock: Callable[[], dt.datetime] = dt.datetime.now,
+        random: Callable[[], float] = random.random,
     ) -> None:
         if not profiles:
             raise ConfigError("no clearinghouses are configured: the daemon has nowhere to send")
@@ -74,6 +76,9 @@ class Daemon:
                 config.screen_chunk,
                 config.max_inbound_bytes,
             ),
+            # One clock for quiet hours (local time) and contact backoff (UTC; a naive time is local).
+            now=lambda: clock().astimezone(dt.UTC),
+            random=random,
         )
         self.stop = self.ctx.stop
         self._lock_file: IO[str] | None = None
@@ -179,6 +184,8 @@ class Daemon:
                     continue
                 if self._nothing_waiting() or any(r.errors for r in reports if r is not None):
                     break
+                if any(r.counts.get("clearinghouses_backing_off") for r in reports if r is not None):
+                    break  # what waits is for a clearinghouse we must leave alone for now
                 self.stop.wait(0.2)  # another daemon holds the work right now: look again shortly
         finally:
             self.close()

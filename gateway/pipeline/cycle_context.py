@@ -6,6 +6,8 @@ book, the work locks and the ``stop`` event a signal sets; gateway.pipeline.cycl
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 from gateway.domain.claim import Claim
 from gateway.rules import RuleBook
 from gateway.store.batches import WorkLocks
+from gateway.store.contact_backoff import FailureStreak
 from gateway.store.db import Store
 from gateway.transport import ClearinghouseProfile, Transport
 
@@ -90,6 +93,11 @@ class Context:
     # until an operator resets them; read from the database each cycle (gateway.pipeline.stops).
     stopped: dict[str, str] = field(default_factory=dict)
     locks: WorkLocks | None = None
+    # Clearinghouses whose last contacts failed, read each cycle (gateway.pipeline.contact_backoff);
+    # ``now`` (aware) and ``random`` are injected so tests pin the waits.
+    failing: dict[str, FailureStreak] = field(default_factory=dict)
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    random: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
         if self.locks is None:

@@ -31,10 +31,12 @@ from gateway.errors import (
     ConfigError,
     GatewayError,
     PermanentTransportError,
+    TemporaryTransportError,
     TransportError,
     ValidationFailed,
 )
 from gateway.pipeline import inbound, secondary
+from gateway.pipeline.contact_backoff import contact_failed, contact_succeeded, may_contact, refresh_streaks
 from gateway.pipeline.cycle_context import Context, CycleReport, timed
 from gateway.pipeline.intake_folder import PENDING, take_pending_files
 from gateway.pipeline.outbound import build_gated, gate_issues, route, screen_one
@@ -123,13 +125,14 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
 def outbound_cycle(ctx: Context, *, send: bool = True) -> CycleReport:
     with timed(CycleReport("outbound")) as report:
         refresh_stops(ctx, report)
+        refresh_streaks(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
             with ctx.lock(f"build:{name}") as got:
                 if got:
                     _build_batch(ctx, name, report)
-            if send and not ctx.stop.is_set() and name not in ctx.stopped:
+            if send and not ctx.stop.is_set() and name not in ctx.stopped and may_contact(ctx, name):
                 _send_batches(ctx, name, report)
         # What is still waiting, for the health line (an operator's first question).
         report.counts["claims_waiting"] = batch_ops.count_claims(ctx.store, ClaimStatus.QUEUED)
@@ -261,6 +264,9 @@ def _send_batches(ctx: Context, name: str, report: CycleReport) -> None:
                 batch_ops.mark_failed(ctx.store, batch_id, str(error), ctx.actor)
                 stop_clearinghouse(ctx, name, error, report)
                 return
+            except TemporaryTransportError as error:
+                contact_failed(ctx, name, error, report)  # the next contact waits (backs off)
+                return  # stays 'sending': the next contact looks on the server and resumes
             except TransportError as error:
                 record_contact(ctx.store, name, str(error))
                 report.errors.append(f"{name}: {error}")
@@ -291,7 +297,7 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
         batch_ops.mark_failed(ctx.store, batch_id, reason, ctx.actor)
         report.errors.append(f"{name}: batch {batch_id}: {reason}")
         return
-    record_contact(ctx.store, name)
+    contact_succeeded(ctx, name)
 
 
 # -- poll: responses into the ledger, then batch statuses -------------------------------------
@@ -300,11 +306,12 @@ def _send_one(ctx: Context, name: str, batch_id: int, report: CycleReport) -> No
 def poll_cycle(ctx: Context) -> CycleReport:
     with timed(CycleReport("poll")) as report:
         refresh_stops(ctx, report)
+        refresh_streaks(ctx, report)
         for name in ctx.profiles:
             if ctx.stop.is_set():
                 break
             with ctx.lock(f"poll:{name}") as got:
-                if got and name not in ctx.stopped:
+                if got and name not in ctx.stopped and may_contact(ctx, name):
                     _poll_one(ctx, name, report)
         if not ctx.stop.is_set():
             report.add("batches_moved", batch_ops.refresh_acknowledgements(ctx.store, ctx.actor))
@@ -330,9 +337,11 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
                 report.add("payments_resent", received.duplicate_payments)
             if received.problem:
                 report.errors.append(received.problem)
-        record_contact(ctx.store, name)
+        contact_succeeded(ctx, name)
     except PermanentTransportError as error:
         stop_clearinghouse(ctx, name, error, report)
+    except TemporaryTransportError as error:
+        contact_failed(ctx, name, error, report)  # the next contact waits (backs off)
     except TransportError as error:
         record_contact(ctx.store, name, str(error))
         report.errors.append(f"{name}: {error}")

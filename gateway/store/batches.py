@@ -79,6 +79,13 @@ class ClearinghouseContactRow(Base):
     # operator resets it (gateway.store.clearinghouse_stops), across restarts and cron runs.
     stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     stop_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A streak of temporary failures (gateway.store.contact_backoff): how many, since when, the
+    # earliest next contact, the last failure's kind (a slug, never data) and the alert raised.
+    contact_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    failing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failure_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    unreachable_alert_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def lock_key(name: str) -> int:

@@ -25,6 +25,7 @@ from gateway.domain.status import ClaimStatus, HoldKind
 from gateway.store import documentation, operator_ops
 from gateway.store.auths import auths_for_claim
 from gateway.store.batches import BatchRow
+from gateway.store.contact_backoff import FailureStreak
 from gateway.store.db import Store
 from gateway.store.ledger_tables import ClaimRefRow
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
@@ -49,6 +50,12 @@ class ClearinghouseHealth:
     last_error_at: dt.datetime | None
     stopped_at: dt.datetime | None = None  # a permanent failure stopped it until an operator resets it
     stop_reason: str | None = None
+    streak: FailureStreak | None = None  # temporary failures in a row: contacts are backing off
+
+    @property
+    def unreachable(self) -> bool:
+        """Failing for longer than its ``backoff.alert_after_minutes``: the alert was raised."""
+        return self.streak is not None and self.streak.alerted_at is not None
 
     @property
     def stopped(self) -> bool:
@@ -99,6 +106,7 @@ def today(store: Store) -> Today:
             _aware(c.last_error_at) if c.last_error_at else None,
             _aware(c.stopped_at) if c.stopped_at else None,
             c.stop_reason,
+            c.streak,
         )
         for c in view.contacts
     ]

@@ -22,6 +22,7 @@ from gateway.store import repository
 from gateway.store.auths import give_back_units
 from gateway.store.batch_ops import batch_info, move
 from gateway.store.batches import BatchRow, ClearinghouseContactRow
+from gateway.store.contact_backoff import FailureStreak, streak_of
 from gateway.store.db import Store
 from gateway.store.intake_ops import insert_version, latest_version
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow
@@ -180,6 +181,7 @@ class ContactInfo:
     last_error_at: dt.datetime | None
     stopped_at: dt.datetime | None
     stop_reason: str | None
+    streak: FailureStreak | None = None  # temporary failures in a row: the daemon is backing off
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,15 @@ def status(store: Store) -> StatusView:
             .limit(1)
         ).first()
         contacts = [
-            ContactInfo(c.name, c.last_contact_at, c.last_error, c.last_error_at, c.stopped_at, c.stop_reason)
+            ContactInfo(
+                c.name,
+                c.last_contact_at,
+                c.last_error,
+                c.last_error_at,
+                c.stopped_at,
+                c.stop_reason,
+                streak_of(c),
+            )
             for c in session.scalars(select(ClearinghouseContactRow).order_by(ClearinghouseContactRow.name))
         ]
         alerts = [_event_info(row) for row in session.scalars(

@@ -79,7 +79,11 @@ def land(
             os.fsync(handle.fileno())
         size = temp.stat().st_size
         if expected_size is not None and size != expected_size:
-            raise TemporaryTransportError(f"short download of {local_name}: {size} of {expected_size} bytes")
+            short = TemporaryTransportError(
+                f"short download of {local_name}: {size} of {expected_size} bytes"
+            )
+            short.kind = "short_download"
+            raise short
         try:
             os.chmod(temp, SPOOL_FILE_MODE)
             sha = _sha256(temp)

@@ -69,7 +69,9 @@ class LocalTransport:
         except OSError as error:
             message = f"clearinghouse {self.name}: {what}: {error.strerror or error}"
             if error.errno in _TEMPORARY_ERRNOS:
-                raise TemporaryTransportError(message) from None
+                temporary = TemporaryTransportError(message)
+                temporary.kind = f"local_{errno.errorcode[error.errno].lower()}"  # local_enospc
+                raise temporary from None
             permanent = PermanentTransportError(message)
             self._latch.trip(permanent, "folder")
             raise permanent from None

@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from gateway.config_file import read_yaml, validate
 from gateway.errors import ConfigError
+from gateway.transport.backoff import ContactBackoff
 from gateway.transport.base import UnsafeNameError, safe_name
 from gateway.transport.retry import RetryPolicy
 
@@ -80,6 +81,26 @@ class RetrySettings(BaseModel):
         return RetryPolicy(self.attempts, self.base_delay, self.max_delay)
 
 
+class BackoffSettings(BaseModel):
+    """Waits between contacts with a clearinghouse that keeps failing (gateway.transport.backoff)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_delay: float = Field(60.0, gt=0, le=86400, description="seconds after the first failed contact")
+    max_delay: float = Field(1800.0, gt=0, le=86400, description="the longest wait, seconds")
+    jitter: float = Field(0.1, ge=0, le=0.5, description="up to this share of a wait is left out at random")
+    alert_after_minutes: float = Field(30.0, gt=0, le=10080, description="failing this long raises an alert")
+
+    @model_validator(mode="after")
+    def _cap_above_base(self) -> Self:
+        if self.max_delay < self.base_delay:
+            raise ValueError(f"max_delay {self.max_delay:g} is below base_delay {self.base_delay:g}")
+        return self
+
+    def policy(self) -> ContactBackoff:
+        return ContactBackoff(self.base_delay, self.max_delay, self.jitter, self.alert_after_minutes)
+
+
 class Connection(BaseModel):
     """How to reach the clearinghouse: transport, server, key, pinned host key, folders, names."""
 
@@ -101,6 +122,7 @@ class Connection(BaseModel):
     test_marker: str = ""
     timeout: float = Field(30.0, gt=0, le=600)
     retry: RetrySettings = RetrySettings()
+    backoff: BackoffSettings = BackoffSettings()
 
     @field_validator("host_key")
     @classmethod

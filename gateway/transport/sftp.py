@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import paramiko
-from paramiko.ssh_exception import IncompatiblePeer
+from paramiko.ssh_exception import IncompatiblePeer, NoValidConnectionsError
 
 from gateway.errors import GatewayError, PermanentTransportError, TemporaryTransportError, TransportError
 from gateway.transport.alerts import AlertHook, PermanentLatch, log_only
@@ -82,6 +82,31 @@ def _nodelay_transport(sock: Any, /, **kwargs: Any) -> paramiko.Transport:
 
 def fingerprint(key: paramiko.PKey) -> str:
     return f"{key.get_name()} {key.fingerprint}"
+
+
+def failure_kind(error: BaseException) -> str:
+    """A stable slug for a temporary failure: what an operator is told besides the message."""
+    if isinstance(error, NoValidConnectionsError):  # every address of the host failed to connect
+        causes = {failure_kind(cause) for cause in error.errors.values()}
+        return causes.pop() if len(causes) == 1 else "network"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(error, TimeoutError):  # socket.timeout is TimeoutError since Python 3.10
+        return "timeout"
+    if isinstance(error, socket.gaierror):
+        return "dns"
+    if isinstance(error, EOFError | ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return "connection_closed"
+    if isinstance(error, paramiko.SSHException):
+        text = str(error).lower()
+        if "banner" in text:
+            return "no_banner"
+        if any(word in text for word in ("closed", "dropped", "reset", "no existing session")):
+            return "connection_closed"
+        return "ssh"
+    if isinstance(error, OSError) and str(error) == "Failure":
+        return "server_failure"
+    return "network"
 
 
 def _download(sftp: paramiko.SFTPClient, path: str, handle: BinaryIO) -> None:
@@ -267,7 +292,9 @@ class SftpTransport:
         text = str(error) or type(error).__name__
         if isinstance(error, OSError) and str(error) == "Failure":
             text = "server failure (OpenSSH reports a full disk this way)"
-        return TemporaryTransportError(f"{where}: {text}"), ""
+        temporary = TemporaryTransportError(f"{where}: {text}")
+        temporary.kind = failure_kind(error)
+        return temporary, ""
 
     def _run(
         self,
