@@ -1,0 +1,247 @@
+"""pyx12's walk made cheaper without changing one finding (used by ``gate._walk``).
+
+Profiling pyx12 4.0.0's walk of a 1,000-claim 837P (about 4 ms a claim) showed most of the time
+going to work whose answer never changes within a walk:
+
+* the walker's loop/segment counter (``NodeCounter``) keys its dict by ``X12Path`` objects whose
+  hash formats the whole path string on every lookup, and ``reset_to_node`` formats and splits
+  every key each time a loop is entered (about a third of the walk);
+* every element lookup (``Segment.get("02")``) parses the reference designator into an
+  ``X12Path`` with a regex, again and again for the same few dozen strings;
+* element validation (length, control characters, code lists, data type, regex) is a pure
+  function of the map node and the value, and most values repeat across claims (qualifiers,
+  codes, dates, amounts, the provider's names and numbers); so is a whole segment's validation
+  (a pure function of the segment node and the segment's values);
+* finding a segment node's element by index scans the node's children with a list
+  comprehension; a loop node's ``len`` sorts its position map.
+
+So this module supplies a counter with the same semantics keyed by the fields ``X12Path``
+compares, a ``Segment`` whose reference designators are parsed once per string, and, on the
+map objects the gate loads for itself (never on pyx12's classes), per-node memos around pyx12's
+own validators: a miss calls pyx12's code, a hit returns the findings that call gave for the
+same node and value.  The memo is emptied after every walk, so no claim's values outlive it.
+
+The shortcuts lean on pyx12 internals, so they are used only with the pyx12 version they were
+checked against (``TESTED_PYX12``); any other version gets the stock walk and one warning.
+``tests/foundation/test_gate_accel.py`` walks every example, fixture and corpus 837P and
+batches with seeded errors both ways and compares the complete findings.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, TypeAlias
+
+import pyx12.errors
+import pyx12.map_if
+import pyx12.nodeCounter
+import pyx12.path
+import pyx12.segment
+
+TESTED_PYX12 = "4.0.0"
+# Distinct (node, value) pairs kept per walk before the memo starts over: bounds the memory a
+# huge file can take (an entry is a few hundred bytes) while a batch's repeats still hit.
+MEMO_LIMIT = 200_000
+
+_log = logging.getLogger(__name__)
+
+_PathKey: TypeAlias = tuple[tuple[str, ...], str | None, str | None, int | None, int | None, bool | None]
+
+_memo: dict[tuple[Any, ...], tuple[bool, tuple[Any, ...]]] = {}
+_refdes: dict[str, tuple[str | None, int | None, int | None]] = {}
+
+
+def supported() -> bool:
+    """True when the installed pyx12 is the version these shortcuts were checked against."""
+    try:
+        installed = importlib.metadata.version("pyx12")
+    except importlib.metadata.PackageNotFoundError:
+        installed = "unknown"
+    if installed == TESTED_PYX12:
+        return True
+    _log.warning("pyx12 %s is not %s: the gate uses pyx12's stock (slower) walk", installed, TESTED_PYX12)
+    return False
+
+
+def forget() -> None:
+    """Drop every memoised value (called after each walk)."""
+    _memo.clear()
+
+
+class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12 is untyped
+    """``NodeCounter`` with the same counts: keyed by the fields ``X12Path.__eq__`` compares (so
+    the same paths are one key), each key's formatted path split once, not on every reset."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[_PathKey, int] = {}
+        self._parts: dict[_PathKey, tuple[pyx12.path.X12Path, tuple[str, ...]]] = {}
+
+    def _key(self, xpath: str | pyx12.path.X12Path) -> _PathKey:
+        path = xpath if isinstance(xpath, pyx12.path.X12Path) else pyx12.path.X12Path(xpath)
+        key = (tuple(path.loop_list), path.seg_id, path.id_val, path.ele_idx, path.subele_idx, path.relative)
+        if key not in self._parts:
+            self._parts[key] = (path, tuple(path.format().split("/")))
+        return key
+
+    def reset_to_node(self, xpath: str | pyx12.path.X12Path) -> None:
+        # NodeCounter: delete every key whose formatted path extends the parent's by a component.
+        root = self._parts[self._key(xpath)][1]
+        depth = len(root)
+        parts = self._parts
+        for key in [k for k in self._counts if len(parts[k][1]) > depth and parts[k][1][:depth] == root]:
+            del self._counts[key]
+
+    def increment(self, xpath: str | pyx12.path.X12Path) -> None:
+        key = self._key(xpath)
+        self._counts[key] = self._counts.get(key, 0) + 1
+
+    def setCount(self, xpath: str | pyx12.path.X12Path, ct: int) -> None:
+        self._counts[self._key(xpath)] = ct
+
+    def get_count(self, xpath: str | pyx12.path.X12Path) -> int:
+        return self._counts.get(self._key(xpath), 0)
+
+    def getState(self) -> OrderedDict[pyx12.path.X12Path, int]:
+        return OrderedDict((self._parts[key][0], count) for key, count in self._counts.items())
+
+
+class FastSegment(pyx12.segment.Segment):  # type: ignore[misc]  # pyx12 is untyped
+    """A data segment whose reference designators ("02", "03-1", "CLM05") are parsed once."""
+
+    def _parse_refdes(self, ref_des: str) -> tuple[int | None, int | None]:
+        parsed = _refdes.get(ref_des)
+        if parsed is None:
+            path = pyx12.path.X12Path(ref_des)
+            parsed = _refdes[ref_des] = (
+                path.seg_id,
+                path.ele_idx - 1 if path.ele_idx is not None else None,
+                path.subele_idx - 1 if path.subele_idx is not None else None,
+            )
+        seg_id, ele_idx, comp_idx = parsed
+        if seg_id is not None and seg_id != self.seg_id:
+            raise pyx12.errors.EngineError(f"Invalid Reference Designator: {ref_des}, seg_id: {self.seg_id}")
+        return (ele_idx, comp_idx)
+
+
+class _CountedLoop(pyx12.map_if.loop_if):  # type: ignore[misc]  # pyx12 is untyped
+    """A loop node whose child count is taken once (pyx12 sorts the position map per ``len``)."""
+
+    _gate_len: int
+
+    def __len__(self) -> int:
+        return self._gate_len
+
+
+def accelerate(root: Any) -> None:
+    """Fit the memos to a freshly loaded map (its own objects; pyx12's classes stay stock)."""
+    seen: set[int] = set()
+    for node in _nodes(root):
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, pyx12.map_if.loop_if) and type(node) is pyx12.map_if.loop_if:
+            count = len(node)
+            node.__class__ = _CountedLoop
+            node._gate_len = count
+        elif isinstance(node, pyx12.map_if.segment_if):
+            node.is_valid_errors = _memo_values(node, node.is_valid_errors, _segment_values)
+            node.get_child_node_by_idx = _children_by_index(node, node.get_child_node_by_idx)
+        elif isinstance(node, pyx12.map_if.composite_if):
+            node.is_valid_errors = _memo_values(node, node.is_valid_errors, _composite_values)
+        elif isinstance(node, pyx12.map_if.element_if):
+            node.is_valid_errors = _memo_element(node, node.is_valid_errors)
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    positions = getattr(node, "pos_map", None)
+    if positions:
+        for children in positions.values():
+            for child in children:
+                yield from _nodes(child)
+    for child in node.children or ():  # pyx12 leaves it None on some control-map nodes
+        yield from _nodes(child)
+
+
+def _remember(key: tuple[Any, ...], result: tuple[bool, list[Any]]) -> tuple[bool, list[Any]]:
+    if len(_memo) >= MEMO_LIMIT:
+        _memo.clear()
+    ok, errors = result
+    _memo[key] = (ok, tuple(errors))  # findings are frozen dataclasses; the list is the caller's
+    return result
+
+
+def _memo_element(
+    node: Any, stock: Callable[..., tuple[bool, list[Any]]]
+) -> Callable[..., tuple[bool, list[Any]]]:
+    ident = id(node)  # map nodes compare by id and parent id, so distinct nodes can be ==
+
+    def is_valid_errors(elem: Any, type_list: list[str | None] | None = None) -> tuple[bool, list[Any]]:
+        # A composite where an element belongs is reported with its formatted text: not memoised.
+        if elem is not None and elem.is_composite():
+            return stock(elem, type_list)
+        key = (ident, None if elem is None else elem.get_value(), tuple(type_list) if type_list else ())
+        hit = _memo.get(key)
+        if hit is not None:
+            return hit[0], list(hit[1])
+        return _remember(key, stock(elem, type_list))
+
+    return is_valid_errors
+
+
+def _composite_values(comp_data: Any) -> tuple[Any, ...]:
+    if comp_data is None:
+        return (None,)
+    return (comp_data.subele_term, tuple(e.value for e in comp_data.elements))
+
+
+def _segment_values(seg_data: Any) -> tuple[Any, ...]:
+    return (
+        seg_data.seg_id,
+        seg_data.ele_term,
+        seg_data.subele_term,
+        seg_data.repetition_term,
+        # every composite's sub-element separator is the segment's (ISA's is its element
+        # separator, and seg_id is in the key), so the values alone tell segments apart
+        tuple(tuple(e.value for e in c.elements) for c in seg_data.elements),
+    )
+
+
+def _memo_values(
+    node: Any, stock: Callable[[Any], tuple[bool, list[Any]]], values: Callable[[Any], tuple[Any, ...]]
+) -> Callable[[Any], tuple[bool, list[Any]]]:
+    """A segment's or composite's validator memoised on everything of the data it reads."""
+    ident = id(node)  # map nodes compare by id and parent id, so distinct nodes can be ==
+
+    def is_valid_errors(data: Any) -> tuple[bool, list[Any]]:
+        key = (ident, *values(data))
+        hit = _memo.get(key)
+        if hit is not None:
+            return hit[0], list(hit[1])
+        return _remember(key, stock(data))
+
+    return is_valid_errors
+
+
+def _children_by_index(node: Any, stock: Callable[[int], Any]) -> Callable[[int], Any]:
+    # pyx12: None past the last child, else the one child whose seq is idx + 1 (EngineError if
+    # not exactly one; those indexes are left to pyx12 so it raises as before).
+    found: dict[int, Any] = {}
+    for idx in range(len(node.children)):
+        try:
+            found[idx] = stock(idx)
+        except pyx12.errors.EngineError:
+            continue
+    count = len(node.children)
+
+    def get_child_node_by_idx(idx: int) -> Any:
+        if idx >= count:
+            return None
+        child = found.get(idx)
+        return child if child is not None or idx in found else stock(idx)
+
+    return get_child_node_by_idx
