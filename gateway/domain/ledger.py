@@ -14,7 +14,8 @@ Each ``LedgerItem`` says what it is about (``target``):
 
 An 835 item also carries its ``PaymentKey``: what the payment *means* (payer, check/EFT trace,
 amount and date of the payment, and for a claim CLP01/CLP07/CLP02 reversal or not), so a
-remittance re-sent in a new interchange is recognised whatever its control numbers.
+remittance re-sent in a new interchange is recognised whatever its control numbers.  A 999/997
+or 277CA/277 item carries its ``response_key`` for the same purpose.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ class LedgerItem:
     target: Target
     entry: Entry
     payment: PaymentKey | None = None  # 835 claims only
+    # 999/997 transaction acknowledgments and 277CA/277 claim statuses: a digest of what the
+    # answer says (codes, amounts, dates, which of our transactions or claims), without its own
+    # control numbers, so the same answer re-sent in a new interchange is recognised.
+    response_key: str | None = None
 
 
 @dataclass(frozen=True)

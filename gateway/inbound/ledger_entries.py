@@ -8,6 +8,7 @@ member ids or birth dates (the parsers do not even keep those).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,7 @@ from gateway.inbound.records import (
     ClaimStatus,
     Envelope,
     Payment,
+    StatusReport,
     RemitClaim,
     Remittance,
     StatusResponse,
@@ -239,13 +241,48 @@ def payment_key(claim: RemitClaim, payment: Payment) -> PaymentKey:
     return PaymentKey(PaymentKey.digest(transaction), PaymentKey.digest(key), description)
 
 
+def _digest(*parts: object) -> str:
+    return PaymentKey.digest(json.dumps(parts, default=str))
+
+
+def ack_key(ack: TransactionAck, group_control_number: str, kind: str) -> str:
+    """What a 999/997 says about one of our transaction sets: its verdict and every error code.
+
+    The texts are left out (they come from the code tables, which may change between versions).
+    """
+    errors = [
+        (e.segment_id, e.position, e.loop, e.code, [(x.position, x.code) for x in e.element_errors])
+        for e in ack.segment_errors
+    ]
+    return _digest(kind, group_control_number, ack.control_number, ack.ack_code, list(ack.error_codes), errors)
+
+
+def _report_meaning(report: StatusReport) -> tuple[object, ...]:
+    codes_ = [(s.category, s.code, s.entity) for s in report.statuses]
+    return (report.date, report.action, money(report.charge), money(report.paid), codes_)
+
+
+def claim_status_key(claim: ClaimStatus, kind: str) -> str:
+    """What a 277CA/277 says about one claim: every STC (with its date) at claim and line level."""
+    lines = [
+        (line.procedure, list(line.modifiers), money(line.charge), [_report_meaning(r) for r in line.reports])
+        for line in claim.service_lines
+    ]
+    return _digest(
+        kind, claim.patient_control_number, money(claim.charge), claim.payer_claim_control_number,
+        claim.service_date, [_report_meaning(r) for r in claim.reports], lines,
+    )  # fmt: skip
+
+
 def _transaction_items(transaction: Transaction) -> list[LedgerItem]:
     body = transaction.body
     if isinstance(body, Acknowledgment):
         group = body.group.acknowledged_group_control_number
         return [
             LedgerItem(
-                TransactionTarget(group, ack.control_number), ack_entry(ack, group, transaction.type)
+                TransactionTarget(group, ack.control_number),
+                ack_entry(ack, group, transaction.type),
+                response_key=ack_key(ack, group, transaction.type),
             )
             for ack in body.transactions
         ]
@@ -259,6 +296,7 @@ def _transaction_items(transaction: Transaction) -> list[LedgerItem]:
                     status.payer_claim_control_number,
                 ),
                 claim_status_entry(status, transaction.type),
+                response_key=claim_status_key(status, transaction.type),
             )
             for status in body.claims
         ]

@@ -335,6 +335,8 @@ def _poll_one(ctx: Context, name: str, report: CycleReport) -> None:
             report.add(f"responses_{received.outcome}")
             if received.duplicate_payments:
                 report.add("payments_resent", received.duplicate_payments)
+            if received.resent_answers:
+                report.add("answers_resent", received.resent_answers)
             if received.problem:
                 report.errors.append(received.problem)
         contact_succeeded(ctx, name)

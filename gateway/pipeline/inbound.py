@@ -58,6 +58,7 @@ class IngestOutcome:
     matched_claims: int
     unmatched: int
     duplicate_payments: int = 0
+    resent_answers: int = 0
 
     def describe(self) -> str:
         if self.duplicate:
@@ -71,6 +72,9 @@ class IngestOutcome:
                 f", {balancing} balancing findings" if balancing else "",
                 f", {self.duplicate_payments} payments already recorded (re-sent)"
                 if self.duplicate_payments
+                else "",
+                f", {self.resent_answers} acknowledgments or claim statuses already recorded (re-sent)"
+                if self.resent_answers
                 else "",
             ]
         )
@@ -130,6 +134,7 @@ def ingest_file(
         result.matched_claims,
         result.unmatched,
         result.duplicate_payments,
+        result.resent_answers,
     )
 
 
@@ -164,6 +169,7 @@ class Received:
     outcome: str
     problem: str | None = None  # one line for the health report, naming the file
     duplicate_payments: int = 0
+    resent_answers: int = 0
 
 
 def receive(
@@ -188,7 +194,10 @@ def receive(
             store, landed.local_path, inbound_dir / QUARANTINE, sha256=landed.sha256, max_bytes=max_bytes
         )
         received = Received(
-            "duplicate" if outcome.duplicate else "recorded", None, outcome.duplicate_payments
+            "duplicate" if outcome.duplicate else "recorded",
+            None,
+            outcome.duplicate_payments,
+            outcome.resent_answers,
         )
     except ParseError as error:
         received = Received("quarantined", f"{transport.name}: {error}")

@@ -8,10 +8,12 @@ claim control number kept.  An 835 claim that fits more than one claim of ours, 
 recorded unmatched with the candidates named: a payment is never posted to a guess.
 
 Recording is idempotent twice over: by the file's SHA-256 (``x12_files`` is unique on
-direction + sha256: the same bytes a second time change nothing), and for 835 payments by
-meaning (``ledger_payment_keys``: payer, trace, payment amount and date, CLP01/CLP07): a
-remittance re-sent in a new interchange is recorded as one ``835.duplicate`` event per claim
-and changes no status and no amount.  Events are only ever inserted; ``claims.status`` moves
+direction + sha256: the same bytes a second time change nothing), and by meaning for 835
+payments (``ledger_payment_keys``: payer, trace, payment amount and date, CLP01/CLP07) and for
+999/997 acknowledgments and 277CA/277 claim statuses (``ledger_response_keys``: the sender, what
+the answer says, and which of our transactions or claims it answers): a remittance or an
+answer re-sent in a new interchange is recorded as ``835.duplicate`` (``999.duplicate``,
+``277CA.duplicate`` ...) events and changes no status and no amount.  Events are only ever inserted; ``claims.status`` moves
 forward (acknowledged < accepted/rejected < paid/denied), never back, so a late 999 cannot
 undo a payment.
 
@@ -41,7 +43,7 @@ from gateway.domain.ledger import (
 from gateway.domain.status import response_moves
 from gateway.errors import StoreError
 from gateway.store.db import Store
-from gateway.store.ledger_tables import ClaimRefRow, PaymentKeyRow
+from gateway.store.ledger_tables import ClaimRefRow, PaymentKeyRow, ResponseKeyRow
 from gateway.store.schema import ClaimRow, EventRow, FileClaimRow, X12FileRow
 
 ACTOR = "inbound"
@@ -60,6 +62,7 @@ class RecordResult:
     matched_claims: int = 0
     unmatched: int = 0
     duplicate_payments: int = 0  # 835 claim payments already recorded from another file
+    resent_answers: int = 0  # 999/997 acknowledgments and 277CA/277 statuses recorded before
 
 
 def find_inbound_file(store: Store, sha256: str) -> int | None:
@@ -152,6 +155,7 @@ class _Writer:
         self.matched = 0
         self.unmatched = 0
         self.duplicates = 0
+        self.resent = 0
         self.partner = ledger_file.sender_id  # the clearinghouse or payer that sent it
         group = ledger_file.group_control_number
         self.file = X12FileRow(
@@ -179,7 +183,9 @@ class _Writer:
                 None, "file.findings", f"{len(findings)} findings", f"{len(findings)} findings",
                 {"findings": findings},
             )  # fmt: skip
-        return RecordResult(self.file.id, False, self.events, self.matched, self.unmatched, self.duplicates)
+        return RecordResult(
+            self.file.id, False, self.events, self.matched, self.unmatched, self.duplicates, self.resent
+        )
 
     def _item(self, item: LedgerItem) -> None:
         target, entry = item.target, item.entry
@@ -189,25 +195,61 @@ class _Writer:
         elif isinstance(target, TransactionTarget):
             files = self._outbound_files(group=target.group_control_number)
             claims = self._claims_of_files(files, target.transaction_control_number)
-            self._ack(files, claims, entry, entry.kind)
+            key = self._answer_key(item, files)
+            if not self._resent(key, claims, entry):
+                self._remember(key, self._ack(files, claims, entry, entry.kind))
         elif item.payment is not None:
             self._payment(target, entry, item.payment)
         else:
             claim = self._claim_by_amount(target.patient_control_number, target.charge)
-            self._to_claims([claim] if claim else [], entry, target)
+            key = self._answer_key(item, [claim.id] if claim else [])
+            if not self._resent(key, [claim] if claim else [], entry):
+                self._remember(key, self._to_claims([claim] if claim else [], entry, target))
 
     # -- acknowledgments ---------------------------------------------------------------------
 
-    def _ack(self, files: list[int], claims: list[ClaimRow], entry: Entry, source: str) -> None:
+    def _ack(self, files: list[int], claims: list[ClaimRow], entry: Entry, source: str) -> EventRow:
         if not files:
             # Names nothing we sent: kept with its own verdict in the detail, flagged for status.
             detail = {**entry.detail, "verdict": entry.status}
             self.unmatched += 1
-            self._event(
+            return self._event(
                 None, entry.kind, UNKNOWN_INTERCHANGE, entry.summary + "; we sent no such interchange", detail
             )
-            return
-        self._to_claims(claims, entry, None, source)
+        return self._to_claims(claims, entry, None, source)
+
+    # -- 999/997 and 277CA/277 re-sent ---------------------------------------------------------
+
+    def _answer_key(self, item: LedgerItem, ours: list[int]) -> str | None:
+        """The item's meaning, scoped to its sender and to the files or claim of ours it answers."""
+        if item.response_key is None:
+            return None
+        return PaymentKey.digest("|".join([self.partner, item.response_key, *map(str, ours)]))
+
+    def _resent(self, key: str | None, claims: list[ClaimRow], entry: Entry) -> bool:
+        """Record a duplicate event per claim (and change nothing) if this answer was recorded."""
+        earlier = self.session.get(ResponseKeyRow, key) if key is not None else None
+        if earlier is None:
+            return False
+        self.resent += 1
+        summary = (
+            f"{entry.kind} re-sent: {entry.summary} was recorded from inbound file #{earlier.file_id}; "
+            "nothing changed"
+        )
+        detail = {
+            "original_file_id": earlier.file_id,
+            "original_event_id": earlier.event_id,
+            "interchange_control_number": self.ledger_file.interchange_control_number,
+        }
+        claim_ids: list[int | None] = [claim.id for claim in claims]
+        for claim_id in claim_ids or [None]:
+            self._event(claim_id, f"{entry.kind}.duplicate", "duplicate", summary, detail)
+        return True
+
+    def _remember(self, key: str | None, event: EventRow) -> None:
+        if key is not None:
+            self.session.add(ResponseKeyRow(key=key, file_id=self.file.id, event_id=event.id))
+            self.session.flush()  # a second copy of the answer in this same file finds it
 
     # -- 835 ---------------------------------------------------------------------------------
 

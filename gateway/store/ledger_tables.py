@@ -27,6 +27,22 @@ class ClaimRefRow(Base):
     claim_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class ResponseKeyRow(Base):
+    """A 999/997 acknowledgment or 277CA/277 claim status already recorded, by meaning.
+
+    The key is the item's ``response_key`` with the sender and the transactions or claim of
+    ours it was matched to, so the same answer re-sent in a new interchange is a duplicate
+    event, while the same words about another claim (a corrected claim under the same PCN)
+    are recorded as usual.
+    """
+
+    __tablename__ = "ledger_response_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("x12_files.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+
+
 class PaymentKeyRow(Base):
     """An 835 claim payment already recorded, by meaning (``gateway.domain.ledger.PaymentKey``).
 
