@@ -274,3 +274,31 @@ def test_status_text_json_and_the_today_page_show_the_streak_and_the_alert(tmp_p
         daemon.poll()
         daemon.close()
         assert server.attempts[-1] == 126 and failure_streaks(store) == {}
+
+
+@pytest.mark.postgres
+def test_two_daemons_on_one_postgresql_share_the_streak_and_raise_the_alert_once(
+    postgres_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = f"shared-{uuid.uuid4().hex[:8]}"
+    clock = Clock()
+    server = FlakyClearinghouse(name, clock)
+    profile = local_profile(tmp_path, name, backoff=BACKOFF)
+    caplog.set_level(logging.INFO, logger=BACKOFF_LOGGER)
+    with Store.open(postgres_url) as first_store, Store.open(postgres_url) as second_store:
+        daemons = [_daemon(store, tmp_path / label, profile, server)
+                   for store, label in ((first_store, "a"), (second_store, "b"))]  # fmt: skip
+        while clock.seconds <= 140:
+            for daemon in daemons:  # both poll every second, one after the other
+                daemon.poll()
+            clock.seconds += 1
+        for daemon in daemons:
+            daemon.close()
+    # The same contacts as one daemon alone: the second waits for what the first recorded.
+    assert server.attempts == [0, 9, 27, 63, 135]
+    errors = [
+        r.getMessage() for r in caplog.records if r.name == BACKOFF_LOGGER and r.levelno == logging.ERROR
+    ]
+    assert len(errors) == 1 and errors[0].startswith(
+        f"unreachable alert: clearinghouse {name} UNREACHABLE since "
+    )
