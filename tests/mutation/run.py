@@ -77,6 +77,7 @@ TESTS_FOR: tuple[tuple[str, tuple[str, ...]], ...] = (
         "gateway/rules/kinds/documentation.py",
         (
             "tests/documentation",
+            "tests/rules/test_pinned_findings_kinds.py",
             "tests/rules/test_pinned_findings.py",
             "tests/rules",
             *RULES_SUBPROCESS_TESTS,
@@ -85,6 +86,7 @@ TESTS_FOR: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "gateway/rules",
         (
+            "tests/rules/test_pinned_findings_kinds.py",
             "tests/rules/test_pinned_findings.py",
             "tests/rules/test_rule_table.py",
             "tests/rules",

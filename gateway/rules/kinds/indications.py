@@ -47,7 +47,8 @@ class Fact:
 
     @property
     def absent(self) -> str:
-        return self.denied or f"no {self.label}"
+        # "no a taut band" reads wrong: the label's article goes ("no taut band").
+        return self.denied or "no " + self.label.removeprefix("an ").removeprefix("a ")
 
 
 def _in(block: str, name: str) -> Callable[[Facts], bool | None]:

@@ -1,0 +1,2641 @@
+"""Rule findings of every rule kind pinned whole: severity, rule id, the line it points at, message, fix.
+
+The companion of test_pinned_findings.py, kind by kind (gateway/rules/kinds/): levels and regions of
+one session, prior authorization and ICD-10 lists of the payer files, coding edits, the clinical
+evidence rules, stimulator trials, the LCD indications and documentation completeness. Every claim has more than one line and the ruled line
+is not the first (an E/M visit with modifier 25 comes first and no rule touches it), so a finding
+that points at the wrong line fails. Each date comparison is tried on the date of service itself
+(a trial ending on it, a psych evaluation on it, a therapy starting on it) and one day either side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from gateway.domain.claim import Claim
+from gateway.domain.history import History
+from gateway.rules import engine
+from gateway.rules.kinds.documentation import ElementCheck
+from tests.documentation.helpers import complete_evidence, note
+from tests.rules.helpers import DOS, book, claim, days_before, good_evidence, line
+from tests.rules.test_pinned_findings import EM, ONGOING_EXERCISE, TRIAL_LINE, Pinned, therapy
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    make: Callable[[], Claim]
+    expected: list[Pinned]
+    past: History = field(default_factory=History)
+    # The rules whose findings are compared; None: every finding but documentation completeness.
+    rules: tuple[str, ...] | None = None
+    documentation: bool = False  # compare the documentation-completeness findings only
+
+
+def scs_trial(
+    end: int, relief: float | None = 60, analgesics: float | None = None, function: bool | None = True
+) -> dict[str, Any]:
+    """Evidence with one stimulator trial that ended ``end`` days before the DOS, after a week."""
+    record: dict[str, Any] = {
+        "region": "thoracic",
+        "start_date": days_before(end + 7),
+        "end_date": days_before(end),
+        "functional_improvement": function,
+    }
+    if relief is not None:
+        record["percent_relief"] = relief
+    if analgesics is not None:
+        record["analgesic_reduction_percent"] = analgesics
+    return {"scs": {**good_evidence()["scs"], "trials": [record]}}
+
+
+def no_trials() -> dict[str, Any]:
+    return {"scs": {**good_evidence()["scs"], "trials": []}}
+
+
+def esi(**changes: Any) -> Claim:
+    """A fully documented ESI claim (tests/documentation/helpers.py) with ``changes`` to its evidence."""
+    return claim([EM, line("64483", ["RT"])], evidence={**complete_evidence("64483"), **changes})
+
+
+def esi_note(**changes: Any) -> Claim:
+    return esi(procedure_notes=[{**note("64483"), **changes}])
+
+
+def scs(code: str, **changes: Any) -> Claim:
+    return claim([EM, line(code)], evidence={**complete_evidence(code), **changes})
+
+
+PT = {
+    "kind": "physical_therapy",
+    "start_date": days_before(100),
+    "end_date": days_before(44),
+    "response": "failed",
+    "modalities": ["McKenzie extension"],
+    "sessions": 12,
+}
+VISIT_NOTE = "Follow-up: leg pain improved after the injection, still limits standing."
+# Every fact the indication rules read, unstated (blocks given, fields left out) ...
+UNSTATED: dict[str, Any] = {
+    "exam": {},
+    "trigger_points": {},
+    "injectate": {},
+    "scs": {},
+    "rfa_contraindication": None,
+    "ablation": None,
+    "imaging_reports": [],
+    "conservative_therapies": [],
+    "psych_evaluation": None,
+}
+EXAM_FACTS = (
+    "radicular_findings",
+    "neurogenic_claudication",
+    "predominantly_axial",
+    "facet_loading_pain",
+    "untreated_radiculopathy",
+    "other_causes_excluded",
+    "sij_pain_location",
+    "psychiatric_conditions_stabilized",
+    "fibromyalgia_or_centralized_pain",
+    "prior_alif_at_level",
+    "cyst_root_compression_on_imaging",
+    "spinal_or_systemic_infection",
+    "compressive_lesion",
+    "suspected_cancer",
+)
+EXAM_EXCLUSIONS = (
+    "untreated_radiculopathy",
+    "fibromyalgia_or_centralized_pain",
+    "prior_alif_at_level",
+    "spinal_or_systemic_infection",
+    "compressive_lesion",
+    "suspected_cancer",
+)
+TRIGGER_POINT_FACTS = (
+    "focal_muscle_pain",
+    "hyperirritable_spot",
+    "taut_band",
+    "referred_pain",
+    "palpable_nodule",
+    "movement_limited",
+    "needed_for_diagnosis",
+)
+# ... and each stated the wrong way: findings false, exclusions true.
+STATED_WRONG = {
+    "exam": {
+        **dict.fromkeys(EXAM_FACTS, False),
+        **dict.fromkeys(EXAM_EXCLUSIONS, True),
+    },
+    "trigger_points": dict.fromkeys(TRIGGER_POINT_FACTS, False),
+    "injectate": {"local_anesthetic_only": False, "biologic": True},
+    "scs": {
+        "multidisciplinary_screening": False,
+        "physical_evaluation": False,
+        "active_substance_abuse": True,
+    },
+    "imaging_reports": [{**good_evidence()["imaging_reports"][0], "concordant_with_diagnosis": False}],
+    "conservative_therapies": [therapy(60, end=30, response="improved")],
+    "psych_evaluation": {"date": days_before(30), "cleared": False},
+    "ablation": {"technique": "chemical"},
+    "rfa_contraindication": {"contraindicated": False},
+}
+NEXT_DAY = DOS + dt.timedelta(days=1)
+PERMANENT = {"lines": [{"line": 2, "intent": "permanent"}]}
+SCS = ("scs.psych_evaluation", "scs.trial_before_permanent")
+WISER_TX = ("esi.wiser_prior_auth_tx", "esi.wiser_prior_auth_tx_facility")
+TF_LEVELS_FIX = "bill at most 2 level(s) per session; split further levels into another session only if medically necessary"
+SAME_SESSION_FIX = (
+    "do the procedures in separate sessions, or remove the line (a facet synovial cyst is the exception: "
+    "record it in the evidence)"
+)
+CT_MESSAGE = (
+    "The policy needs 4 weeks of failed conservative care (pharmacotherapy, physical therapy, "
+    "chiropractic, cognitive behavioral or home exercise) before this procedure; the evidence shows {}."
+)
+CT_FIX = "document 4 weeks of conservative care (or that it was not tolerated)"
+UTN_FIX = "request the authorization (278) and put its number (UTN) in prior_authorization"
+FACILITY_FIX = (
+    "make sure the facility requested the authorization; put its UTN in prior_authorization if the payer "
+    "asks for it on the professional claim too"
+)
+NO_GUARANTEE = (
+    "do not bill it as covered (GA with a signed ABN, GZ without one); correct the evidence if it is wrong"
+)
+NO_CARE_FIX = "record the conservative care tried and its outcome in evidence.conservative_therapies"
+INTENT_FIX = "record evidence.lines[] with line 2 and intent trial or permanent"
+TRIAL_FIX = "record the trial in evidence.scs.trials (region, dates, percent relief)"
+LOW_TRIAL_FIX = "do not implant as covered; record the correct trial result if it was higher"
+BASELINE_FIX = "record evidence.pain_scores with the scale (NRS, VAS, ODI ...) at baseline"
+FOLLOWUP_FIX = "record a score on the baseline scale after each earlier procedure"
+CLONED_FIX = (
+    "write each date's note for that visit; identical text on different dates of service reads as cloned "
+    "documentation"
+)
+NO_NOTE_FIX = "add evidence.procedure_notes for each date of service"
+
+CASES = [
+    Case(
+        "tf-three-levels-right",
+        lambda: claim([EM, line("64483", ["RT"]), line("64484", ["RT"]), line("64484", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                4,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-three-levels-left",
+        lambda: claim([EM, line("64483", ["LT"]), line("64484", ["LT"]), line("64484", ["LT"])]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                4,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-two-levels-each-side",
+        lambda: claim(
+            [EM, line("64483", ["RT"]), line("64484", ["RT"]), line("64483", ["LT"]), line("64484", ["LT"])]
+        ),
+        [],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-two-levels-bilateral-50",
+        lambda: claim([EM, line("64483", ["50"]), line("64484", ["50"])]),
+        [],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-bilateral-and-a-right-level",
+        lambda: claim([EM, line("64483", ["50"]), line("64484", ["50"]), line("64484", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                4,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-rt-lt-on-one-line",
+        lambda: claim([EM, line("64483", ["RT", "LT"]), line("64484", ["RT"]), line("64484", ["LT"])]),
+        [],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-documented-levels-count",
+        lambda: claim(
+            [EM, line("64483", ["RT"]), line("64484", ["RT"])],
+            evidence_changes={"levels": ["L3-L4", "L4-L5", "L5-S1"]},
+        ),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                3,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-documented-levels-with-a-facet-line",
+        lambda: claim(
+            [EM, line("64483", ["RT"]), line("64484", ["RT"]), line("20552")],
+            evidence_changes={"levels": ["L3-L4", "L4-L5", "L5-S1"]},
+        ),
+        [],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-units-two",
+        lambda: claim([EM, line("64483", ["RT"]), line("64484", ["RT"], units=2)]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                3,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+            (
+                "warning",
+                "esi.units",
+                3,
+                "64484 adds up to 2 units on 2026-09-16; the unit limit per day is 1.",
+                "bill at most 1 unit(s) of 64484 per day",
+            ),
+        ],
+        rules=("esi.tf_levels", "esi.units"),
+    ),
+    Case(
+        "tf-levels-per-day",
+        lambda: claim(
+            [EM, line("64483", ["RT"]), line("64484", ["RT"]), line("64484", ["RT"], day=NEXT_DAY)]
+        ),
+        [],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "il-two-levels-cervical",
+        lambda: claim([EM, line("62321"), line("62321")]),
+        [
+            (
+                "error",
+                "esi.il_levels",
+                3,
+                (
+                    "2 levels of interlaminar/caudal ESI in the cervical/thoracic region in "
+                    "one session; the policy allows at most 1."
+                ),
+                (
+                    "bill at most 1 level(s) per session; split further levels into another "
+                    "session only if medically necessary"
+                ),
+            ),
+        ],
+        rules=("esi.il_levels",),
+    ),
+    Case(
+        "two-regions-one-session",
+        lambda: claim([EM, line("64483", ["RT"]), line("64479", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.one_region",
+                3,
+                (
+                    "One session on 2026-09-16 treats more than one spinal region "
+                    "(lumbar/sacral and cervical/thoracic); the policy allows one region per "
+                    "session."
+                ),
+                "bill one region per session; treat the other region on another day",
+            ),
+        ],
+        rules=("esi.one_region",),
+    ),
+    Case(
+        "two-regions-two-days",
+        lambda: claim([EM, line("64483", ["RT"]), line("64479", ["RT"], day=NEXT_DAY)]),
+        [],
+        rules=("esi.one_region",),
+    ),
+    Case(
+        "two-regions-later-line-first",
+        lambda: claim([EM, line("64479", ["RT"]), line("64483", ["RT"]), line("64480", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.one_region",
+                3,
+                (
+                    "One session on 2026-09-16 treats more than one spinal region "
+                    "(cervical/thoracic and lumbar/sacral); the policy allows one region per "
+                    "session."
+                ),
+                "bill one region per session; treat the other region on another day",
+            ),
+        ],
+        rules=("esi.one_region",),
+    ),
+    Case(
+        "esi-and-facet",
+        lambda: claim([EM, line("64483", ["RT"]), line("64493", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.same_session_blocks",
+                3,
+                (
+                    "64493 is billed in the same session as 64483: no other blocks (facet, "
+                    "sympathetic, trigger point, etc.) in the same session as an ESI."
+                ),
+                SAME_SESSION_FIX,
+            ),
+        ],
+        rules=("esi.same_session_blocks",),
+    ),
+    Case(
+        "facet-first-then-esi",
+        lambda: claim([EM, line("64493", ["RT"]), line("64483", ["RT"]), line("64484", ["RT"])]),
+        [
+            (
+                "error",
+                "esi.same_session_blocks",
+                2,
+                (
+                    "64493 is billed in the same session as 64483: no other blocks (facet, "
+                    "sympathetic, trigger point, etc.) in the same session as an ESI."
+                ),
+                SAME_SESSION_FIX,
+            ),
+        ],
+        rules=("esi.same_session_blocks",),
+    ),
+    Case(
+        "esi-and-facet-synovial-cyst",
+        lambda: claim(
+            [EM, line("64483", ["RT"]), line("64493", ["RT"])], evidence_changes={"synovial_cyst": True}
+        ),
+        [],
+        rules=("esi.same_session_blocks",),
+    ),
+    Case(
+        "esi-and-facet-other-day",
+        lambda: claim([EM, line("64483", ["RT"]), line("64493", ["RT"], day=NEXT_DAY)]),
+        [],
+        rules=("esi.same_session_blocks",),
+    ),
+    Case(
+        "esi-and-trigger-point",
+        lambda: claim([EM, line("64483", ["RT"]), line("20552")]),
+        [
+            (
+                "error",
+                "esi.same_session_blocks",
+                3,
+                (
+                    "20552 is billed in the same session as 64483: no other blocks (facet, "
+                    "sympathetic, trigger point, etc.) in the same session as an ESI."
+                ),
+                SAME_SESSION_FIX,
+            ),
+            (
+                "warning",
+                "tpi.same_session_blocks",
+                2,
+                (
+                    "64483 is billed in the same session as 20552: no ESI, sympathetic or "
+                    "facet block in the same session as trigger point injections."
+                ),
+                "do the procedures in separate sessions, or remove the line",
+            ),
+            (
+                "warning",
+                "tpi.no_guidance",
+                3,
+                ("20552 was done with fluoroscopy guidance; the policy covers it without imaging guidance."),
+                (
+                    "do not bill the guidance for this procedure (it is not covered), or "
+                    "correct evidence.imaging_guidance"
+                ),
+            ),
+            (
+                "warning",
+                "tpi.one_muscle_region",
+                3,
+                (
+                    "Not stated: the anatomic region of each muscle injected on line 3 "
+                    "(muscles in different anatomic regions may not be injected in one "
+                    "session)."
+                ),
+                "record evidence.lines[] with line 3 and its muscle_regions",
+            ),
+        ],
+    ),
+    Case(
+        "wiser-tx-office",
+        lambda: claim([EM, line("62323"), line("64483", ["RT"])], state="TX"),
+        [
+            (
+                "error",
+                "esi.wiser_prior_auth_tx",
+                2,
+                (
+                    "62323 needs prior authorization under the WISeR model (traditional "
+                    "Medicare) (place of service 11, state TX); the claim has no "
+                    "authorization number."
+                ),
+                UTN_FIX,
+            ),
+        ],
+    ),
+    Case(
+        "wiser-tx-with-utn",
+        lambda: claim([EM, line("62323"), line("64483", ["RT"])], state="TX", prior_authorization="UTN12345"),
+        [],
+    ),
+    Case(
+        "wiser-ky-not-in-model",
+        lambda: claim([EM, line("62323")], state="KY"),
+        [],
+        rules=(
+            "esi.wiser_prior_auth_tx",
+            "esi.wiser_prior_auth_tx_facility",
+            "esi.wiser_prior_auth_other_states",
+        ),
+    ),
+    Case(
+        "wiser-oh-other-states",
+        lambda: claim([EM, line("64483", ["RT"])], state="OH"),
+        [
+            (
+                "warning",
+                "esi.wiser_prior_auth_other_states",
+                2,
+                (
+                    "64483 needs prior authorization under the WISeR model (traditional "
+                    "Medicare) (place of service 11, state OH); the claim has no "
+                    "authorization number."
+                ),
+                UTN_FIX,
+            ),
+        ],
+        rules=("esi.wiser_prior_auth_other_states",),
+    ),
+    Case(
+        "wiser-tx-asc-facility",
+        lambda: claim([EM, line("64483", ["RT"], pos="24"), line("64484", ["RT"], pos="24")], state="TX"),
+        [
+            (
+                "warning",
+                "esi.wiser_prior_auth_tx_facility",
+                2,
+                (
+                    "64483 in place of service 24 needs prior authorization under the WISeR "
+                    "model (traditional Medicare); the authorization number (UTN) goes on the "
+                    "facility's claim, not on this one."
+                ),
+                FACILITY_FIX,
+            ),
+        ],
+        rules=WISER_TX,
+    ),
+    Case(
+        "wiser-tx-facility-then-office",
+        lambda: claim([EM, line("64483", ["RT"], pos="22"), line("64484", ["RT"], pos="11")], state="TX"),
+        [
+            (
+                "error",
+                "esi.wiser_prior_auth_tx",
+                3,
+                (
+                    "64484 needs prior authorization under the WISeR model (traditional "
+                    "Medicare) (place of service 11, state TX); the claim has no "
+                    "authorization number."
+                ),
+                UTN_FIX,
+            ),
+            (
+                "warning",
+                "esi.wiser_prior_auth_tx_facility",
+                2,
+                (
+                    "64483 in place of service 22 needs prior authorization under the WISeR "
+                    "model (traditional Medicare); the authorization number (UTN) goes on the "
+                    "facility's claim, not on this one."
+                ),
+                FACILITY_FIX,
+            ),
+        ],
+        rules=WISER_TX,
+    ),
+    Case(
+        "wiser-tx-office-line-after-facility",
+        lambda: claim([EM, line("64484", ["RT"], pos="19"), line("64483", ["RT"])], state="TX"),
+        [
+            (
+                "error",
+                "esi.wiser_prior_auth_tx",
+                3,
+                (
+                    "64483 needs prior authorization under the WISeR model (traditional "
+                    "Medicare) (place of service 11, state TX); the claim has no "
+                    "authorization number."
+                ),
+                UTN_FIX,
+            ),
+            (
+                "warning",
+                "esi.wiser_prior_auth_tx_facility",
+                2,
+                (
+                    "64484 in place of service 19 needs prior authorization under the WISeR "
+                    "model (traditional Medicare); the authorization number (UTN) goes on the "
+                    "facility's claim, not on this one."
+                ),
+                FACILITY_FIX,
+            ),
+        ],
+        rules=WISER_TX,
+    ),
+    Case(
+        "noridian-facet-dx",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            state="AZ",
+            dx=["M54.16", "M54.50"],
+            evidence_changes={"diagnostic_block": True},
+        ),
+        [
+            (
+                "warning",
+                "noridian.dx_facet",
+                2,
+                (
+                    "None of the diagnoses on line 2 (M5416) is on the covered ICD-10 list of "
+                    "A58403 v27 (Noridian) for 64493."
+                ),
+                "point the line to a covered diagnosis if the record supports one",
+            ),
+        ],
+        rules=("noridian.dx_facet",),
+    ),
+    Case(
+        "noridian-sij-dx",
+        lambda: claim([EM, line("27096")], state="AZ", dx=["M54.16"]),
+        [
+            (
+                "warning",
+                "noridian.dx_sij_tpi",
+                2,
+                (
+                    "None of the diagnoses on line 2 (M5416) is on the covered ICD-10 list of "
+                    "A59244 (Noridian) for 27096."
+                ),
+                "point the line to a covered diagnosis if the record supports one",
+            ),
+        ],
+        rules=("noridian.dx_sij_tpi",),
+    ),
+    Case(
+        "noncovered-with-ga",
+        lambda: claim([EM, line("62322", ["GA"])]),
+        [
+            (
+                "warning",
+                "esi.no_imaging_codes",
+                2,
+                (
+                    "62322 is the code for an ESI without imaging guidance, and ESI without "
+                    "CT or fluoroscopy is not reasonable and necessary; expect a denial "
+                    "(modifier GA declares it)."
+                ),
+                "bill 62321/62323 if CT or fluoroscopic guidance was used",
+            ),
+        ],
+        rules=("esi.no_imaging_codes",),
+    ),
+    Case(
+        "noncovered-with-gz-and-ga",
+        lambda: claim([EM, line("62322", ["GZ", "GA"])]),
+        [
+            (
+                "warning",
+                "esi.no_imaging_codes",
+                2,
+                (
+                    "62322 is the code for an ESI without imaging guidance, and ESI without "
+                    "CT or fluoroscopy is not reasonable and necessary; expect a denial "
+                    "(modifier GA or GZ declares it)."
+                ),
+                "bill 62321/62323 if CT or fluoroscopic guidance was used",
+            ),
+        ],
+        rules=("esi.no_imaging_codes",),
+    ),
+    Case(
+        "noncovered-plain",
+        lambda: claim([EM, line("64625")]),
+        [
+            (
+                "error",
+                "si.rfa_not_covered",
+                2,
+                "64625 is SI joint radiofrequency ablation, which is not reasonable and necessary.",
+                ("remove the line; if it is still performed, add GA with a signed ABN (GZ without one)"),
+            ),
+        ],
+        rules=("si.rfa_not_covered",),
+    ),
+    Case(
+        "modifier-50-with-rt",
+        lambda: claim([EM, line("64483", ["50", "RT"])]),
+        [
+            (
+                "error",
+                "ncci.bilateral_with_sides",
+                2,
+                (
+                    "64483 carries modifier 50 together with RT: a bilateral line (50, one "
+                    "line, 1 unit) must not also carry RT or LT."
+                ),
+                "keep 50 alone, or drop it and bill RT",
+            ),
+        ],
+        rules=("ncci.bilateral_with_sides",),
+    ),
+    Case(
+        "modifier-59",
+        lambda: claim([EM, line("64483", ["RT", "59"])]),
+        [
+            (
+                "warning",
+                "ncci.prefer_x_modifiers",
+                2,
+                (
+                    "Modifier 59 on 64483: CMS asks for XE, XS, XP or XU when one describes "
+                    "the service, and 59 only when none does."
+                ),
+                (
+                    "replace 59 with XE (separate encounter), XS (separate structure), XP "
+                    "(separate practitioner) or XU (unusual non-overlapping service) when one "
+                    "fits"
+                ),
+            ),
+        ],
+        rules=("ncci.prefer_x_modifiers",),
+    ),
+    Case(
+        "ptp-64772-bundles",
+        lambda: claim([EM, line("64772"), line("64483", ["RT"])]),
+        [
+            (
+                "warning",
+                "ncci.ptp_64772",
+                3,
+                (
+                    "64483 is bundled into 64772 on the same day (NCCI PTP, modifier "
+                    "indicator 0: never paid together, no modifier bypasses it)."
+                ),
+                "remove 64483, or bill it on another date of service if it was done separately",
+            ),
+        ],
+        rules=("ncci.ptp_64772",),
+    ),
+    Case(
+        "ptp-64772-other-day",
+        lambda: claim([EM, line("64772"), line("64483", ["RT"], day=NEXT_DAY)]),
+        [],
+        rules=("ncci.ptp_64772",),
+    ),
+    Case(
+        "il-bilateral-50",
+        lambda: claim([EM, line("62323", ["50"])]),
+        [
+            (
+                "error",
+                "esi.il_bilateral",
+                2,
+                (
+                    "62323 is billed bilateral (modifier 50): bilateral interlaminar/caudal "
+                    "ESI is not reasonable and necessary."
+                ),
+                "bill one side only (RT or LT) and document the side treated",
+            ),
+        ],
+        rules=("esi.il_bilateral",),
+    ),
+    Case(
+        "il-rt-and-lt",
+        lambda: claim([EM, line("62323", ["RT"]), line("62323", ["LT"])]),
+        [
+            (
+                "error",
+                "esi.il_bilateral",
+                3,
+                (
+                    "62323 is billed for both sides (RT and LT) in one session: bilateral "
+                    "interlaminar/caudal ESI is not reasonable and necessary."
+                ),
+                "bill one side only and document the side treated",
+            ),
+        ],
+        rules=("esi.il_bilateral",),
+    ),
+    Case(
+        "il-laterality-bilateral",
+        lambda: claim([EM, line("62323")], evidence_changes={"laterality": "bilateral"}),
+        [
+            (
+                "error",
+                "esi.il_bilateral",
+                2,
+                (
+                    "The evidence records a bilateral 62323: bilateral interlaminar/caudal "
+                    "ESI is not reasonable and necessary."
+                ),
+                "correct the laterality in the evidence, or do not bill the procedure as covered",
+            ),
+        ],
+        rules=("esi.il_bilateral",),
+    ),
+    Case(
+        "tf-no-side",
+        lambda: claim([EM, line("64483")]),
+        [
+            (
+                "warning",
+                "esi.tf_side",
+                2,
+                (
+                    "64483 needs modifier RT, LT or 50: a transforaminal injection is on one "
+                    "side (RT/LT) or both (50)."
+                ),
+                "add modifier RT, LT or 50",
+            ),
+        ],
+        rules=("esi.tf_side",),
+    ),
+    Case(
+        "ct-ignored-kind",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "conservative_therapies": [
+                    therapy(10),
+                    {"kind": "acupuncture", "start_date": days_before(60), "response": "failed"},
+                    {"kind": "other", "start_date": days_before(60), "response": "failed"},
+                ]
+            },
+        ),
+        [
+            (
+                "error",
+                "esi.conservative_care",
+                2,
+                (
+                    "The policy needs 4 weeks of failed conservative care (pharmacotherapy, "
+                    "physical therapy, chiropractic, cognitive behavioral or home exercise) "
+                    "before this procedure; the evidence shows 10 days (acupuncture, other "
+                    "does not count under this policy)."
+                ),
+                CT_FIX,
+            ),
+        ],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "ct-one-day",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"conservative_therapies": [therapy(1)]}),
+        [
+            (
+                "error",
+                "esi.conservative_care",
+                2,
+                (
+                    "The policy needs 4 weeks of failed conservative care (pharmacotherapy, "
+                    "physical therapy, chiropractic, cognitive behavioral or home exercise) "
+                    "before this procedure; the evidence shows 1 day."
+                ),
+                CT_FIX,
+            ),
+        ],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "ct-two-spans-with-gap",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "conservative_therapies": [therapy(40, end=30), therapy(20, end=10), ONGOING_EXERCISE]
+            },
+        ),
+        [
+            (
+                "error",
+                "esi.conservative_care",
+                2,
+                (
+                    "The policy needs 4 weeks of failed conservative care (pharmacotherapy, "
+                    "physical therapy, chiropractic, cognitive behavioral or home exercise) "
+                    "before this procedure; the evidence shows 20 days."
+                ),
+                CT_FIX,
+            ),
+        ],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "ct-overlap",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "conservative_therapies": [
+                    therapy(40, end=20),
+                    therapy(30, end=25),
+                    therapy(22, end=16),
+                    ONGOING_EXERCISE,
+                ]
+            },
+        ),
+        [
+            (
+                "error",
+                "esi.conservative_care",
+                2,
+                (
+                    "The policy needs 4 weeks of failed conservative care (pharmacotherapy, "
+                    "physical therapy, chiropractic, cognitive behavioral or home exercise) "
+                    "before this procedure; the evidence shows 24 days."
+                ),
+                CT_FIX,
+            ),
+        ],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "ct-not-tolerated",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"conservative_therapies": [therapy(3, response="not_tolerated")]},
+        ),
+        [],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "ct-zoster-exempt",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], dx=["B02.29"], evidence_changes={"conservative_therapies": []}
+        ),
+        [],
+        rules=("esi.conservative_care",),
+    ),
+    Case(
+        "facet-no-failed-care",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "conservative_therapies": [
+                    therapy(60, response="improved"),
+                    {"kind": "home_exercise", "start_date": days_before(60), "response": "failed"},
+                ],
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.conservative_care",
+                2,
+                (
+                    "No failed conservative care is recorded (pharmacotherapy, physical "
+                    "therapy, acupuncture, chiropractic or cognitive behavioral) (home "
+                    "exercise does not count under this policy)."
+                ),
+                NO_CARE_FIX,
+            ),
+        ],
+        rules=("facet.conservative_care",),
+    ),
+    Case(
+        "bcbsma-analgesics",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            state="MA",
+            filing="BL",
+            evidence_changes={
+                "conservative_therapies": [
+                    therapy(60),
+                    {"kind": "pharmacotherapy", "start_date": days_before(60), "response": "not_tolerated"},
+                ]
+            },
+        ),
+        [
+            (
+                "error",
+                "bcbsma.esi_analgesics",
+                2,
+                (
+                    "No failed conservative care is recorded (pharmacotherapy) (physical "
+                    "therapy does not count under this policy)."
+                ),
+                NO_CARE_FIX,
+            ),
+        ],
+    ),
+    Case(
+        "pain-onset-missing",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"pain_onset_date": None}),
+        [
+            (
+                "error",
+                "esi.pain_duration",
+                2,
+                "The policy needs pain for at least 4 weeks; no pain onset date is recorded.",
+                "record evidence.pain_onset_date",
+            ),
+        ],
+        rules=("esi.pain_duration",),
+    ),
+    Case(
+        "esi-ultrasound",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"imaging_guidance": "ultrasound"}),
+        [
+            (
+                "error",
+                "esi.imaging",
+                2,
+                (
+                    "64483 was done with ultrasound guidance; the policy covers fluoroscopy "
+                    "or ct (ultrasound only with a documented contrast allergy or pregnancy)."
+                ),
+                "use fluoroscopy or ct guidance, or document the contrast allergy or pregnancy",
+            ),
+        ],
+        rules=("esi.imaging",),
+    ),
+    Case(
+        "esi-ultrasound-contrast-allergy",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"imaging_guidance": "ultrasound", "contrast_contraindicated": True},
+        ),
+        [],
+        rules=("esi.imaging",),
+    ),
+    Case(
+        "sij-ultrasound",
+        lambda: claim([EM, line("27096")], evidence_changes={"imaging_guidance": "ultrasound"}),
+        [
+            (
+                "error",
+                "si.imaging",
+                2,
+                (
+                    "27096 was done with ultrasound guidance; the policy covers fluoroscopy "
+                    "or ct (ultrasound only with a documented contrast allergy or pregnancy)."
+                ),
+                "use fluoroscopy or ct guidance, or document the contrast allergy or pregnancy",
+            ),
+        ],
+        rules=("si.imaging",),
+    ),
+    Case(
+        "esi-no-guidance-recorded",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"imaging_guidance": None}),
+        [
+            (
+                "error",
+                "esi.imaging",
+                2,
+                "64483 must be done under imaging guidance (fluoroscopy or ct); none is recorded.",
+                "record evidence.imaging_guidance",
+            ),
+        ],
+        rules=("esi.imaging",),
+    ),
+    Case(
+        "esi-code-without-imaging",
+        lambda: claim([EM, line("62322")]),
+        [
+            (
+                "error",
+                "esi.imaging",
+                2,
+                (
+                    "62322 is the code for the procedure without imaging guidance; the policy "
+                    "covers fluoroscopy or ct guidance only."
+                ),
+                (
+                    "bill the code for the fluoroscopy or ct-guided procedure if that is what "
+                    "was done; otherwise do not bill it as covered (GA with a signed ABN, GZ "
+                    "without one)"
+                ),
+            ),
+        ],
+        rules=("esi.imaging",),
+    ),
+    Case(
+        "facet-ultrasound-code",
+        lambda: claim([EM, line("0216T")]),
+        [
+            (
+                "error",
+                "facet.imaging",
+                2,
+                (
+                    "0216T is the code for the procedure with ultrasound guidance; the policy "
+                    "covers fluoroscopy or ct guidance only."
+                ),
+                (
+                    "bill the code for the fluoroscopy or ct-guided procedure if that is what "
+                    "was done; otherwise do not bill it as covered (GA with a signed ABN, GZ "
+                    "without one)"
+                ),
+            ),
+        ],
+        rules=("facet.imaging",),
+    ),
+    Case(
+        "sij-two-provocative",
+        lambda: claim([EM, line("27096")], evidence_changes={"provocative_tests_positive": 2}),
+        [
+            (
+                "error",
+                "si.provocative_tests",
+                2,
+                "The policy needs at least 3 positive provocative tests; 2 recorded.",
+                (
+                    "record evidence.provocative_tests_positive (FABER, Gaenslen, thigh "
+                    "thrust, compression, distraction, Yeoman)"
+                ),
+            ),
+        ],
+        rules=("si.provocative_tests",),
+    ),
+    Case(
+        "sij-provocative-missing",
+        lambda: claim([EM, line("27096")], evidence_changes={"provocative_tests_positive": None}),
+        [
+            (
+                "error",
+                "si.provocative_tests",
+                2,
+                "The policy needs at least 3 positive provocative tests; none are recorded.",
+                (
+                    "record evidence.provocative_tests_positive (FABER, Gaenslen, thigh "
+                    "thrust, compression, distraction, Yeoman)"
+                ),
+            ),
+        ],
+        rules=("si.provocative_tests",),
+    ),
+    Case(
+        "sij-three-provocative",
+        lambda: claim([EM, line("27096")], evidence_changes={"provocative_tests_positive": 3}),
+        [],
+        rules=("si.provocative_tests",),
+    ),
+    Case(
+        "psych-on-the-dos",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"psych_evaluation": {"date": days_before(0), "cleared": True}, **TRIAL_LINE},
+        ),
+        [],
+        rules=SCS,
+    ),
+    Case(
+        "psych-after-the-dos",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"psych_evaluation": {"date": days_before(-1), "cleared": True}, **TRIAL_LINE},
+        ),
+        [
+            (
+                "error",
+                "scs.psych_evaluation",
+                2,
+                (
+                    "Spinal cord stimulation needs a psychological evaluation before the "
+                    "trial or implant; none is recorded."
+                ),
+                "record evidence.psych_evaluation (date and whether the patient was cleared)",
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "psych-not-cleared",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"psych_evaluation": {"date": days_before(5), "cleared": False}, **TRIAL_LINE},
+        ),
+        [
+            (
+                "error",
+                "scs.psych_evaluation",
+                2,
+                ("The psychological evaluation on 2026-09-11 did not clear the patient for stimulation."),
+                "do not bill the stimulator as covered until the patient is cleared",
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-ending-on-the-dos",
+        lambda: claim([EM, line("63650")], evidence_changes={**scs_trial(0), **PERMANENT}),
+        [],
+        rules=SCS,
+    ),
+    Case(
+        "trial-ending-after-the-dos",
+        lambda: claim([EM, line("63650")], evidence_changes={**scs_trial(-1), **PERMANENT}),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                2,
+                ("A permanent stimulator needs a completed trial first; no finished trial is recorded."),
+                TRIAL_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-40-relief-30-analgesics",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, relief=40, analgesics=30)),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "A permanent stimulator needs at least 50% relief in the trial (or 50% "
+                    "less analgesics); the trial gave 40% relief, 30% less analgesics."
+                ),
+                LOW_TRIAL_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-analgesics-only-50",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, relief=None, analgesics=50)),
+        [],
+        rules=SCS,
+    ),
+    Case(
+        "trial-analgesics-only-49",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, relief=None, analgesics=49)),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "A permanent stimulator needs at least 50% relief in the trial (or 50% "
+                    "less analgesics); the trial gave relief not recorded, 49% less "
+                    "analgesics."
+                ),
+                LOW_TRIAL_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-no-result",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, relief=None)),
+        [
+            (
+                "warning",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "Not stated: the result of the trial that ended 2026-09-13 (percent pain "
+                    "relief or analgesic reduction) (a permanent stimulator needs at least "
+                    "50% relief or analgesic reduction in the trial)."
+                ),
+                "record percent_relief or analgesic_reduction_percent in evidence.scs.trials",
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-no-function",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, function=False)),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "A permanent stimulator needs functional improvement in the trial; the "
+                    "trial that ended 2026-09-13 shows none."
+                ),
+                "do not implant as covered; record the functional improvement if there was one",
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-function-unstated",
+        lambda: claim([EM, line("63685")], evidence_changes=scs_trial(3, function=None)),
+        [
+            (
+                "warning",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "Not stated: whether the trial that ended 2026-09-13 improved function (a "
+                    "permanent stimulator needs functional improvement in the trial as well "
+                    "as relief)."
+                ),
+                "record functional_improvement in evidence.scs.trials",
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-intent-unstated",
+        lambda: claim([EM, line("63650")]),
+        [
+            (
+                "warning",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "Not stated: whether line 2 (63650) is a trial or a permanent implant (a "
+                    "permanent implant needs a successful trial first)."
+                ),
+                INTENT_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "trial-line-and-permanent-generator",
+        lambda: claim(
+            [EM, line("63650"), line("63685")], evidence_changes={"lines": [{"line": 2, "intent": "trial"}]}
+        ),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                3,
+                ("A permanent stimulator needs a completed trial first; no finished trial is recorded."),
+                TRIAL_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "permanent-63655-as-trial",
+        lambda: claim(
+            [EM, line("63655")],
+            evidence_changes={
+                "lines": [{"line": 2, "intent": "trial"}],
+                "scs": {**good_evidence()["scs"], "trials": []},
+            },
+        ),
+        [],
+        rules=SCS,
+    ),
+    Case(
+        "replacement-generator",
+        lambda: claim(
+            [EM, line("63685")],
+            evidence_changes={
+                "lines": [{"line": 2, "intent": "replacement"}],
+                "scs": {**good_evidence()["scs"], "trials": []},
+            },
+        ),
+        [],
+        rules=SCS,
+    ),
+    Case(
+        "legacy-trial",
+        lambda: claim(
+            [EM, line("63685")],
+            evidence_changes={
+                "stimulator_trial": {
+                    "start_date": days_before(10),
+                    "end_date": days_before(3),
+                    "percent_relief": 40,
+                },
+                "scs": {**good_evidence()["scs"], "trials": []},
+            },
+        ),
+        [
+            (
+                "error",
+                "scs.trial_before_permanent",
+                2,
+                (
+                    "A permanent stimulator needs at least 50% relief in the trial (or 50% "
+                    "less analgesics); the trial gave 40% relief."
+                ),
+                LOW_TRIAL_FIX,
+            ),
+        ],
+        rules=SCS,
+    ),
+    Case(
+        "doc-complete-esi",
+        lambda: esi(),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-scores-only-on-the-dos",
+        lambda: esi(pain_scores=[{"scale": "NRS", "score": 8, "date": days_before(0)}]),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-score-the-day-after",
+        lambda: esi(pain_scores=[{"scale": "NRS", "score": 8, "date": days_before(-1)}]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_baseline",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_baseline (pain scale at baseline): no "
+                    "score on a named scale (NRS, VAS, ODI ...) is recorded on or before "
+                    "2026-09-16."
+                ),
+                BASELINE_FIX,
+            ),
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_followup",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_followup (same pain scale at each "
+                    "follow-up): no scores at all, so none after the earlier procedures."
+                ),
+                FOLLOWUP_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-no-scores-with-an-earlier-esi",
+        lambda: esi(pain_scores=[]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_baseline",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_baseline (pain scale at baseline): no "
+                    "score on a named scale (NRS, VAS, ODI ...) is recorded on or before "
+                    "2026-09-16."
+                ),
+                BASELINE_FIX,
+            ),
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_followup",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_followup (same pain scale at each "
+                    "follow-up): no scores at all, so none after the earlier procedures."
+                ),
+                FOLLOWUP_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-no-scores-first-esi",
+        lambda: esi(pain_scores=[], prior_procedures=[]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_baseline",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_baseline (pain scale at baseline): no "
+                    "score on a named scale (NRS, VAS, ODI ...) is recorded on or before "
+                    "2026-09-16."
+                ),
+                BASELINE_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-follow-up-on-another-scale",
+        lambda: esi(
+            pain_scores=[
+                {"scale": "NRS", "score": 8, "date": days_before(120)},
+                {"scale": "VAS", "score": 60, "date": days_before(20)},
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_followup",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_followup (same pain scale at each "
+                    "follow-up): no NRS score (the baseline scale) after 64483 of 2026-07-18."
+                ),
+                FOLLOWUP_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-follow-up-on-the-day-of-the-earlier-esi",
+        lambda: esi(
+            pain_scores=[
+                {"scale": "NRS", "score": 8, "date": days_before(120)},
+                {"scale": "NRS", "score": 7, "date": days_before(60)},
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pain_scale_followup",
+                2,
+                (
+                    "ESI documentation lacks pain_scale_followup (same pain scale at each "
+                    "follow-up): no NRS score (the baseline scale) after 64483 of 2026-07-18."
+                ),
+                FOLLOWUP_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-impact-as-a-number",
+        lambda: esi(functional_impacts=[{"description": "ODI 40", "date": days_before(20)}]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.functional_impact",
+                2,
+                (
+                    "ESI documentation lacks functional_impact (functional impact on daily "
+                    "activities): the functional impact is given as a number or a word, not "
+                    "as limits on daily activities."
+                ),
+                (
+                    "describe in evidence.functional_impacts what the pain stops the patient "
+                    "from doing (standing, work, sleep)"
+                ),
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-impact-after-the-dos",
+        lambda: esi(
+            functional_impacts=[
+                {"description": "cannot stand more than 10 minutes at work", "date": days_before(-1)}
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.functional_impact",
+                2,
+                (
+                    "ESI documentation lacks functional_impact (functional impact on daily "
+                    "activities): no functional impact on activities of daily living is "
+                    "described."
+                ),
+                (
+                    "describe in evidence.functional_impacts what the pain stops the patient "
+                    "from doing (standing, work, sleep)"
+                ),
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-no-conservative-care",
+        lambda: esi(conservative_therapies=[{**PT, "start_date": days_before(-1), "end_date": None}]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.conservative_care",
+                2,
+                (
+                    "ESI documentation lacks conservative_care (conservative care "
+                    "chronology): no conservative care (modality, dates, outcome) is "
+                    "recorded."
+                ),
+                "record each modality in evidence.conservative_therapies with dates and outcome",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-drug-classes-missing",
+        lambda: esi(
+            conservative_therapies=[
+                PT,
+                {"kind": "pharmacotherapy", "start_date": days_before(120), "response": "partial"},
+                {"kind": "pharmacotherapy", "start_date": days_before(90), "response": "failed"},
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.pharmacotherapy_drug_classes",
+                2,
+                (
+                    "ESI documentation lacks pharmacotherapy_drug_classes (drug classes of "
+                    "pharmacotherapy): pharmacotherapy started 2026-05-19, 2026-06-18 names "
+                    "no drug classes."
+                ),
+                "list the drug classes tried (NSAID, gabapentinoid ...) in drug_classes",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-pt-details-missing",
+        lambda: esi(
+            conservative_therapies=[
+                {**PT, "modalities": [], "end_date": None, "sessions": None},
+                {**PT, "start_date": days_before(40), "end_date": days_before(30), "modalities": []},
+                {
+                    **PT,
+                    "start_date": days_before(20),
+                    "end_date": None,
+                    "modalities": [],
+                    "details": "manual therapy twice a week",
+                    "sessions": 6,
+                },
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.physical_therapy_details",
+                2,
+                (
+                    "ESI documentation lacks physical_therapy_details (physical therapy "
+                    "modalities and duration): physical therapy from 2026-06-08 lacks "
+                    "modalities and duration (end date or sessions); physical therapy from "
+                    "2026-08-07 lacks modalities."
+                ),
+                "record the PT modalities and its end date or sessions",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-pt-only-modalities-missing",
+        lambda: esi(conservative_therapies=[{**PT, "modalities": [], "sessions": None}]),
+        [
+            (
+                "warning",
+                "documentation.esi_record.physical_therapy_details",
+                2,
+                (
+                    "ESI documentation lacks physical_therapy_details (physical therapy "
+                    "modalities and duration): physical therapy from 2026-06-08 lacks "
+                    "modalities."
+                ),
+                "record the PT modalities and its end date or sessions",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-imaging-not-concordant",
+        lambda: esi(
+            imaging_reports=[
+                {
+                    "modality": "MRI",
+                    "date": days_before(90),
+                    "finding": "mild degeneration",
+                    "concordant_with_diagnosis": False,
+                }
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.imaging_report_concordant",
+                2,
+                (
+                    "ESI documentation lacks imaging_report_concordant (imaging concordant "
+                    "with the diagnosis): the imaging report(s) on file are not concordant "
+                    "with the diagnosis."
+                ),
+                "record the MRI/CT report and whether it is concordant",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-imaging-after-the-dos",
+        lambda: esi(
+            imaging_reports=[
+                {
+                    "modality": "MRI",
+                    "date": days_before(-1),
+                    "finding": "L5-S1 protrusion",
+                    "concordant_with_diagnosis": True,
+                }
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.imaging_report_concordant",
+                2,
+                (
+                    "ESI documentation lacks imaging_report_concordant (imaging concordant "
+                    "with the diagnosis): no imaging report (MRI/CT) concordant with the "
+                    "diagnosis is recorded."
+                ),
+                "record the MRI/CT report and whether it is concordant",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-imaging-on-the-dos",
+        lambda: esi(
+            imaging_reports=[
+                {
+                    "modality": "CT",
+                    "date": days_before(0),
+                    "finding": "L5-S1 protrusion",
+                    "concordant_with_diagnosis": True,
+                }
+            ]
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-series-outcomes-missing",
+        lambda: esi(
+            prior_procedures=[
+                {"procedure_code": "64483", "date": days_before(60), "region": "lumbar"},
+                {
+                    "procedure_code": "64483",
+                    "date": days_before(200),
+                    "region": "lumbar",
+                    "percent_relief": 70,
+                    "relief_duration_days": 90,
+                    "functional_change": "back at work",
+                },
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_record.series_functional_change",
+                2,
+                (
+                    "ESI documentation lacks series_functional_change (functional change "
+                    "after each earlier session): no functional change recorded for 64483 of "
+                    "2026-07-18."
+                ),
+                "record functional_change for each earlier procedure",
+            ),
+            (
+                "warning",
+                "documentation.esi_record.series_percent_relief",
+                2,
+                (
+                    "ESI documentation lacks series_percent_relief (percent relief after each "
+                    "earlier session): no percent relief recorded for 64483 of 2026-07-18."
+                ),
+                "record percent_relief for each earlier procedure",
+            ),
+            (
+                "warning",
+                "documentation.esi_record.series_relief_duration",
+                2,
+                (
+                    "ESI documentation lacks series_relief_duration (duration of relief after "
+                    "each earlier session): no relief duration recorded for 64483 of "
+                    "2026-07-18."
+                ),
+                "record relief_duration_days for each earlier procedure",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-no-procedure-note",
+        lambda: esi(procedure_notes=[note("64483", days_before(60))]),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_note",
+                2,
+                (
+                    "ESI documentation lacks procedure_note (procedure note): no procedure "
+                    "note for 64483 on 2026-09-16."
+                ),
+                NO_NOTE_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-of-another-code",
+        lambda: esi(procedure_notes=[note("64493")]),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_note",
+                2,
+                (
+                    "ESI documentation lacks procedure_note (procedure note): no procedure "
+                    "note for 64483 on 2026-09-16."
+                ),
+                NO_NOTE_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-without-site-levels-side-approach",
+        lambda: esi_note(site=None, levels=[], laterality=None, approach=None),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_approach",
+                2,
+                (
+                    "ESI documentation lacks procedure_approach (approach/technique): the "
+                    "procedure note of 2026-09-16 does not give the approach or technique."
+                ),
+                "give the approach or technique in the procedure note",
+            ),
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_laterality",
+                2,
+                (
+                    "ESI documentation lacks procedure_laterality (laterality): the procedure "
+                    "note of 2026-09-16 does not give the laterality."
+                ),
+                "give the side (left, right, bilateral) in the procedure note",
+            ),
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_levels",
+                2,
+                (
+                    "ESI documentation lacks procedure_levels (levels): the procedure note of "
+                    "2026-09-16 does not give the levels."
+                ),
+                "give the levels/joints treated in the procedure note",
+            ),
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_site",
+                2,
+                (
+                    "ESI documentation lacks procedure_site (exact site): the procedure note "
+                    "of 2026-09-16 does not give the exact site."
+                ),
+                "give the exact site in the procedure note",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-dose-missing",
+        lambda: esi_note(medications=[{"name": "dexamethasone", "dose": "10 mg"}, {"name": "lidocaine 1%"}]),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_medications",
+                2,
+                (
+                    "ESI documentation lacks procedure_medications (medications with "
+                    "dosages): the procedure note of 2026-09-16 does not give every "
+                    "medication with its dose."
+                ),
+                "list each injected drug with its dose in the procedure note",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-no-medications",
+        lambda: esi_note(medications=[]),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_medications",
+                2,
+                (
+                    "ESI documentation lacks procedure_medications (medications with "
+                    "dosages): the procedure note of 2026-09-16 does not give every "
+                    "medication with its dose."
+                ),
+                "list each injected drug with its dose in the procedure note",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-without-guidance",
+        lambda: esi_note(imaging_guidance="none", contrast_confirmed=None),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_contrast",
+                2,
+                (
+                    "ESI documentation lacks procedure_contrast (contrast confirmation of "
+                    "needle placement): the procedure note of 2026-09-16 does not give "
+                    "contrast confirmation."
+                ),
+                (
+                    "record that contrast confirmed the needle placement (or the documented "
+                    "contrast allergy/pregnancy)"
+                ),
+            ),
+            (
+                "warning",
+                "documentation.esi_procedure_note.procedure_imaging",
+                2,
+                (
+                    "ESI documentation lacks procedure_imaging (imaging guidance): the "
+                    "procedure note of 2026-09-16 does not give the imaging guidance."
+                ),
+                "record the imaging guidance in the procedure note",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-note-contrast-contraindicated",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence={
+                **complete_evidence("64483"),
+                "procedure_notes": [{**note("64483"), "contrast_confirmed": None}],
+                "contrast_contraindicated": True,
+            },
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-cloned-visit-notes",
+        lambda: esi(
+            clinical_notes=[
+                {"date": days_before(120), "text": VISIT_NOTE},
+                {"date": days_before(20), "text": VISIT_NOTE.upper()},
+                {"date": days_before(10), "text": VISIT_NOTE + "!"},
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.distinct_notes",
+                2,
+                (
+                    "ESI documentation lacks distinct_notes (no copy-paste notes): visit note "
+                    "text identical on 2026-05-19, 2026-08-27, 2026-09-06."
+                ),
+                CLONED_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-cloned-note-and-impact",
+        lambda: esi(
+            clinical_notes=[
+                {
+                    "date": days_before(10),
+                    "text": "Cannot stand more than 10 minutes, stopped working as a cashier.",
+                },
+                {
+                    "date": days_before(120),
+                    "text": "New patient visit: low back pain radiating to the left leg for four months.",
+                },
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.distinct_notes",
+                2,
+                (
+                    "ESI documentation lacks distinct_notes (no copy-paste notes): functional "
+                    "impact and visit note text identical on 2026-08-27, 2026-09-06."
+                ),
+                CLONED_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-repeated-text-of-40-characters",
+        lambda: esi(
+            clinical_notes=[
+                {"date": days_before(120), "text": "a" * 40},
+                {"date": days_before(20), "text": "A" * 40},
+            ]
+        ),
+        [
+            (
+                "warning",
+                "documentation.esi_procedure_note.distinct_notes",
+                2,
+                (
+                    "ESI documentation lacks distinct_notes (no copy-paste notes): visit note "
+                    "text identical on 2026-05-19, 2026-08-27."
+                ),
+                CLONED_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-repeated-text-of-39-characters",
+        lambda: esi(
+            clinical_notes=[
+                {"date": days_before(120), "text": "a" * 39},
+                {"date": days_before(20), "text": "A" * 39},
+            ]
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-sij-two-tests",
+        lambda: claim(
+            [EM, line("27096")],
+            evidence={
+                **complete_evidence("27096"),
+                "provocative_tests": ["FABER", "Gaenslen"],
+                "provocative_tests_positive": None,
+            },
+        ),
+        [
+            (
+                "warning",
+                "documentation.si_record.provocative_tests",
+                2,
+                (
+                    "SI joint documentation lacks provocative_tests (positive provocative "
+                    "tests): 2 positive provocative test(s) recorded, the policy asks for 3."
+                ),
+                (
+                    "record the positive tests by name in evidence.provocative_tests (FABER, "
+                    "Gaenslen, thigh thrust, compression, distraction)"
+                ),
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-sij-count-without-names",
+        lambda: claim(
+            [EM, line("27096")],
+            evidence={**complete_evidence("27096"), "provocative_tests": [], "provocative_tests_positive": 3},
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-psych-on-the-dos",
+        lambda: scs("63685", psych_evaluation={"date": days_before(0), "cleared": True}),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-psych-after-the-dos",
+        lambda: scs("63685", psych_evaluation={"date": days_before(-1), "cleared": True}),
+        [
+            (
+                "warning",
+                "documentation.scs_record.psych_evaluation",
+                2,
+                (
+                    "SCS documentation lacks psych_evaluation (psychological evaluation): no "
+                    "psychological evaluation before the procedure is recorded."
+                ),
+                "record evidence.psych_evaluation (date, cleared)",
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-trial-ending-on-the-dos",
+        lambda: scs(
+            "63685",
+            stimulator_trial={"start_date": days_before(7), "end_date": days_before(0), "percent_relief": 70},
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-trial-ending-after-the-dos",
+        lambda: scs(
+            "63685",
+            stimulator_trial={
+                "start_date": days_before(7),
+                "end_date": days_before(-1),
+                "percent_relief": 70,
+            },
+        ),
+        [
+            (
+                "warning",
+                "documentation.scs_permanent.stimulator_trial",
+                2,
+                (
+                    "SCS permanent documentation lacks stimulator_trial (stimulator trial "
+                    "result): no completed stimulator trial with its percent relief is "
+                    "recorded."
+                ),
+                TRIAL_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-trial-record-ending-on-the-dos",
+        lambda: scs(
+            "63685",
+            stimulator_trial=None,
+            scs={
+                "trials": [
+                    {
+                        "region": "thoracic",
+                        "start_date": days_before(7),
+                        "end_date": days_before(0),
+                        "analgesic_reduction_percent": 50,
+                    }
+                ]
+            },
+        ),
+        [],
+        documentation=True,
+    ),
+    Case(
+        "doc-scs-trial-record-without-result",
+        lambda: scs(
+            "63685",
+            stimulator_trial=None,
+            scs={
+                "trials": [{"region": "thoracic", "start_date": days_before(7), "end_date": days_before(1)}]
+            },
+        ),
+        [
+            (
+                "warning",
+                "documentation.scs_permanent.stimulator_trial",
+                2,
+                (
+                    "SCS permanent documentation lacks stimulator_trial (stimulator trial "
+                    "result): no completed stimulator trial with its percent relief is "
+                    "recorded."
+                ),
+                TRIAL_FIX,
+            ),
+        ],
+        documentation=True,
+    ),
+    Case(
+        "indication-facts-unstated-64483",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "esi.active_rehab",
+                2,
+                (
+                    "Not stated: an active rehabilitation or home exercise program (ongoing) "
+                    "(an ESI must be done together with an active rehabilitation, home "
+                    "exercise or functional restoration program)."
+                ),
+                (
+                    "record evidence.conservative_therapies (physical_therapy or "
+                    "home_exercise without end_date)"
+                ),
+            ),
+            (
+                "warning",
+                "esi.indication",
+                2,
+                (
+                    "Not stated: concordant imaging; radicular findings or neurogenic "
+                    "claudication (ESI is covered for radiculopathy, radicular pain or "
+                    "neurogenic claudication shown by history, exam and concordant imaging "
+                    "(or post-laminectomy syndrome or acute herpes zoster); axial spine pain "
+                    "and non-specific low back pain are not covered)."
+                ),
+                (
+                    "record evidence.imaging_reports[].concordant_with_diagnosis, "
+                    "evidence.exam.radicular_findings, evidence.exam.neurogenic_claudication"
+                ),
+            ),
+        ],
+        rules=("esi.active_rehab", "esi.contraindications", "esi.indication"),
+    ),
+    Case(
+        "indication-facts-stated-wrong-64483",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "error",
+                "esi.indication",
+                2,
+                (
+                    "ESI is covered for radiculopathy, radicular pain or neurogenic "
+                    "claudication shown by history, exam and concordant imaging (or "
+                    "post-laminectomy syndrome or acute herpes zoster); axial spine pain and "
+                    "non-specific low back pain are not covered; the evidence states no "
+                    "concordant imaging; no radicular findings and no neurogenic "
+                    "claudication."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "warning",
+                "esi.active_rehab",
+                2,
+                (
+                    "Not stated: an active rehabilitation or home exercise program (ongoing) "
+                    "(an ESI must be done together with an active rehabilitation, home "
+                    "exercise or functional restoration program)."
+                ),
+                (
+                    "record evidence.conservative_therapies (physical_therapy or "
+                    "home_exercise without end_date)"
+                ),
+            ),
+            (
+                "warning",
+                "esi.contraindications",
+                2,
+                (
+                    "An ESI is contraindicated with a spinal or systemic infection, a "
+                    "compressive lesion of cord, conus or cauda, or suspected cancer; the "
+                    "evidence states a spinal or systemic infection; a compressive lesion of "
+                    "cord, conus or cauda; suspected cancer."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=("esi.active_rehab", "esi.contraindications", "esi.indication"),
+    ),
+    Case(
+        "indication-facts-unstated-64493",
+        lambda: claim([EM, line("64493", ["RT", "KX"])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "facet.indication_axial",
+                2,
+                (
+                    "Not stated: predominantly axial pain and other causes of the pain "
+                    "excluded (facet procedures are covered for predominantly axial neck or "
+                    "low back pain with no other pathology explaining it)."
+                ),
+                "record evidence.exam.predominantly_axial, evidence.exam.other_causes_excluded",
+            ),
+            (
+                "warning",
+                "facet.no_untreated_radiculopathy",
+                2,
+                (
+                    "Not stated: untreated radiculopathy or neurogenic claudication (facet "
+                    "procedures are not covered with an untreated radiculopathy or neurogenic "
+                    "claudication (except for a facet synovial cyst))."
+                ),
+                "record evidence.exam.untreated_radiculopathy",
+            ),
+        ],
+        rules=(
+            "facet.after_alif",
+            "facet.indication_axial",
+            "facet.no_biologics",
+            "facet.no_untreated_radiculopathy",
+        ),
+    ),
+    Case(
+        "indication-facts-stated-wrong-64493",
+        lambda: claim([EM, line("64493", ["RT", "KX"])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "error",
+                "facet.after_alif",
+                2,
+                (
+                    "Facet procedures are denied at a level after an anterior lumbar "
+                    "interbody fusion; the evidence states an anterior lumbar interbody "
+                    "fusion at the level."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "error",
+                "facet.indication_axial",
+                2,
+                (
+                    "Facet procedures are covered for predominantly axial neck or low back "
+                    "pain with no other pathology explaining it; the evidence states no "
+                    "predominantly axial pain; no other causes of the pain excluded."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "error",
+                "facet.no_biologics",
+                2,
+                (
+                    "Facet injectate is local anesthetic, corticosteroid, anti-inflammatory "
+                    "or contrast only; biologics are not covered; the evidence states a "
+                    "biologic injectate."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "error",
+                "facet.no_untreated_radiculopathy",
+                2,
+                (
+                    "Facet procedures are not covered with an untreated radiculopathy or "
+                    "neurogenic claudication (except for a facet synovial cyst); the evidence "
+                    "states untreated radiculopathy or neurogenic claudication."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=(
+            "facet.after_alif",
+            "facet.indication_axial",
+            "facet.no_biologics",
+            "facet.no_untreated_radiculopathy",
+        ),
+    ),
+    Case(
+        "indication-facts-unstated-64635",
+        lambda: claim([EM, line("64635", ["RT"])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "facet.rfa_thermal_only",
+                2,
+                (
+                    "Not stated: thermal RF ablation at 80 C or more (only thermal RF "
+                    "ablation is covered; chemical, low-grade thermal (< 80 C), laser and "
+                    "cryo ablation are denied)."
+                ),
+                "record evidence.ablation (technique, temperature_c)",
+            ),
+        ],
+        rules=("facet.rfa_thermal_only",),
+    ),
+    Case(
+        "indication-facts-stated-wrong-64635",
+        lambda: claim([EM, line("64635", ["RT"])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "error",
+                "facet.rfa_thermal_only",
+                2,
+                (
+                    "Only thermal RF ablation is covered; chemical, low-grade thermal (< 80 "
+                    "C), laser and cryo ablation are denied; the evidence states an ablation "
+                    "other than thermal RF at 80 C or more."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=("facet.rfa_thermal_only",),
+    ),
+    Case(
+        "indication-facts-unstated-27096",
+        lambda: claim([EM, line("27096", [])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "si.indication",
+                2,
+                (
+                    "Not stated: pain over the SI joint below L5 and other causes of the pain "
+                    "excluded; radicular findings (SI joint injections are covered for low "
+                    "back pain over the SI joint below L5, with no radiculopathy and no other "
+                    "obvious cause)."
+                ),
+                (
+                    "record evidence.exam.sij_pain_location, "
+                    "evidence.exam.other_causes_excluded, evidence.exam.radicular_findings"
+                ),
+            ),
+        ],
+        rules=("si.indication", "si.no_biologics", "si.psychiatric_stabilized"),
+    ),
+    Case(
+        "indication-facts-stated-wrong-27096",
+        lambda: claim([EM, line("27096", [])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "error",
+                "si.indication",
+                2,
+                (
+                    "SI joint injections are covered for low back pain over the SI joint "
+                    "below L5, with no radiculopathy and no other obvious cause; the evidence "
+                    "states no pain over the SI joint below L5; no other causes of the pain "
+                    "excluded."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "error",
+                "si.no_biologics",
+                2,
+                (
+                    "Biologics are not covered for SI joint injections; the evidence states a "
+                    "biologic injectate."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "error",
+                "si.psychiatric_stabilized",
+                2,
+                (
+                    "Psychiatric conditions must be stabilized before SI joint procedures; "
+                    "the evidence states psychiatric conditions that are not stabilized."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=("si.indication", "si.no_biologics", "si.psychiatric_stabilized"),
+    ),
+    Case(
+        "indication-facts-unstated-20552",
+        lambda: claim([EM, line("20552", [])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "tpi.indication",
+                2,
+                (
+                    "Not stated: focal skeletal muscle pain and a palpable nodule or "
+                    "hypersensitive bundle; failed conservative care, limited joint or limb "
+                    "movement or injection needed for diagnosis; a hyperirritable spot, a "
+                    "taut band or referred pain (trigger point injections are covered for "
+                    "focal skeletal muscle pain with a clinical trigger point (2 of "
+                    "hyperirritable spot, taut band, referred pain) and a palpable nodule, "
+                    "when conservative care failed, movement is limited or the injection is "
+                    "needed for diagnosis)."
+                ),
+                (
+                    "record evidence.trigger_points.focal_muscle_pain, "
+                    "evidence.trigger_points.palpable_nodule, "
+                    "evidence.conservative_therapies, "
+                    "evidence.trigger_points.movement_limited, "
+                    "evidence.trigger_points.needed_for_diagnosis, "
+                    "evidence.trigger_points.hyperirritable_spot, "
+                    "evidence.trigger_points.taut_band, evidence.trigger_points.referred_pain"
+                ),
+            ),
+            (
+                "warning",
+                "tpi.local_anesthetic_only",
+                2,
+                (
+                    "Not stated: local anesthetic only (trigger point injections are covered "
+                    "with local anesthetic only)."
+                ),
+                "record evidence.injectate.local_anesthetic_only",
+            ),
+            (
+                "warning",
+                "tpi.one_muscle_region",
+                2,
+                (
+                    "Not stated: the anatomic region of each muscle injected on line 2 "
+                    "(muscles in different anatomic regions may not be injected in one "
+                    "session)."
+                ),
+                "record evidence.lines[] with line 2 and its muscle_regions",
+            ),
+        ],
+        rules=("tpi.indication", "tpi.local_anesthetic_only", "tpi.one_muscle_region"),
+    ),
+    Case(
+        "indication-facts-stated-wrong-20552",
+        lambda: claim([EM, line("20552", [])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "warning",
+                "tpi.indication",
+                2,
+                (
+                    "Trigger point injections are covered for focal skeletal muscle pain with "
+                    "a clinical trigger point (2 of hyperirritable spot, taut band, referred "
+                    "pain) and a palpable nodule, when conservative care failed, movement is "
+                    "limited or the injection is needed for diagnosis; the evidence states no "
+                    "focal skeletal muscle pain; no palpable nodule or hypersensitive bundle; "
+                    "no failed conservative care and no limited joint or limb movement and no "
+                    "injection needed for diagnosis; only 0 of 2 needed (a hyperirritable "
+                    "spot, a taut band, referred pain)."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "warning",
+                "tpi.local_anesthetic_only",
+                2,
+                (
+                    "Trigger point injections are covered with local anesthetic only; the "
+                    "evidence states an injectate other than local anesthetic."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "warning",
+                "tpi.one_muscle_region",
+                2,
+                (
+                    "Not stated: the anatomic region of each muscle injected on line 2 "
+                    "(muscles in different anatomic regions may not be injected in one "
+                    "session)."
+                ),
+                "record evidence.lines[] with line 2 and its muscle_regions",
+            ),
+        ],
+        rules=("tpi.indication", "tpi.local_anesthetic_only", "tpi.one_muscle_region"),
+    ),
+    Case(
+        "indication-facts-unstated-63650",
+        lambda: claim([EM, line("63650", [])], evidence_changes=UNSTATED),
+        [
+            (
+                "warning",
+                "scs.hardware",
+                2,
+                "Not stated: the number of leads and contacts (at most 2 leads / 16 contacts).",
+                "record evidence.scs.leads and evidence.scs.contacts",
+            ),
+            (
+                "warning",
+                "scs.late_resort",
+                2,
+                (
+                    "Not stated: failed conservative care (stimulation is a late, if not "
+                    "last, resort after other treatments failed or were unsuitable)."
+                ),
+                "record evidence.conservative_therapies",
+            ),
+            (
+                "warning",
+                "scs.screening",
+                2,
+                (
+                    "Not stated: a multidisciplinary screening and a physical evaluation; "
+                    "active substance abuse (stimulation needs a multidisciplinary screening "
+                    "with a physical evaluation, and no active substance abuse)."
+                ),
+                (
+                    "record evidence.scs.multidisciplinary_screening, "
+                    "evidence.scs.physical_evaluation, evidence.scs.active_substance_abuse"
+                ),
+            ),
+            (
+                "warning",
+                "scs.trials_per_region",
+                2,
+                (
+                    "Not stated: whether line 2 (63650) is a trial or a permanent implant (at "
+                    "most 2 stimulator trials per spinal region per lifetime)."
+                ),
+                INTENT_FIX,
+            ),
+        ],
+        rules=("scs.hardware", "scs.late_resort", "scs.screening", "scs.trials_per_region"),
+    ),
+    Case(
+        "indication-facts-stated-wrong-63650",
+        lambda: claim([EM, line("63650", [])], evidence_changes=STATED_WRONG),
+        [
+            (
+                "warning",
+                "scs.hardware",
+                2,
+                "Not stated: the number of leads and contacts (at most 2 leads / 16 contacts).",
+                "record evidence.scs.leads and evidence.scs.contacts",
+            ),
+            (
+                "warning",
+                "scs.late_resort",
+                2,
+                (
+                    "Stimulation is a late, if not last, resort after other treatments failed "
+                    "or were unsuitable; the evidence states no failed conservative care."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "warning",
+                "scs.screening",
+                2,
+                (
+                    "Stimulation needs a multidisciplinary screening with a physical "
+                    "evaluation, and no active substance abuse; the evidence states no "
+                    "multidisciplinary screening; no physical evaluation; active substance "
+                    "abuse."
+                ),
+                NO_GUARANTEE,
+            ),
+            (
+                "warning",
+                "scs.trials_per_region",
+                2,
+                (
+                    "Not stated: whether line 2 (63650) is a trial or a permanent implant (at "
+                    "most 2 stimulator trials per spinal region per lifetime)."
+                ),
+                INTENT_FIX,
+            ),
+        ],
+        rules=("scs.hardware", "scs.late_resort", "scs.screening", "scs.trials_per_region"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_finding_is_pinned_whole(case: Case) -> None:
+    result = engine.evaluate(case.make(), case.past, book())
+    found = [
+        (f.severity.value, f.rule_id, f.line, f.message, f.fix)
+        for f in result.findings
+        if (
+            f.rule_id.startswith("documentation.")
+            if case.documentation
+            else (
+                f.rule_id in case.rules
+                if case.rules is not None
+                else not f.rule_id.startswith("documentation.")
+            )
+        )
+    ]
+    assert found == case.expected
+
+
+def test_an_element_check_exports_its_four_fields() -> None:
+    """What `gateway check --json` and the packet's completeness section show of one element."""
+    check = ElementCheck(
+        "procedure_note", "procedure note", False, "no procedure note for 64483", silent=True
+    )
+    assert check.to_dict() == {
+        "element": "procedure_note",
+        "label": "procedure note",
+        "present": False,
+        "detail": "no procedure note for 64483",
+    }
