@@ -148,12 +148,16 @@ def test_clp_ending_at_clp05_clp06_or_clp07() -> None:
 
 
 def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
-    """A line without REF*6R or DTM has neither; LQ*RX (a pharmacy reject code) is not a RARC; a
-    bare LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
+    """A line without REF*6R or DTM has neither, nor has one whose DTM*472 and REF*6R are empty
+    (no error either); an empty modifier is no modifier; LQ*RX (a pharmacy reject code) is not a
+    RARC; a bare LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
     (claim,) = claims_of(
         [
-            "CLP*PCN-57*1*300*250**MB*CCN-57",
+            "CLP*PCN-57*1*400*350**MB*CCN-57",
             "SVC*HC:64483*100*100**1",
+            "SVC*HC:64485:*100*100**1",
+            "DTM*472",
+            "REF*6R",
             "SVC*HC:64484*200*150**1",
             "DTM*472*20261105",
             "CAS*CO*45*50*0.75",
@@ -162,10 +166,16 @@ def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
             "LQ",
             "LQ*HE*N381",
         ],
-        paid="250",
+        paid="350",
     )
-    bare, detailed = claim.service_lines
+    bare, empty, detailed = claim.service_lines
     assert (bare.control_number, bare.service_date, bare.remarks, bare.adjustments) == ("", "", (), ())
+    assert (empty.procedure, empty.modifiers, empty.control_number, empty.service_date) == (
+        "64485",
+        (),
+        "",
+        "",
+    )
     assert (detailed.control_number, detailed.service_date, detailed.remarks) == (
         "LINE-57",
         "20261105",
