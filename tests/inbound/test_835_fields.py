@@ -182,3 +182,33 @@ def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
         ("N381",),
     )
     assert [tuple(a) for a in detailed.adjustments] == [("CO", "45", Decimal(50), Decimal("0.75"))]
+
+
+def test_a_line_that_does_not_balance_in_a_claim_that_does_and_the_reverse() -> None:
+    """Each level is checked on its own: a claim-level CAS that makes the claim add up does not
+    hide the line that does not, and lines that add up do not hide the claim that does not."""
+    parsed = parse_835(
+        [
+            "BPR*I*160*C*ACH",
+            "TRN*1*EFT60*1512345678",
+            "LX*1",
+            "CLP*PCN-60*1*100*80**MB*CCN-60",
+            "CAS*CO*45*10",
+            "SVC*HC:64483*100*80**1",
+            "CAS*CO*45*10",
+            "CLP*PCN-61*1*120*80**MB*CCN-61",
+            "SVC*HC:64484*100*80**1",
+            "CAS*CO*45*20",
+        ]
+    )
+    assert [(f.kind, f.message, f.segment_index, f.control_number) for f in parsed.findings] == [
+        (
+            "balancing",
+            "claim PCN-60 line 64483 (segment 9): charge 100 - paid 80 = 20, adjustments sum to 10",
+            9,
+            "0001",
+        ),
+        ("balancing", "claim PCN-61: charge 120 - paid 80 = 40, adjustments sum to 20", 11, "0001"),
+    ]
+    (remit,) = remittances(parsed)
+    assert [c.patient_control_number for c in remit.claims] == ["PCN-60", "PCN-61"]
