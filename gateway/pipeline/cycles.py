@@ -104,8 +104,9 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
 
     def decide(received: ReceivedClaim) -> Verdict:
         claim = ctx.claims.get(received.claim_id, received.payload)
+        visits = history if received.returning else _FIRST_VISIT
         return screen_one(
-            claim, ctx.store, ctx.book, history if received.returning else _FIRST_VISIT, ctx.profiles
+            claim, ctx.store, ctx.book, visits, ctx.profiles, auths_on_file=received.auths_on_file
         )[1]
 
     decided = screening_ops.screen_received(ctx.store, ctx.limits.screen_chunk, decide, ctx.actor)

@@ -129,12 +129,14 @@ def screen_one(
     book: RuleBook,
     history: HistoryProvider,
     profiles: Mapping[str, ClearinghouseProfile] | None,
+    *,
+    auths_on_file: bool = True,
 ) -> tuple[Screened, Verdict]:
     """Screen one claim: prior authorization, payer rules, then its clearinghouse (when routed).
 
     ``profiles`` None is an operator's own build: no clearinghouse takes the file.
     """
-    screened = screen_claim(claim, store, book, history)
+    screened = screen_claim(claim, store, book, history, auths_on_file=auths_on_file)
     completeness, _ = review(screened.claim, book)
     held = screened.held_event() if screened.held else None
     reason = "\n".join(screened.reasons())

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gateway.codesets import CodeSets
-from gateway.domain.auth import AuthDecision
+from gateway.domain.auth import AuthDecision, match_claim
 from gateway.domain.claim import Claim
 from gateway.domain.findings import RuleResult
 from gateway.domain.status import Held, HoldKind
@@ -99,14 +99,21 @@ def _auth_rules(book: RuleBook, claim: Claim) -> dict[str, frozenset[str]]:
 
 
 def screen_claim(
-    claim: Claim, store: Store, book: RuleBook, history: HistoryProvider, code_sets: CodeSets | None = None
+    claim: Claim,
+    store: Store,
+    book: RuleBook,
+    history: HistoryProvider,
+    code_sets: CodeSets | None = None,
+    *,
+    auths_on_file: bool = True,
 ) -> Screened:
+    """``auths_on_file`` False: the caller knows the patient has no authorization on file."""
     decision: AuthDecision | None = None
     auth_reasons: tuple[str, ...] = ()
     auth_rules = _auth_rules(book, claim)
     needs_auth = frozenset(code for codes in auth_rules.values() for code in codes)
     if needs_auth:
-        decision = authorize(store, claim, needs_auth)
+        decision = authorize(store, claim, needs_auth) if auths_on_file else match_claim(claim, [], needs_auth)
         if decision.held:
             # Without any authorization on file and without a number on the claim, the payer
             # rule's own finding says it better (which program, which code); keep the store's

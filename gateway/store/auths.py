@@ -299,6 +299,20 @@ def authorize_claim(session: Session, claim: Claim, required_codes: Collection[s
     return match_claim(claim, auths_for_claim(session, claim), required_codes)
 
 
+def patients_with_auths(session: Session, keys: Collection[str]) -> set[str]:
+    """The patient keys among ``keys`` with any authorization on file (any payer).
+
+    Only their claims can be matched to one, so screening skips ``authorize``'s query (and its
+    transaction) for the others: ``match_claim`` on no authorizations gives the same decision.
+    """
+    ordered = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(ordered), 500):
+        query = select(AuthRow.patient_key).where(AuthRow.patient_key.in_(ordered[start : start + 500]))
+        found.update(session.scalars(query.distinct()))
+    return found
+
+
 def authorize(store: Store, claim: Claim, required_codes: Collection[str] | None) -> AuthDecision:
     """``authorize_claim`` in a transaction of its own (the screening step's call)."""
     with store.session() as session:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus, Held
 from gateway.store import batch_ops, documentation, intake_ops, repository
+from gateway.store.auths import patients_with_auths
 from gateway.store.db import Store
 from gateway.store.schema import ClaimRow
 
@@ -33,6 +34,8 @@ class ReceivedClaim:
     payload: str
     # The patient has claims under other PCNs, so a history query can find something.
     returning: bool
+    # The patient has an authorization on file, so an authorization query can find something.
+    auths_on_file: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,12 @@ def screen_received(
     with store.session() as session:
         rows = intake_ops.received_claims(session, limit)
         returning = intake_ops.patients_with_other_claims(session, rows)
+        with_auths = patients_with_auths(session, [row.patient_key for row in rows])
         queued: dict[str | None, list[int]] = {}
         decided = []
         for row in rows:
             known = (row.patient_key, row.patient_control_number) in returning
-            verdict = decide(ReceivedClaim(row.id, row.payload, known))
+            verdict = decide(ReceivedClaim(row.id, row.payload, known, row.patient_key in with_auths))
             if apply_verdict(session, row, verdict, actor):
                 queued.setdefault(verdict.clearinghouse, []).append(row.id)
             decided.append((row.id, verdict))
