@@ -104,21 +104,21 @@ def parse_auth_requests(document: Any, source: str) -> list[AuthRequest]:
 
 
 def _depth(document: Any) -> int:
-    """How deeply containers nest in a decoded document (iterative: no recursion limit)."""
-    deepest, stack = 0, [(document, 1)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        deepest = max(deepest, level)
-        if level > MAX_JSON_DEPTH:
-            break
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+    """How deeply containers nest in a decoded document, counted up to one past the limit.
+
+    Level by level over the containers only (iterative: no recursion limit; the scalars, most
+    of a claims file, are passed over in one comprehension per container).
+    """
+    level = [document] if isinstance(document, (dict, list)) else []
+    depth = 0
+    while level and depth <= MAX_JSON_DEPTH:
+        depth += 1
+        nested: list[Any] = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            nested.extend([child for child in children if isinstance(child, (dict, list))])
+        level = nested
+    return depth
 
 
 def decode_json(data: bytes, source: str) -> Any:

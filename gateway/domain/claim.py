@@ -11,6 +11,7 @@ Field sizes follow 837P 005010X222A1 element sizes so that a valid model always 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -22,6 +23,9 @@ from gateway.domain.evidence import ClinicalEvidence
 
 # Characters that are X12 delimiters in the files we write (and in most files anybody writes).
 X12_RESERVED = frozenset("~*:^")
+# Printable ASCII (space to '~') less the delimiters * : ^ ~: text that needs no folding, which
+# is nearly all of it; one regex match instead of a Unicode normalisation and three scans.
+_PLAIN_X12 = re.compile(r"[ -)+-9;-\]_-}]*")
 
 
 def x12_text(value: str) -> str:
@@ -29,6 +33,8 @@ def x12_text(value: str) -> str:
 
     The message never echoes the value: names and addresses are PHI.
     """
+    if _PLAIN_X12.fullmatch(value):
+        return value
     folded = unicodedata.normalize("NFKD", value)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     bad = sorted({ch for ch in folded if ch in X12_RESERVED})

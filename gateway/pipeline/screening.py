@@ -113,7 +113,9 @@ def screen_claim(
     auth_rules = _auth_rules(book, claim)
     needs_auth = frozenset(code for codes in auth_rules.values() for code in codes)
     if needs_auth:
-        decision = authorize(store, claim, needs_auth) if auths_on_file else match_claim(claim, [], needs_auth)
+        decision = (
+            authorize(store, claim, needs_auth) if auths_on_file else match_claim(claim, [], needs_auth)
+        )
         if decision.held:
             # Without any authorization on file and without a number on the claim, the payer
             # rule's own finding says it better (which program, which code); keep the store's
