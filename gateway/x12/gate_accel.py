@@ -12,14 +12,15 @@ going to work whose answer never changes within a walk:
   function of the map node and the value, and most values repeat across claims (qualifiers,
   codes, dates, amounts, the provider's names and numbers); so is a whole segment's validation
   (a pure function of the segment node and the segment's values);
-* finding a segment node's element by index scans the node's children with a list
-  comprehension; a loop node's ``len`` sorts its position map.
+* matching a data segment to a segment node looks up the node's qualifier element again on
+  every try (about ten tries a segment); finding a segment node's element by index scans the
+  node's children with a list comprehension; a loop node's ``len`` sorts its position map.
 
 So this module supplies a counter with the same semantics keyed by the fields ``X12Path``
 compares, a ``Segment`` whose reference designators are parsed once per string, and, on the
 map objects the gate loads for itself (never on pyx12's classes), per-node memos around pyx12's
-own validators: a miss calls pyx12's code, a hit returns the findings that call gave for the
-same node and value.  The memo is emptied after every walk, so no claim's values outlive it.
+own validators (a miss calls pyx12's code, a hit returns the findings that call gave for the
+same node and value), and the qualifier of each node's ``is_match`` resolved once.  The memo is emptied after every walk, so no claim's values outlive it.
 
 The shortcuts lean on pyx12 internals, so they are used only with the pyx12 version they were
 checked against (``TESTED_PYX12``); any other version gets the stock walk and one warning.
@@ -73,26 +74,39 @@ def forget() -> None:
 
 class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12 is untyped
     """``NodeCounter`` with the same counts: keyed by the fields ``X12Path.__eq__`` compares (so
-    the same paths are one key), each key's formatted path split once, not on every reset."""
+    the same paths are one key), each key's formatted path split into its proper prefixes once,
+    so ``reset_to_node`` asks a set per key instead of formatting and splitting every key."""
 
     def __init__(self) -> None:
         super().__init__()
         self._counts: dict[_PathKey, int] = {}
-        self._parts: dict[_PathKey, tuple[pyx12.path.X12Path, tuple[str, ...]]] = {}
+        self._paths: dict[_PathKey, pyx12.path.X12Path] = {}  # the first path seen per key
+        self._parts: dict[_PathKey, tuple[str, ...]] = {}  # the formatted path split on "/"
+        self._below: dict[_PathKey, frozenset[tuple[str, ...]]] = {}  # its parts' proper prefixes
 
     def _key(self, xpath: str | pyx12.path.X12Path) -> _PathKey:
-        path = xpath if isinstance(xpath, pyx12.path.X12Path) else pyx12.path.X12Path(xpath)
+        if isinstance(xpath, pyx12.path.X12Path):
+            # A map node's path object lives as long as the map and pyx12 never changes it.
+            known: _PathKey | None = xpath.__dict__.get("_gate_key")
+            if known is not None and known in self._parts:
+                return known
+            path = xpath
+        else:
+            path = pyx12.path.X12Path(xpath)
         key = (tuple(path.loop_list), path.seg_id, path.id_val, path.ele_idx, path.subele_idx, path.relative)
         if key not in self._parts:
-            self._parts[key] = (path, tuple(path.format().split("/")))
+            self._paths[key] = path
+            parts = self._parts[key] = tuple(path.format().split("/"))
+            self._below[key] = frozenset(parts[:depth] for depth in range(1, len(parts)))
+        if path is xpath:
+            xpath._gate_key = key
         return key
 
     def reset_to_node(self, xpath: str | pyx12.path.X12Path) -> None:
         # NodeCounter: delete every key whose formatted path extends the parent's by a component.
-        root = self._parts[self._key(xpath)][1]
-        depth = len(root)
-        parts = self._parts
-        for key in [k for k in self._counts if len(parts[k][1]) > depth and parts[k][1][:depth] == root]:
+        root = self._parts[self._key(xpath)]
+        below = self._below
+        for key in [k for k in self._counts if root in below[k]]:
             del self._counts[key]
 
     def increment(self, xpath: str | pyx12.path.X12Path) -> None:
@@ -106,7 +120,7 @@ class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12
         return self._counts.get(self._key(xpath), 0)
 
     def getState(self) -> OrderedDict[pyx12.path.X12Path, int]:
-        return OrderedDict((self._parts[key][0], count) for key, count in self._counts.items())
+        return OrderedDict((self._paths[key], count) for key, count in self._counts.items())
 
 
 class FastSegment(pyx12.segment.Segment):  # type: ignore[misc]  # pyx12 is untyped
@@ -149,6 +163,7 @@ def accelerate(root: Any) -> None:
             node._gate_len = count
         elif isinstance(node, pyx12.map_if.segment_if):
             node.is_valid_errors = _memo_values(node, node.is_valid_errors, _segment_values)
+            node.is_match = _matcher(node, node.is_match)
             node.get_child_node_by_idx = _children_by_index(node, node.get_child_node_by_idx)
         elif isinstance(node, pyx12.map_if.composite_if):
             node.is_valid_errors = _memo_values(node, node.is_valid_errors, _composite_values)
@@ -225,6 +240,26 @@ def _memo_values(
         return _remember(key, stock(data))
 
     return is_valid_errors
+
+
+def _matcher(node: Any, stock: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """``segment_if.is_match`` with the qualifier's place and codes looked up once: the segment
+    id, then (when the node has a qualifier) the qualifier's value among its codes."""
+    try:
+        key = node._resolve_unique_key_field(node.id, with_qual=False)
+    except (AttributeError, IndexError):  # a node pyx12 itself could not match: leave it to pyx12
+        return stock
+    seg_id = node.id
+    if key is None:
+        return lambda seg: bool(seg.seg_id == seg_id)
+    child, ele_idx, subele_idx = key
+    path = f"{ele_idx:02d}-{subele_idx}" if subele_idx else f"{ele_idx:02d}"
+    codes = child._valid_codes_set
+
+    def is_match(seg: Any) -> bool:
+        return bool(seg.seg_id == seg_id and seg.get_value(path) in codes)
+
+    return is_match
 
 
 def _children_by_index(node: Any, stock: Callable[[int], Any]) -> Callable[[int], Any]:
