@@ -26,7 +26,7 @@ from gateway.daemon.scheduler import Job, run_jobs
 from gateway.domain.status import ClaimStatus
 from gateway.errors import ConfigError, StoreError
 from gateway.pipeline import cycles
-from gateway.pipeline.cycle_context import Context, CycleReport, Limits
+from gateway.pipeline.cycle_context import Context, CycleReport, Limits, collect_less_often
 from gateway.pipeline.spool_copy import remove_orphans
 from gateway.rules import RuleBook
 from gateway.store import batch_ops, repository
@@ -59,6 +59,7 @@ class Daemon:
         if not profiles:
             raise ConfigError("no clearinghouses are configured: the daemon has nowhere to send")
         cycles.check_routing(profiles)
+        collect_less_often()
         self.store = store
         self.config = config
         self.clock = clock

@@ -7,6 +7,7 @@ book, the work locks and the ``stop`` event a signal sets; gateway.pipeline.cycl
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import threading
 import time
@@ -118,6 +119,18 @@ class Context:
         for transport in self.transports.values():
             transport.close()
         self.transports.clear()
+
+
+def collect_less_often() -> None:
+    """Full garbage collections at most every 100 middle-generation ones (CPython's default: 10).
+
+    A claims file's parsed claims and a screening chunk's rows live for seconds, long enough to
+    reach the oldest generation, so by default every file or two set off a collection of the
+    whole heap: about a third of intake's CPU on 10,000 claims.  Reference counting still frees
+    them at once; only garbage cycles that reach the oldest generation wait longer.
+    """
+    young, middle, oldest = gc.get_threshold()
+    gc.set_threshold(young, middle, max(oldest, 100))
 
 
 @contextmanager
