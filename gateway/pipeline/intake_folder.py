@@ -13,6 +13,7 @@ import hashlib
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from gateway.errors import InputError, StoreError
@@ -27,8 +28,14 @@ REJECTED = "rejected"
 DONE = "done"
 
 
-def take_pending_files(ctx: Context, report: CycleReport) -> None:
-    """Take every ``*.json`` in outbound/pending, in name order, one failure domain each."""
+def take_pending_files(
+    ctx: Context, report: CycleReport, after_each: Callable[[], None] = lambda: None
+) -> None:
+    """Take every ``*.json`` in outbound/pending, in name order, one failure domain each.
+
+    ``after_each`` runs after each file (the cycle screens what the file brought); what it
+    raises is not the file's fault and ends the taking, as a database error does.
+    """
     pending = ctx.outbound / PENDING
     if not pending.is_dir():
         return
@@ -45,6 +52,7 @@ def take_pending_files(ctx: Context, report: CycleReport) -> None:
             # The type only in the log: a message from a library may quote the file's data.
             log.debug("%s: rejected after %s", path.name, type(error).__name__, exc_info=True)
             _reject(path, pending, [f"{path}: cannot be taken ({type(error).__name__}: {error})"], report)
+        after_each()
 
 
 def _take_one(ctx: Context, path: Path, report: CycleReport) -> None:
