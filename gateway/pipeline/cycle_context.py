@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import random
 import threading
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.domain.claim import Claim
+from gateway.domain.evidence import ClinicalEvidence
 from gateway.rules import RuleBook
 from gateway.store.batches import WorkLocks
 from gateway.store.contact_backoff import FailureStreak
@@ -57,24 +59,63 @@ class ClaimCache:
     """Parsed claims by row id, valid while the row's payload is unchanged (saves re-validation).
 
     The database stays the queue: a miss (another daemon's claim, a restart) parses the payload.
+    An entry is checked against a digest of the payload, not a copy of it.  A claim is kept
+    whole from intake until it is screened (the rules read its clinical evidence); once queued,
+    only what its 837P needs is kept (``keep_for_build``): the evidence is more than half of a
+    parsed claim (about 22 KB whole, 12 KB without) and no 837P segment carries it.
     """
 
     def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
-        self._items: dict[int, tuple[str, Claim]] = {}
+        # row id -> (payload digest, claim, whole: the claim still has its evidence)
+        self._items: dict[int, tuple[bytes, Claim, bool]] = {}
+
+    @staticmethod
+    def _digest(payload: str) -> bytes:
+        return hashlib.blake2b(payload.encode(), digest_size=16).digest()
+
+    def _keep(self, claim_id: int, digest: bytes, claim: Claim, whole: bool) -> None:
+        if len(self._items) >= self.capacity and claim_id not in self._items:
+            self._items.clear()
+        self._items[claim_id] = (digest, claim, whole)
 
     def put(self, claim_id: int, payload: str, claim: Claim) -> None:
-        if len(self._items) >= self.capacity:
-            self._items.clear()
-        self._items[claim_id] = (payload, claim)
+        self._keep(claim_id, self._digest(payload), claim, True)
 
     def get(self, claim_id: int, payload: str) -> Claim:
+        """The whole claim (evidence included), as screening needs it."""
+        digest = self._digest(payload)
         cached = self._items.get(claim_id)
-        if cached is not None and cached[0] == payload:
+        if cached is not None and cached[0] == digest and cached[2]:
             return cached[1]
         claim = Claim.model_validate_json(payload)
-        self.put(claim_id, payload, claim)
+        self._keep(claim_id, digest, claim, True)
         return claim
+
+    def for_build(self, claim_id: int, payload: str) -> Claim:
+        """The claim as the 837P build needs it: whole, or without its clinical evidence."""
+        cached = self._items.get(claim_id)
+        if cached is not None and cached[0] == self._digest(payload):
+            return cached[1]
+        return self.get(claim_id, payload)
+
+    def keep_for_build(self, claim_id: int, claim: Claim, payload: str | None = None) -> None:
+        """After screening queued the claim: keep it without its evidence (``payload``: the row's
+        new payload, when screening changed the claim; else the cached entry's stays valid)."""
+        cached = self._items.get(claim_id)
+        if payload is not None:
+            digest = self._digest(payload)
+        elif cached is not None:
+            digest = cached[0]
+        else:
+            return
+        self._keep(claim_id, digest, claim.model_copy(update={"evidence": _NO_EVIDENCE}), False)
+
+    def drop(self, claim_id: int) -> None:
+        self._items.pop(claim_id, None)
+
+
+_NO_EVIDENCE = ClinicalEvidence()
 
 
 @dataclass

@@ -120,11 +120,13 @@ def _screen_chunk(ctx: Context, report: CycleReport) -> bool:
     decided = screening_ops.screen_received(ctx.store, ctx.limits.screen_chunk, decide, ctx.actor)
     for claim_id, verdict in decided:
         if verdict.held is not None:
+            ctx.claims.drop(claim_id)  # parsed again if an operator releases it
             report.add("claims_held")
             continue
         report.add("claims_queued")
-        if verdict.changed:  # REF*G1 filled from an authorization on file
-            ctx.claims.put(claim_id, verdict.claim.model_dump_json(), verdict.claim)
+        # Changed: REF*G1 filled from an authorization on file (the row has the new payload).
+        payload = verdict.claim.model_dump_json() if verdict.changed else None
+        ctx.claims.keep_for_build(claim_id, verdict.claim, payload)
     return bool(decided)
 
 
@@ -196,7 +198,7 @@ def _build_batch(ctx: Context, name: str, report: CycleReport) -> None:
     others = frozenset(p for other, prof in ctx.profiles.items() if other != name for p in prof.payers)
     payers = frozenset(profile.payers) if profile.payers else None
     queued = [
-        Queued(claim_id, ctx.claims.get(claim_id, payload))
+        Queued(claim_id, ctx.claims.for_build(claim_id, payload))
         for claim_id, payload in batch_ops.queued_claims(
             ctx.store, payers, others, ctx.limits.max_claims_per_batch
         )
