@@ -92,22 +92,27 @@ def record(
     return row
 
 
+def claim_score_columns(
+    claim_id: int, pcn: str, completeness: Completeness, pack_version: str | None
+) -> dict[str, object]:
+    """A claim's score as ``documentation_records`` columns (the daemon inserts a chunk's at once)."""
+    required = completeness.required
+    return {
+        "subject_kind": "claim",
+        "subject_id": pcn,
+        "claim_id": claim_id,
+        "present": len(required) - len(completeness.missing),
+        "required": len(required),
+        "missing": json.dumps([check.element for check in completeness.missing]),
+        "pack_version": pack_version,
+    }
+
+
 def record_claim_score(
     session: Session, claim_id: int, pcn: str, completeness: Completeness, pack_version: str | None
 ) -> None:
     """The screening step's call: the claim's score, stored with its row (daemon and CLI alike)."""
-    required = completeness.required
-    session.add(
-        DocumentationRecordRow(
-            subject_kind="claim",
-            subject_id=pcn,
-            claim_id=claim_id,
-            present=len(required) - len(completeness.missing),
-            required=len(required),
-            missing=json.dumps([check.element for check in completeness.missing]),
-            pack_version=pack_version,
-        )
-    )
+    session.add(DocumentationRecordRow(**claim_score_columns(claim_id, pcn, completeness, pack_version)))
 
 
 def latest(session: Session, kind: str, identifier: str) -> DocumentationRecordRow | None:

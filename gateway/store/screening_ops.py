@@ -9,10 +9,12 @@ transaction, rows another daemon screens are skipped) and for an operator's ``ga
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.claim import Claim
@@ -76,6 +78,35 @@ def _queued_events(session: Session, queued: dict[str | None, list[int]], actor:
         intake_ops.add_events(session, "claim.queued", ClaimStatus.QUEUED, ids, actor, detail)
 
 
+def _queue_in_bulk(session: Session, rows: Sequence[tuple[ClaimRow, Verdict]]) -> None:
+    """``apply_verdict`` for claims screening queued, as bulk statements (a chunk's worth).
+
+    The same columns as ``apply_verdict`` writes, without a unit-of-work flush of each row and
+    score object (a fifth of the daemon's screening CPU).  Received -> queued is always a move
+    ``move_claim`` allows.
+    """
+    now = dt.datetime.now(dt.UTC)
+    moves: dict[bool, list[dict[str, object]]] = {False: [], True: []}
+    scores = []
+    for row, verdict in rows:
+        values: dict[str, object] = {"id": row.id, "rule_pack_version": verdict.pack_version}
+        if verdict.changed:
+            values["payload"] = verdict.claim.model_dump_json()
+        moves[verdict.changed].append(values)
+        if verdict.documentation is not None:
+            scores.append(
+                documentation.claim_score_columns(
+                    row.id, row.patient_control_number, verdict.documentation, verdict.pack_version
+                )
+            )
+    queued = {"status": ClaimStatus.QUEUED, "status_reason": None, "hold_kind": None, "updated_at": now}
+    for group in moves.values():
+        if group:
+            session.execute(update(ClaimRow), [{**values, **queued} for values in group])
+    if scores:
+        session.execute(insert(documentation.DocumentationRecordRow), scores)
+
+
 def screen_received(
     store: Store, limit: int, decide: Callable[[ReceivedClaim], Verdict], actor: str
 ) -> list[tuple[int, Verdict]]:
@@ -85,13 +116,18 @@ def screen_received(
         returning = intake_ops.patients_with_other_claims(session, rows)
         with_auths = patients_with_auths(session, [row.patient_key for row in rows])
         queued: dict[str | None, list[int]] = {}
+        to_queue: list[tuple[ClaimRow, Verdict]] = []
         decided = []
         for row in rows:
             known = (row.patient_key, row.patient_control_number) in returning
             verdict = decide(ReceivedClaim(row.id, row.payload, known, row.patient_key in with_auths))
-            if apply_verdict(session, row, verdict, actor):
+            if verdict.held is not None:
+                apply_verdict(session, row, verdict, actor)
+            else:
+                to_queue.append((row, verdict))
                 queued.setdefault(verdict.clearinghouse, []).append(row.id)
             decided.append((row.id, verdict))
+        _queue_in_bulk(session, to_queue)
         _queued_events(session, queued, actor)
     return decided
 
