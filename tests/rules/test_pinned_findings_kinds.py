@@ -2,7 +2,8 @@
 
 The companion of test_pinned_findings.py, kind by kind (gateway/rules/kinds/): levels and regions of
 one session, prior authorization and ICD-10 lists of the payer files, coding edits, the clinical
-evidence rules, stimulator trials, the LCD indications and documentation completeness. Every claim has more than one line and the ruled line
+evidence rules, stimulator trials, the LCD indications, the imported NCCI quarters and MCD
+articles, and documentation completeness. Every claim has more than one line and the ruled line
 is not the first (an E/M visit with modifier 25 comes first and no rule touches it), so a finding
 that points at the wrong line fails. Each date comparison is tried on the date of service itself
 (a trial ending on it, a psych evaluation on it, a therapy starting on it) and one day either side.
@@ -11,18 +12,38 @@ that points at the wrong line fails. Each date comparison is tried on the date o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import shutil
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 
+from gateway.codesets import CodeSets, default_code_sets
+from gateway.codesets.lcd_articles import Article, read_export
+from gateway.codesets.ncci import MueValue, PtpEdit, quarter_name, read_mue, read_ptp
+from gateway.codesets.releases import CodeSetKind, ReleaseInfo
+from gateway.codesets.sets import NcciTables
 from gateway.domain.claim import Claim
+from gateway.domain.findings import Finding
 from gateway.domain.history import History
 from gateway.rules import engine
+from gateway.rules.book import RuleBook
+from gateway.rules.config import load_config
 from gateway.rules.kinds.documentation import ElementCheck
 from tests.documentation.helpers import complete_evidence, note
-from tests.rules.helpers import DOS, book, claim, days_before, good_evidence, line
+from tests.rules.helpers import (
+    DOS,
+    PAYER_CONFIGS,
+    REPO,
+    book,
+    claim,
+    days_before,
+    good_evidence,
+    history,
+    line,
+    prior,
+)
 from tests.rules.test_pinned_findings import EM, ONGOING_EXERCISE, TRIAL_LINE, Pinned, therapy
 
 
@@ -144,6 +165,76 @@ STATED_WRONG = {
     "ablation": {"technique": "chemical"},
     "rfa_contraindication": {"contraindicated": False},
 }
+
+
+def rfa(
+    date: str, relief: float | None = 70, levels: tuple[str, ...] = ("L4-L5",), successful: bool | None = None
+) -> dict[str, Any]:
+    """An earlier facet RF ablation in the evidence."""
+    item: dict[str, Any] = {
+        "procedure_code": "64635",
+        "date": date,
+        "region": "lumbar",
+        "levels": list(levels),
+    }
+    if relief is not None:
+        item["percent_relief"] = relief
+    if successful is not None:
+        item["successful"] = successful
+    return item
+
+
+def mbb(day: dt.date, changes: dict[str, Any]) -> Claim:
+    """A diagnostic medial branch block at L4-L5 on ``day``."""
+    lines = [line("99213", ["25"], day=day), line("64493", ["RT", "KX"], day=day)]
+    return claim(
+        lines, evidence={**good_evidence(day), "diagnostic_block": True, "levels": ["L4-L5"], **changes}
+    )
+
+
+def cyst(
+    days: int,
+    relief: float | None = None,
+    relief_days: int | None = None,
+    levels: tuple[str, ...] = ("L4-L5",),
+) -> dict[str, Any]:
+    """An earlier facet synovial cyst procedure ``days`` before the DOS."""
+    item: dict[str, Any] = {
+        "procedure_code": "64493",
+        "date": days_before(days),
+        "region": "lumbar",
+        "levels": list(levels),
+        "synovial_cyst": True,
+    }
+    if relief is not None:
+        item["percent_relief"] = relief
+    if relief_days is not None:
+        item["relief_duration_days"] = relief_days
+    return item
+
+
+def tpi(function: float | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"procedure_code": "20552", "date": days_before(60), "region": "lumbar"}
+    if function is not None:
+        item["functional_improvement_percent"] = function
+    return item
+
+
+def trials(*starts: int, region: str = "thoracic") -> dict[str, Any]:
+    """Earlier stimulator trials (30% relief) that started ``starts`` days before the DOS."""
+    records = [
+        {"region": region, "start_date": days_before(s), "end_date": days_before(s - 5), "percent_relief": 30}
+        for s in starts
+    ]
+    return {"scs": {**good_evidence()["scs"], "trials": records}}
+
+
+CYST: dict[str, Any] = {
+    "synovial_cyst": True,
+    "levels": ["L4-L5"],
+    "exam": {**good_evidence()["exam"], "cyst_root_compression_on_imaging": True},
+}
+FEB28 = dt.date(2026, 2, 28)  # 24 months back is 2024-02-28, the day before a leap day
 NEXT_DAY = DOS + dt.timedelta(days=1)
 PERMANENT = {"lines": [{"line": 2, "intent": "permanent"}]}
 SCS = ("scs.psych_evaluation", "scs.trial_before_permanent")
@@ -1375,6 +1466,1026 @@ CASES = [
             ),
         ],
         rules=SCS,
+    ),
+    Case(
+        "esi-fifth-session-in-a-year",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"prior_procedures": [prior("64483", d, 80, 120) for d in (300, 200, 100, 30)]},
+        ),
+        [
+            (
+                "error",
+                "esi.frequency",
+                2,
+                (
+                    "This would be ESI session 5 in the lumbar/sacral region within 365 days "
+                    "(earlier: 2025-11-20, 2026-02-28, 2026-06-08, 2026-08-17); the limit is "
+                    "4."
+                ),
+                (
+                    "a session is covered again from 2026-11-21 (when the one of 2025-11-20 "
+                    "leaves the window); until then do not bill it as covered; with a signed "
+                    "ABN add modifier GA"
+                ),
+            ),
+        ],
+        past=history(("64483", 300), ("64483", 200), ("64483", 100), ("64483", 30)),
+        rules=("esi.frequency",),
+    ),
+    Case(
+        "esi-session-365-days-back-counts",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"prior_procedures": [prior("64483", d, 80, 120) for d in (365, 200, 100, 30)]},
+        ),
+        [
+            (
+                "error",
+                "esi.frequency",
+                2,
+                (
+                    "This would be ESI session 5 in the lumbar/sacral region within 365 days "
+                    "(earlier: 2025-09-16, 2026-02-28, 2026-06-08, 2026-08-17); the limit is "
+                    "4."
+                ),
+                (
+                    "a session is covered again from 2026-09-17 (when the one of 2025-09-16 "
+                    "leaves the window); until then do not bill it as covered; with a signed "
+                    "ABN add modifier GA"
+                ),
+            ),
+        ],
+        past=history(("64483", 365), ("64483", 200), ("64483", 100), ("64483", 30)),
+        rules=("esi.frequency",),
+    ),
+    Case(
+        "esi-session-366-days-back-does-not",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"prior_procedures": [prior("64483", d, 80, 120) for d in (366, 200, 100, 30)]},
+        ),
+        [],
+        past=history(("64483", 366), ("64483", 200), ("64483", 100), ("64483", 30)),
+        rules=("esi.frequency",),
+    ),
+    Case(
+        "esi-cervical-sessions-do-not-count-for-lumbar",
+        lambda: claim([EM, line("64483", ["RT"])]),
+        [],
+        past=history(("64479", 300), ("64479", 200), ("64479", 100), ("64479", 30)),
+        rules=("esi.frequency",),
+    ),
+    Case(
+        "esi-sessions-on-the-claim-itself",
+        lambda: claim(
+            [
+                EM,
+                line("64483", ["RT"]),
+                line("64483", ["RT"], day=DOS + dt.timedelta(days=40)),
+                line("64483", ["RT"], day=DOS + dt.timedelta(days=80)),
+            ],
+            evidence_changes={"prior_procedures": [prior("64483", d, 80, 120) for d in (200, 100)]},
+        ),
+        [
+            (
+                "error",
+                "esi.frequency",
+                4,
+                (
+                    "This would be ESI session 5 in the lumbar/sacral region within 365 days "
+                    "(earlier: 2026-02-28, 2026-06-08, 2026-09-16, 2026-10-26); the limit is "
+                    "4."
+                ),
+                (
+                    "a session is covered again from 2027-03-01 (when the one of 2026-02-28 "
+                    "leaves the window); until then do not bill it as covered; with a signed "
+                    "ABN add modifier GA"
+                ),
+            ),
+        ],
+        past=history(("64483", 200), ("64483", 100)),
+        rules=("esi.frequency",),
+    ),
+    Case(
+        "bcbsma-seventh-session-any-region",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            state="MA",
+            filing="BL",
+            evidence_changes={
+                "prior_procedures": [prior("64483", d, 80, 120) for d in (330, 280, 230, 180, 130)]
+                + [prior("64479", 80, 80, 120, region="cervical")]
+            },
+        ),
+        [
+            (
+                "error",
+                "bcbsma.esi_frequency",
+                2,
+                (
+                    "This would be ESI session 7 within 365 days (earlier: 2025-10-21, "
+                    "2025-12-10, 2026-01-29, 2026-03-20, 2026-05-09, 2026-06-28); the limit "
+                    "is 6."
+                ),
+                (
+                    "a session is covered again from 2026-10-22 (when the one of 2025-10-21 "
+                    "leaves the window); until then do not bill it as covered; with a signed "
+                    "ABN add modifier GA"
+                ),
+            ),
+        ],
+        past=history(
+            ("64483", 330), ("64483", 280), ("64483", 230), ("64483", 180), ("64483", 130), ("64479", 80)
+        ),
+        rules=("bcbsma.esi_frequency",),
+    ),
+    Case(
+        "facet-rfa-third-in-a-year",
+        lambda: claim(
+            [EM, line("64635", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [prior("64635", 300, 80, 200), prior("64635", 150, 80, 200)]
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.rfa_frequency",
+                2,
+                (
+                    "This would be facet RF ablation session 3 in the lumbar/sacral region "
+                    "within 365 days (earlier: 2025-11-20, 2026-04-19); the limit is 2."
+                ),
+                (
+                    "a session is covered again from 2026-11-21 (when the one of 2025-11-20 "
+                    "leaves the window); until then do not bill it as covered; with a signed "
+                    "ABN add modifier GA"
+                ),
+            ),
+        ],
+        past=history(("64635", 300), ("64635", 150)),
+        rules=("facet.rfa_frequency", "facet.rfa_repeat", "facet.rfa_initial"),
+    ),
+    Case(
+        "esi-repeat-relief-not-recorded",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 120)]}
+        ),
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                ("A repeat ESI depends on the relief the 64483 on 2026-05-19 gave, and it is not recorded."),
+                "record the percent relief and how long it lasted in evidence.prior_procedures",
+            ),
+        ],
+        past=history(("64483", 120)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "esi-repeat-duration-not-recorded",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 120, 70)]}
+        ),
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                (
+                    "A repeat ESI needs the relief from the 64483 on 2026-05-19 to last at "
+                    "least 3 months (90 days); it is not recorded."
+                ),
+                "record the percent relief and how long it lasted in evidence.prior_procedures",
+            ),
+        ],
+        past=history(("64483", 120)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "esi-repeat-relief-one-day",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 120, 70, 1)]}
+        ),
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                (
+                    "A repeat ESI needs the relief from the 64483 on 2026-05-19 to last at "
+                    "least 3 months (90 days); it was 1 day."
+                ),
+                "wait until the relief criterion is met",
+            ),
+        ],
+        past=history(("64483", 120)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "poor-responder-nothing-changed",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [prior("64483", 30, 20, 10)],
+                "repeat": {"rationale": "pain returned", "changes": []},
+            },
+        ),
+        [
+            (
+                "error",
+                "esi.repeat_relief",
+                2,
+                (
+                    "A repeat ESI after a poor response must change the approach, level or "
+                    "medication; the 64483 on 2026-08-17 gave 20% relief (below 50%) and the "
+                    "evidence states that nothing changed."
+                ),
+                (
+                    "change the approach, level or medication, or do not bill it as covered "
+                    "(GA with a signed ABN)"
+                ),
+            ),
+        ],
+        past=history(("64483", 30)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "poor-responder-nothing-stated",
+        lambda: claim(
+            [EM, line("64483", ["RT"])], evidence_changes={"prior_procedures": [prior("64483", 30, 20, 10)]}
+        ),
+        [
+            (
+                "warning",
+                "esi.repeat_relief",
+                2,
+                (
+                    "Not stated: what changed since it (level, approach or medication) and "
+                    "the rationale for repeating it (the 64483 on 2026-08-17 gave 20% relief "
+                    "(below 50%); a poor-responder repeat needs a documented rationale and a "
+                    "change)."
+                ),
+                "record evidence.repeat (rationale and changes: level, approach, medication)",
+            ),
+        ],
+        past=history(("64483", 30)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "poor-responder-changes-without-rationale",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [prior("64483", 30, 20, 10)],
+                "repeat": {"changes": ["level"]},
+            },
+        ),
+        [
+            (
+                "warning",
+                "esi.repeat_relief",
+                2,
+                (
+                    "Not stated: the rationale for repeating it (the 64483 on 2026-08-17 gave "
+                    "20% relief (below 50%); a poor-responder repeat needs a documented "
+                    "rationale and a change)."
+                ),
+                "record evidence.repeat (rationale and changes: level, approach, medication)",
+            ),
+        ],
+        past=history(("64483", 30)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "poor-responder-other-code-is-another-approach",
+        lambda: claim(
+            [EM, line("62323")],
+            evidence_changes={
+                "prior_procedures": [prior("64483", 30, 20, 10)],
+                "repeat": {"rationale": "pain returned"},
+            },
+        ),
+        [],
+        past=history(("64483", 30)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "poor-responder-other-code-without-rationale",
+        lambda: claim(
+            [EM, line("62323")], evidence_changes={"prior_procedures": [prior("64483", 30, 20, 10)]}
+        ),
+        [
+            (
+                "warning",
+                "esi.repeat_relief",
+                2,
+                (
+                    "Not stated: the rationale for repeating it (the 64483 on 2026-08-17 gave "
+                    "20% relief (below 50%); a poor-responder repeat needs a documented "
+                    "rationale and a change)."
+                ),
+                "record evidence.repeat (rationale and changes: level, approach, medication)",
+            ),
+        ],
+        past=history(("64483", 30)),
+        rules=("esi.repeat_relief",),
+    ),
+    Case(
+        "rfa-initial-picks-the-block-with-relief-of-each-day",
+        lambda: claim(
+            [EM, line("64635", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [
+                    prior("64493", 60, 85, diagnostic=True),
+                    prior("64493", 40, diagnostic=True),
+                    prior("64494", 40, 90, diagnostic=True),
+                ]
+            },
+        ),
+        [],
+        rules=("facet.rfa_initial",),
+    ),
+    Case(
+        "rfa-initial-two-blocks-one-day",
+        lambda: claim(
+            [EM, line("64635", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [
+                    prior("64493", 40, 85, diagnostic=True),
+                    prior("64494", 40, 90, diagnostic=True),
+                ]
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.rfa_initial",
+                2,
+                (
+                    "A first facet RF ablation needs 2 earlier block(s) in the lumbar/sacral "
+                    "region with at least 80% relief; the evidence and history show 1."
+                ),
+                (
+                    "record each earlier block with its percent relief in "
+                    "evidence.prior_procedures (diagnostic: true for diagnostic blocks)"
+                ),
+            ),
+        ],
+        rules=("facet.rfa_initial",),
+    ),
+    Case(
+        "rfa-initial-second-block-low",
+        lambda: claim(
+            [EM, line("64635", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [
+                    prior("64493", 60, 85, diagnostic=True),
+                    prior("64493", 40, 70, diagnostic=True),
+                ]
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.rfa_initial",
+                2,
+                (
+                    "A first facet RF ablation needs at least 80% relief from the 64493 on "
+                    "2026-08-07; it gave 70%."
+                ),
+                (
+                    "do not bill it as covered (GA with a signed ABN); record the correct "
+                    "relief if it was higher"
+                ),
+            ),
+        ],
+        rules=("facet.rfa_initial",),
+    ),
+    Case(
+        "rfa-initial-after-an-earlier-rfa",
+        lambda: claim(
+            [EM, line("64635", ["RT"])], evidence_changes={"prior_procedures": [prior("64635", 400, 80, 200)]}
+        ),
+        [],
+        past=history(("64635", 400)),
+        rules=("facet.rfa_initial",),
+    ),
+    Case(
+        "second-diagnostic-block-after-10-days",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 10, 85, diagnostic=True)],
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.second_diagnostic_interval",
+                2,
+                (
+                    "A second diagnostic facet block only 10 days after the one on "
+                    "2026-09-06; the policy needs at least 14 days."
+                ),
+                "schedule it on or after 2026-09-20",
+            ),
+        ],
+        past=history(("64493", 10, ["KX"])),
+        rules=("facet.second_diagnostic_interval", "facet.second_diagnostic_relief"),
+    ),
+    Case(
+        "second-diagnostic-block-after-1-day",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 1, 85, diagnostic=True)],
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.second_diagnostic_interval",
+                2,
+                (
+                    "A second diagnostic facet block only 1 day after the one on 2026-09-15; "
+                    "the policy needs at least 14 days."
+                ),
+                "schedule it on or after 2026-09-29",
+            ),
+        ],
+        past=history(("64493", 1, ["KX"])),
+        rules=("facet.second_diagnostic_interval",),
+    ),
+    Case(
+        "second-diagnostic-block-after-14-days",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 14, 60, diagnostic=True)],
+            },
+        ),
+        [
+            (
+                "error",
+                "facet.second_diagnostic_relief",
+                2,
+                (
+                    "A second diagnostic facet block needs at least 80% relief from the 64493 "
+                    "on 2026-09-02; it gave 60%."
+                ),
+                (
+                    "do not bill it as covered (GA with a signed ABN); record the correct "
+                    "relief if it was higher"
+                ),
+            ),
+        ],
+        past=history(("64493", 14, ["KX"])),
+        rules=("facet.second_diagnostic_interval", "facet.second_diagnostic_relief"),
+    ),
+    Case(
+        "bcbsma-interval-any-region",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            state="MA",
+            filing="BL",
+            evidence_changes={"prior_procedures": [prior("64479", 20, 80, 120, region="cervical")]},
+        ),
+        [
+            (
+                "error",
+                "bcbsma.esi_interval",
+                2,
+                "An ESI only 20 days after the one on 2026-08-27; the policy needs at least 30 days.",
+                "schedule it on or after 2026-09-26",
+            ),
+        ],
+        past=history(("64479", 20)),
+        rules=("bcbsma.esi_interval",),
+    ),
+    Case(
+        "sedation-code-without-sedation-stated",
+        lambda: claim([EM, line("64483", ["RT"]), line("99152")]),
+        [
+            (
+                "warning",
+                "esi.sedation",
+                3,
+                (
+                    "Not stated: the sedation given (line 3 bills 99152) (moderate or deep "
+                    "sedation, general anesthesia and MAC are not reasonable and necessary "
+                    "for an ESI except in documented exceptional cases)."
+                ),
+                "record evidence.sedation (and evidence.sedation_reason when moderate or deeper)",
+            ),
+        ],
+        rules=("esi.sedation",),
+    ),
+    Case(
+        "esi-moderate-sedation-without-a-reason",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"sedation": "moderate"}),
+        [
+            (
+                "warning",
+                "esi.sedation",
+                2,
+                (
+                    "Moderate sedation with 64483: moderate or deep sedation, general "
+                    "anesthesia and MAC are not reasonable and necessary for an ESI except in "
+                    "documented exceptional cases (allowed: none, local or minimal; moderate, "
+                    "deep, general or mac only with a documented need)."
+                ),
+                (
+                    "do not bill the sedation as covered, or record the documented need in "
+                    "evidence.sedation_reason"
+                ),
+            ),
+        ],
+        rules=("esi.sedation",),
+    ),
+    Case(
+        "esi-moderate-sedation-with-a-reason",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={"sedation": "moderate", "sedation_reason": "severe needle phobia"},
+        ),
+        [],
+        rules=("esi.sedation",),
+    ),
+    Case(
+        "esi-minimal-sedation",
+        lambda: claim([EM, line("64483", ["RT"])], evidence_changes={"sedation": "minimal"}),
+        [],
+        rules=("esi.sedation",),
+    ),
+    Case(
+        "facet-injection-moderate-sedation",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={"diagnostic_block": True, "sedation": "moderate", "sedation_reason": "anxiety"},
+        ),
+        [
+            (
+                "error",
+                "facet.sedation_injection",
+                2,
+                (
+                    "Moderate sedation with 64493: moderate or deep sedation, general "
+                    "anesthesia and MAC are not covered for facet injections (allowed: none, "
+                    "local or minimal)."
+                ),
+                "do not bill the sedation as covered",
+            ),
+        ],
+        rules=("facet.sedation_injection",),
+    ),
+    Case(
+        "block-after-a-successful-rfa-at-the-level",
+        lambda: mbb(DOS, {"prior_procedures": [rfa(days_before(200))]}),
+        [
+            (
+                "error",
+                "facet.block_after_rfa",
+                2,
+                (
+                    "A facet block at L4-L5, where the 64635 on 2026-02-28 succeeded; the "
+                    "policy does not cover a diagnostic block at the level of a successful "
+                    "ablation (repeat diagnostics only 24 months after it)."
+                ),
+                (
+                    "do not repeat the block at that level within 24 months of 2026-02-28; "
+                    "block another level only if the record shows a different pain source"
+                ),
+            ),
+        ],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-after-rfa-at-another-level",
+        lambda: mbb(DOS, {"prior_procedures": [rfa(days_before(200), levels=("L2-L3",))]}),
+        [],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-after-an-unsuccessful-rfa",
+        lambda: mbb(DOS, {"prior_procedures": [rfa(days_before(200), relief=30)]}),
+        [],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-after-rfa-stated-unsuccessful",
+        lambda: mbb(DOS, {"prior_procedures": [rfa(days_before(200), relief=90, successful=False)]}),
+        [],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-after-rfa-outcome-and-levels-unstated",
+        lambda: mbb(DOS, {"levels": [], "prior_procedures": [rfa(days_before(200), relief=None, levels=())]}),
+        [
+            (
+                "warning",
+                "facet.block_after_rfa",
+                2,
+                (
+                    "Not stated: whether the 64635 on 2026-02-28 succeeded "
+                    "(evidence.prior_procedures[].successful or percent_relief); the levels "
+                    "of this block (evidence.levels); the levels of the 64635 on 2026-02-28 "
+                    "(evidence.prior_procedures[].levels) (A facet block is not covered at "
+                    "the level of a successful ablation in the last 24 months)."
+                ),
+                (
+                    "record whether the 64635 on 2026-02-28 succeeded "
+                    "(evidence.prior_procedures[].successful or percent_relief); the levels "
+                    "of this block (evidence.levels); the levels of the 64635 on 2026-02-28 "
+                    "(evidence.prior_procedures[].levels)"
+                ),
+            ),
+        ],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-24-months-after-rfa-from-feb-28",
+        lambda: mbb(FEB28, {"prior_procedures": [rfa("2024-02-28")]}),
+        [],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "block-after-rfa-on-the-leap-day",
+        lambda: mbb(FEB28, {"prior_procedures": [rfa("2024-02-29")]}),
+        [
+            (
+                "error",
+                "facet.block_after_rfa",
+                2,
+                (
+                    "A facet block at L4-L5, where the 64635 on 2024-02-29 succeeded; the "
+                    "policy does not cover a diagnostic block at the level of a successful "
+                    "ablation (repeat diagnostics only 24 months after it)."
+                ),
+                (
+                    "do not repeat the block at that level within 24 months of 2024-02-29; "
+                    "block another level only if the record shows a different pain source"
+                ),
+            ),
+        ],
+        rules=("facet.block_after_rfa",),
+    ),
+    Case(
+        "relief-hours-unstated",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [prior("64493", 20, 85, diagnostic=True)],
+            },
+        ),
+        [
+            (
+                "warning",
+                "facet.diagnostic_relief_hours",
+                2,
+                (
+                    "Not stated: how many hours the relief lasted and the anesthetic agent "
+                    "for the 64493 on 2026-08-27 (A facet procedure that relies on diagnostic "
+                    "blocks: an anesthetic block's relief is judged against how long its "
+                    "agent acts)."
+                ),
+                "record relief_duration_hours and anesthetic_agent in evidence.prior_procedures",
+            ),
+        ],
+        past=history(("64493", 20, ["KX"])),
+        rules=("facet.diagnostic_relief_hours",),
+    ),
+    Case(
+        "relief-hours-agent-unstated",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={
+                "diagnostic_block": True,
+                "prior_procedures": [{**prior("64493", 20, 85, diagnostic=True), "relief_duration_hours": 6}],
+            },
+        ),
+        [
+            (
+                "warning",
+                "facet.diagnostic_relief_hours",
+                2,
+                (
+                    "Not stated: the anesthetic agent for the 64493 on 2026-08-27 (A facet "
+                    "procedure that relies on diagnostic blocks: an anesthetic block's relief "
+                    "is judged against how long its agent acts)."
+                ),
+                "record relief_duration_hours and anesthetic_agent in evidence.prior_procedures",
+            ),
+        ],
+        past=history(("64493", 20, ["KX"])),
+        rules=("facet.diagnostic_relief_hours",),
+    ),
+    Case(
+        "relief-hours-stored-line-only",
+        lambda: claim([EM, line("64493", ["RT", "KX"])], evidence_changes={"diagnostic_block": True}),
+        [],
+        past=history(("64493", 20, ["KX"])),
+        rules=("facet.diagnostic_relief_hours",),
+    ),
+    Case(
+        "third-trial-in-the-region",
+        lambda: claim(
+            [EM, line("63650")], evidence_changes={**trials(200, 100), **TRIAL_LINE, "region": "thoracic"}
+        ),
+        [
+            (
+                "warning",
+                "scs.trials_per_region",
+                2,
+                (
+                    "This would be stimulator trial 3 in the thoracic region (earlier: "
+                    "2026-02-28, 2026-06-08); the policy allows at most 2 per spinal region "
+                    "per lifetime."
+                ),
+                (
+                    "do not bill the trial as covered unless a technical limitation or a new "
+                    "modality applies; document which"
+                ),
+            ),
+        ],
+        rules=("scs.trials_per_region",),
+    ),
+    Case(
+        "third-trial-earlier-ones-elsewhere",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={**trials(200, 100, region="cervical"), **TRIAL_LINE, "region": "thoracic"},
+        ),
+        [],
+        rules=("scs.trials_per_region",),
+    ),
+    Case(
+        "trial-region-unstated",
+        lambda: claim([EM, line("63650")], evidence_changes={**trials(100), **TRIAL_LINE, "region": None}),
+        [
+            (
+                "warning",
+                "scs.trials_per_region",
+                2,
+                (
+                    "Not stated: the spinal region of this stimulator trial (at most 2 trials "
+                    "per spinal region per lifetime)."
+                ),
+                "record evidence.region",
+            ),
+        ],
+        rules=("scs.trials_per_region",),
+    ),
+    Case(
+        "generator-in-the-office",
+        lambda: claim([EM, line("63685")]),
+        [
+            (
+                "warning",
+                "scs.permanent_site_of_service",
+                2,
+                (
+                    "63685 on line 2 is a permanent implant in place of service 11: a "
+                    "permanent stimulator is implanted in an ASC or a hospital, not in the "
+                    "office."
+                ),
+                "perform it in place of service 19, 21, 22 or 24, or correct the place of service",
+            ),
+        ],
+        rules=("scs.permanent_site_of_service",),
+    ),
+    Case(
+        "permanent-lead-in-the-office",
+        lambda: claim(
+            [EM, line("63650"), line("63685", pos="22")],
+            evidence_changes={"lines": [{"line": 2, "intent": "permanent"}]},
+        ),
+        [
+            (
+                "warning",
+                "scs.permanent_site_of_service",
+                2,
+                (
+                    "63650 on line 2 is a permanent implant in place of service 11: a "
+                    "permanent stimulator is implanted in an ASC or a hospital, not in the "
+                    "office."
+                ),
+                "perform it in place of service 19, 21, 22 or 24, or correct the place of service",
+            ),
+        ],
+        rules=("scs.permanent_site_of_service",),
+    ),
+    Case(
+        "permanent-in-the-hospital",
+        lambda: claim(
+            [EM, line("63650", pos="22"), line("63685", pos="22")],
+            evidence_changes={"lines": [{"line": 2, "intent": "permanent"}]},
+        ),
+        [],
+        rules=("scs.permanent_site_of_service",),
+    ),
+    Case(
+        "hardware-over-both-limits",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"scs": {**good_evidence()["scs"], "leads": 3, "contacts": 17}, **TRIAL_LINE},
+        ),
+        [
+            (
+                "warning",
+                "scs.hardware",
+                2,
+                (
+                    "The stimulator uses 3 leads (limit 2) and 17 contacts (limit 16); the "
+                    "policy covers at most 2 leads / 16 contacts."
+                ),
+                "bill only the covered hardware, or correct evidence.scs",
+            ),
+        ],
+        rules=("scs.hardware",),
+    ),
+    Case(
+        "hardware-at-the-limits",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"scs": {**good_evidence()["scs"], "leads": 2, "contacts": 16}, **TRIAL_LINE},
+        ),
+        [],
+        rules=("scs.hardware",),
+    ),
+    Case(
+        "hardware-contacts-only",
+        lambda: claim(
+            [EM, line("63650")],
+            evidence_changes={"scs": {**good_evidence()["scs"], "leads": None, "contacts": 24}, **TRIAL_LINE},
+        ),
+        [
+            (
+                "warning",
+                "scs.hardware",
+                2,
+                (
+                    "The stimulator uses 24 contacts (limit 16); the policy covers at most 2 "
+                    "leads / 16 contacts."
+                ),
+                "bill only the covered hardware, or correct evidence.scs",
+            ),
+        ],
+        rules=("scs.hardware",),
+    ),
+    Case(
+        "cyst-treated-twice-before",
+        lambda: claim(
+            [EM, line("64493", ["RT"])],
+            evidence_changes={**CYST, "prior_procedures": [cyst(300, 80, 120), cyst(150, 80, 120)]},
+        ),
+        [
+            (
+                "error",
+                "facet.cyst_repeat",
+                2,
+                (
+                    "The synovial cyst at L4-L5 was already treated 2 times (2025-11-20, "
+                    "2026-04-19); the policy allows 1 repeat(s) per cyst."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "cyst-repeat-after-short-relief",
+        lambda: claim(
+            [EM, line("64493", ["RT"])], evidence_changes={**CYST, "prior_procedures": [cyst(150, 80, 89)]}
+        ),
+        [
+            (
+                "error",
+                "facet.cyst_repeat",
+                2,
+                (
+                    "A repeat synovial cyst procedure needs 50% improvement for 3 months "
+                    "after the one on 2026-04-19; it gave 80% for 89 days."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "cyst-repeat-after-90-days-of-half-relief",
+        lambda: claim(
+            [EM, line("64493", ["RT"])], evidence_changes={**CYST, "prior_procedures": [cyst(150, 50, 90)]}
+        ),
+        [],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "cyst-repeat-relief-unstated",
+        lambda: claim(
+            [EM, line("64493", ["RT"])], evidence_changes={**CYST, "prior_procedures": [cyst(150)]}
+        ),
+        [
+            (
+                "warning",
+                "facet.cyst_repeat",
+                2,
+                (
+                    "Not stated: the relief and its duration after the cyst procedure on "
+                    "2026-04-19 (a repeat needs 50% improvement for 3 months)."
+                ),
+                "record percent_relief and relief_duration_days in evidence.prior_procedures",
+            ),
+        ],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "cyst-repeat-levels-unstated",
+        lambda: claim(
+            [EM, line("64493", ["RT"])],
+            evidence_changes={**CYST, "prior_procedures": [cyst(150, 80, 120, levels=())]},
+        ),
+        [
+            (
+                "warning",
+                "facet.cyst_repeat",
+                2,
+                (
+                    "Not stated: the levels of this cyst procedure and of the earlier one(s) "
+                    "(a facet synovial cyst may be treated again at most 1 time(s))."
+                ),
+                (
+                    "record evidence.levels and the levels of each earlier cyst procedure in "
+                    "evidence.prior_procedures"
+                ),
+            ),
+        ],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "cyst-at-another-level",
+        lambda: claim(
+            [EM, line("64493", ["RT"])],
+            evidence_changes={
+                **CYST,
+                "prior_procedures": [
+                    cyst(300, 80, 120, levels=("L2-L3",)),
+                    cyst(150, 80, 120, levels=("l2-l3",)),
+                ],
+            },
+        ),
+        [],
+        rules=("facet.cyst_repeat",),
+    ),
+    Case(
+        "tpi-repeat-function-low",
+        lambda: claim([EM, line("20552")], evidence_changes={"prior_procedures": [tpi(30)]}),
+        [
+            (
+                "warning",
+                "tpi.repeat_function",
+                2,
+                (
+                    "A repeat trigger point injection needs at least 50% functional "
+                    "improvement from the previous one; the 20552 on 2026-07-18 gave 30%."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        past=history(("20552", 60)),
+        rules=("tpi.repeat_function",),
+    ),
+    Case(
+        "tpi-repeat-function-unstated",
+        lambda: claim([EM, line("20552")], evidence_changes={"prior_procedures": [tpi()]}),
+        [
+            (
+                "warning",
+                "tpi.repeat_function",
+                2,
+                (
+                    "Not stated: the functional improvement the 20552 on 2026-07-18 gave (A "
+                    "repeat trigger point injection needs at least 50% functional improvement "
+                    "from the previous one)."
+                ),
+                "record functional_improvement_percent in evidence.prior_procedures",
+            ),
+        ],
+        past=history(("20552", 60)),
+        rules=("tpi.repeat_function",),
+    ),
+    Case(
+        "tpi-repeat-function-half",
+        lambda: claim([EM, line("20552")], evidence_changes={"prior_procedures": [tpi(50)]}),
+        [],
+        past=history(("20552", 60)),
+        rules=("tpi.repeat_function",),
     ),
     Case(
         "doc-complete-esi",
@@ -2639,3 +3750,274 @@ def test_an_element_check_exports_its_four_fields() -> None:
         "present": False,
         "detail": "no procedure note for 64483",
     }
+
+
+# ---------------------------------------------------------------- imported NCCI quarters and MCD articles
+# The test quarters and the test MCD export of tests/codesets, read straight from their files (the
+# import into the store is tested there); the claims are in January 2027, inside both quarters.
+CODESET_FIXTURES = REPO / "tests" / "codesets" / "fixtures"
+PTP_FILE = CODESET_FIXTURES / "ncci" / "ccipra-v330r0-f1-testdata.txt"
+MUE_FILE = CODESET_FIXTURES / "ncci" / "MCR_MUE_PractitionerServices_Eff_01-01-2027-testdata.csv"
+JAN = dt.date(2027, 1, 13)
+
+
+def release(kind: CodeSetKind, start: dt.date, source: str) -> ReleaseInfo:
+    return ReleaseInfo(kind, quarter_name(start), start, None, source, "0" * 64, 0, "test")
+
+
+class FileNcci(NcciTables):
+    """Quarters served from the fixture files instead of the database."""
+
+    def __init__(self, ptp: bool, mue: bool) -> None:
+        releases = []
+        if ptp:
+            releases.append(release(CodeSetKind.NCCI_PTP, dt.date(2027, 1, 1), PTP_FILE.name))
+        if mue:
+            releases.append(release(CodeSetKind.MUE, dt.date(2027, 1, 1), MUE_FILE.name))
+        super().__init__(releases)
+
+    def _fetch_ptp(self, release: ReleaseInfo, codes: Collection[str]) -> list[PtpEdit]:
+        return [e for e in read_ptp(PTP_FILE) if e.column1 in codes and e.column2 in codes]
+
+    def _fetch_mue(self, release: ReleaseInfo, codes: Collection[str]) -> list[MueValue]:
+        return [v for v in read_mue(MUE_FILE) if v.code in codes]
+
+
+def code_sets(ptp: bool = True, mue: bool = True, articles: bool = False) -> CodeSets:
+    loaded: dict[str, tuple[Article, ...]] = {}
+    if articles:
+        loaded = {article.article: (article,) for article in read_export(CODESET_FIXTURES / "mcd")}
+    return replace(default_code_sets(), ncci=FileNcci(ptp, mue), articles=loaded)
+
+
+Whole = tuple[str, str, int | None, str, str, str]  # severity, rule id, line, message, fix, source
+
+
+def whole(findings: Iterable[Finding], prefix: str) -> list[Whole]:
+    return [
+        (f.severity.value, f.rule_id, f.line, f.message, f.fix, f.source)
+        for f in findings
+        if f.rule_id.startswith(prefix)
+    ]
+
+
+PTP_SOURCE = "NCCI PTP 2027Q1 (ccipra-v330r0-f1-testdata.txt)"
+MUE_SOURCE = "NCCI MUE 2027Q1 (MCR_MUE_PractitionerServices_Eff_01-01-2027-testdata.csv)"
+
+
+def test_loaded_quarters_give_whole_findings_with_their_source() -> None:
+    lines = [
+        line("99213", ["25"], day=JAN),
+        line("62323", day=JAN),
+        line("64483", ["RT"], units=2, day=JAN),
+    ]
+    result = engine.evaluate(claim(lines, dx=["M47.816"]), History(), book(), codes=code_sets())
+    assert whole(result.findings, "ncci.cms_files") == [
+        (
+            "error",
+            "ncci.cms_files",
+            3,
+            (
+                "64483 with 62323 on 2027-01-13 is an NCCI PTP pair (Mutually exclusive procedures (test data)); "
+                "it is paid only as a distinct service (modifier indicator 1)."
+            ),
+            (
+                "add XE, XS, XP or XU (59 only when none fits) when the record shows a separate encounter, "
+                "structure, practitioner or non-overlapping service"
+            ),
+            PTP_SOURCE,
+        ),
+        (
+            "error",
+            "ncci.cms_files",
+            3,
+            "64483 is billed with 2 units on one line; the MUE is 1 (MAI 1 Line Edit).",
+            "bill at most 1 unit(s) on the line",
+            MUE_SOURCE,
+        ),
+    ]
+
+
+def test_without_a_loaded_quarter_the_hand_typed_edits_apply() -> None:
+    """A PTP quarter alone leaves the pack's MUE values in force, an MUE quarter alone its PTP pairs."""
+    lines = [
+        line("99213", ["25"], day=JAN),
+        line("64772", day=JAN),
+        line("64490", day=JAN),
+        line("64490", day=JAN),
+    ]
+
+    def rules(codes: CodeSets) -> list[tuple[str, int | None]]:
+        result = engine.evaluate(claim(lines, dx=["M47.816"]), History(), book(), codes=codes)
+        return [(f.rule_id, f.line) for f in result.findings if f.rule_id.startswith("ncci.")]
+
+    assert rules(code_sets(ptp=True, mue=False)) == [
+        ("ncci.cms_files", 3),
+        ("ncci.cms_files", 4),
+        ("ncci.mue_mai2", 4),
+    ]
+    assert rules(code_sets(ptp=False, mue=True)) == [
+        ("ncci.cms_files", 4),
+        ("ncci.ptp_64772", 3),
+        ("ncci.ptp_64772", 4),
+    ]
+    assert rules(code_sets(ptp=False, mue=False)) == [
+        ("ncci.ptp_64772", 3),
+        ("ncci.mue_mai2", 4),
+        ("ncci.ptp_64772", 4),
+    ]
+
+
+# ---------------------------------------------------------------- rule shapes the shipped packs do not use
+# Appended to the Noridian payer file of a copy of payer_configs: MCD articles, a hand-typed PTP
+# pair with modifier indicator 1 and one not yet in force, an ICD-10 list for a code another list
+# covers too, and a prior authorization in every state.
+EXTRA_RULES = """
+      - id: test.mcd_articles
+        kind: lcd_articles
+        articles: [A58403, A58993]
+        status: verified
+        sources: [MCD_EXPORT]
+      - id: test.ptp
+        kind: ptp
+        pairs:
+          - {column1: "62323", column2: ["64483"], ccmi: 1, effective: 2017-01-01}
+          - {column1: "62323", column2: ["64484"], ccmi: 1, effective: 2027-01-01}
+        status: verified
+        sources: [L39462]
+      - id: test.dx_two_lists
+        kind: dx_coverage
+        articles: [A59244, A99901]
+        severity: warning
+        status: unverified
+        sources: [L39462]
+      - id: test.prior_auth
+        kind: prior_auth
+        codes: ["27096"]
+        program: a test program
+        status: verified
+        sources: [L39462]
+"""
+SECOND_LIST = """
+article: A99901
+title: "Billing and Coding: a second list for 27096 (test)"
+mac: Noridian
+lcd: L39462
+status: unverified
+source: "test"
+groups:
+  - group: 1
+    cpt: ["27096"]
+    codes: [M46.1]
+"""
+
+
+@pytest.fixture(scope="module")
+def extra_book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
+    configs = tmp_path_factory.mktemp("configs") / "payer_configs"
+    shutil.copytree(PAYER_CONFIGS, configs)
+    payer = configs / "payers" / "medicare-noridian.yaml"
+    payer.write_text(
+        payer.read_text().rstrip("\n") + "\n" + EXTRA_RULES
+    )  # the last version's rules end the file
+    (configs / "dx" / "A99901.yaml").write_text(SECOND_LIST)
+    return RuleBook(load_config(configs))
+
+
+def test_the_extra_rules_leave_other_codes_alone(extra_book: RuleBook) -> None:
+    result = engine.evaluate(claim([EM, line("99214")], state="AZ"), History(), extra_book)
+    assert result.findings == ()
+
+
+def extra(book: RuleBook, made: Claim, codes: CodeSets | None = None) -> list[Whole]:
+    return whole(engine.evaluate(made, History(), book, codes=codes).findings, "test.")
+
+
+def test_a_pair_with_indicator_1_is_bypassed_by_a_distinct_modifier(extra_book: RuleBook) -> None:
+    made = claim([EM, line("62323"), line("64483", ["RT"]), line("64483", ["LT", "XS"])], state="AZ")
+    assert extra(extra_book, made) == [
+        (
+            "error",
+            "test.ptp",
+            3,
+            "64483 with 62323 on the same day is an NCCI pair; it is paid only as a distinct procedure.",
+            (
+                "add modifier XE, XP, XS or XU (59 only if none fits) when the documentation shows a distinct site "
+                "or session"
+            ),
+            "L39462 v9",
+        )
+    ]
+
+
+def test_a_pair_applies_from_its_effective_date(extra_book: RuleBook) -> None:
+    """Judged by the claim's date of service: the day before the pair's effective date, and the date."""
+
+    def on(day: dt.date) -> Claim:
+        return claim(
+            [line("99213", ["25"], day=day), line("62323", day=day), line("64484", ["RT"], day=day)],
+            state="AZ",
+        )
+
+    assert extra(extra_book, on(dt.date(2026, 12, 31))) == []
+    assert [(f[1], f[2]) for f in extra(extra_book, on(dt.date(2027, 1, 1)))] == [("test.ptp", 3)]
+
+
+def test_each_icd10_list_judges_the_line(extra_book: RuleBook) -> None:
+    """M53.3 is on the first list for 27096 and not on the second: the second still speaks."""
+    made = claim([EM, line("27096"), line("20552")], state="AZ", dx=["M53.3"], prior_authorization="UTN1")
+    assert extra(extra_book, made) == [
+        (
+            "warning",
+            "test.dx_two_lists",
+            2,
+            "None of the diagnoses on line 2 (M533) is on the covered ICD-10 list of A99901 (Noridian) for 27096.",
+            "point the line to a covered diagnosis if the record supports one",
+            "A99901 (Noridian)",
+        ),
+    ]
+
+
+def test_a_prior_auth_in_every_state_names_no_state(extra_book: RuleBook) -> None:
+    made = claim([EM, line("27096"), line("27096", ["59"])], state="AZ", dx=["M46.1"])
+    assert extra(extra_book, made) == [
+        (
+            "error",
+            "test.prior_auth",
+            2,
+            (
+                "27096 needs prior authorization under a test program (place of service 11); the claim has no "
+                "authorization number."
+            ),
+            UTN_FIX,
+            "L39462 v9",
+        )
+    ]
+
+
+def test_mcd_articles_judge_each_line_by_the_version_in_force(extra_book: RuleBook) -> None:
+    codes = code_sets(ptp=False, mue=False, articles=True)
+    made = claim([EM, line("64493", ["RT"]), line("64483", ["RT"])], state="AZ", dx=["M54.16"])
+    assert extra(extra_book, made, codes) == [
+        (
+            "error",
+            "test.mcd_articles",
+            2,
+            "None of the diagnoses on line 2 (M5416) is on the covered ICD-10 list of A58403 v27 for 64493.",
+            "point the line to a covered diagnosis if the record supports one",
+            "A58403 v27 (MCD export)",
+        ),
+        (
+            "error",
+            "test.mcd_articles",
+            3,
+            (
+                "Line 3 (64483) has M5416 of group 1 of A58993 v9, which must be billed with a code of group 2; "
+                "none is pointed to."
+            ),
+            "point the line also to a group 2 code of A58993 v9 if the record supports one",
+            "A58993 v9 (MCD export)",
+        ),
+    ]
+    before = claim([EM, line("64493", ["RT"], day=dt.date(2026, 5, 20))], state="AZ", dx=["M54.16"])
+    assert extra(extra_book, before, codes) == []
