@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+import pytest
+
 from gateway.inbound.document import ParsedFile, parse_bytes
 from gateway.inbound.records import Payment, RemitClaim, Remittance
 from tests.inbound.x12_fixtures import interchange, transaction
@@ -212,3 +214,65 @@ def test_a_line_that_does_not_balance_in_a_claim_that_does_and_the_reverse() -> 
     ]
     (remit,) = remittances(parsed)
     assert [c.patient_control_number for c in remit.claims] == ["PCN-60", "PCN-61"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "messages"),
+    [
+        pytest.param(
+            ["CLP*PCN-70*1*100*100", "SVC*HC:64483*100*100**1", "CAS*CO*45*10"],
+            [
+                " line 64483 (segment 8): charge 100 - paid 100 = 0, adjustments sum to 10",
+                ": charge 100 - paid 100 = 0, adjustments sum to 10",
+            ],
+            id="paid in full and adjusted",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*100", "SVC*HC:64483*100*100**1", "CAS*CO*45*10*1"],
+            [
+                " line 64483 (segment 8): charge 100 - paid 100 = 0, adjustments sum to 10",
+                ": charge 100 - paid 100 = 0, adjustments sum to 10",
+            ],
+            id="paid in full and adjusted, with a quantity",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*110", "SVC*HC:64483*100*110**1", "CAS*CO*45*10"],
+            [
+                " line 64483 (segment 8): charge 100 - paid 110 = -10, adjustments sum to 10",
+                ": charge 100 - paid 110 = -10, adjustments sum to 10",
+            ],
+            id="overpaid with a positive adjustment",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*110", "SVC*HC:64483*100*110**1", "CAS*CO*45*10*1"],
+            [
+                " line 64483 (segment 8): charge 100 - paid 110 = -10, adjustments sum to 10",
+                ": charge 100 - paid 110 = -10, adjustments sum to 10",
+            ],
+            id="overpaid with a positive adjustment, with a quantity",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*80", "CAS*CO*45*20", "SVC*HC:64483*100*80**1", "CAS*CO*45*20"],
+            [": charge 100 - paid 80 = 20, adjustments sum to 40"],
+            id="the same adjustment at claim and line level",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*50", "CAS*CO*45*100", "SVC*HC:64483*100*50**1", "CAS*CO*45*50"],
+            [": charge 100 - paid 50 = 50, adjustments sum to 150"],
+            id="claim level twice the line's",
+        ),
+        pytest.param(
+            ["CLP*PCN-70*1*100*20", "CAS*CO*45*-40", "SVC*HC:64483*100*20**1", "CAS*CO*45*120"],
+            [" line 64483 (segment 9): charge 100 - paid 20 = 80, adjustments sum to 120"],
+            id="a claim-level credit makes the claim add up, not the line",
+        ),
+    ],
+)
+def test_what_does_not_add_up_is_named_whatever_the_amounts(claim: list[str], messages: list[str]) -> None:
+    """Balancing (TR3 1.10.2) on lines paid in full or overpaid and still adjusted, and on
+    adjustments sent at both levels: each line and the claim that do not add up, exactly."""
+    paid = claim[0].split("*")[4]
+    parsed = parse_835([f"BPR*I*{paid}*C*ACH", "TRN*1*EFT70*1512345678", "LX*1", *claim])
+    assert [(f.kind, f.message) for f in parsed.findings] == [
+        ("balancing", f"claim PCN-70{message}") for message in messages
+    ]
