@@ -155,3 +155,32 @@ def test_a_tabular_without_diag_names_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CodeSetError, match=r"t\.xml: line 1: <diag> without <name>"):
         read_tabular(bad)
     shutil.rmtree(tmp_path / "none", ignore_errors=True)
+
+
+def test_an_empty_code_file_is_refused_and_each_layout_reads_its_billable_codes(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n")
+    with pytest.raises(CodeSetError) as refused:
+        read_code_list(empty)
+    assert str(refused.value) == f"{empty}: line 1: empty file; expected an ICD-10-CM code list"
+    # The CDC codes file lists billable codes only, each with its title.
+    cdc = tmp_path / "icd10cm-codes-2027.txt"
+    cdc.write_text("M5450   Low back pain, unspecified\nM5451   Vertebrogenic low back pain\n")
+    codes = read_code_list(cdc)
+    assert (codes.layout, codes.existing, codes.billable, codes.flags_given) == (
+        "cdc-codes",
+        {"M5450", "M5451"},
+        {"M5450", "M5451"},
+        True,
+    )
+    assert codes.titles == {"M5450": "Low back pain, unspecified", "M5451": "Vertebrogenic low back pain"}
+    # A plain code list: a code is billable when no listed code extends it.
+    plain = tmp_path / "codes.txt"
+    plain.write_text("13\nM50-M54\nM54.5\nM54.50\nM54.51\nM54.6\n")
+    codes = read_code_list(plain)
+    assert (codes.layout, codes.billable, codes.flags_given) == (
+        "code-list",
+        {"M5450", "M5451", "M546"},
+        False,
+    )
+    assert codes.existing == {"M545", "M5450", "M5451", "M546"}
