@@ -4,12 +4,14 @@ with file, line and what was expected, and the release loaded before stays in fo
 from __future__ import annotations
 
 import json
+import marshal
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from gateway.codesets.icd10cm import FORMAT, Icd10Index
 from gateway.codesets.icd10cm_files import load_release, read_code_list, read_tabular
 from gateway.errors import CodeSetError
 from tests.codesets.helpers import gateway
@@ -184,3 +186,24 @@ def test_an_empty_code_file_is_refused_and_each_layout_reads_its_billable_codes(
         False,
     )
     assert codes.existing == {"M545", "M5450", "M5451", "M546"}
+
+
+def test_the_index_reads_back_from_its_blob_and_another_format_is_refused() -> None:
+    """The blob is the cache file and the database row: what is read back judges the same."""
+    index = load_release("FY2027", ORDER, TABULAR)
+    blob = index.to_blob()
+    again = Icd10Index.from_blob(blob)
+    assert (again.release, again.counts(), again.title("M54.52")) == (
+        "FY2027",
+        (15, 8),
+        "Test-data low back pain (not a real code)",
+    )
+    assert [again.status(code).value for code in ("M54.52", "M54.5", "S33.5XX", "Z99.99")] == [
+        "billable",
+        "header",
+        "needs 7th character",
+        "unknown",
+    ]
+    _, *rest = marshal.loads(blob)
+    with pytest.raises(ValueError, match=r"^not an ICD-10-CM index of this format$"):
+        Icd10Index.from_blob(marshal.dumps((FORMAT + 1, *rest)))
