@@ -2488,6 +2488,96 @@ CASES = [
         rules=("tpi.repeat_function",),
     ),
     Case(
+        "facet-ultrasound-recorded",
+        lambda: claim(
+            [EM, line("64493", ["RT", "KX"])],
+            evidence_changes={"diagnostic_block": True, "imaging_guidance": "ultrasound"},
+        ),
+        [
+            (
+                "error",
+                "facet.imaging",
+                2,
+                "64493 was done with ultrasound guidance; the policy covers fluoroscopy or ct.",
+                "use fluoroscopy or ct guidance",
+            ),
+        ],
+        rules=("facet.imaging",),
+    ),
+    Case(
+        "esi-series-366-days-back-is-beyond-12-months",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [prior("64483", 366, 80, 200), prior("64483", 150, 80, 120)]
+            },
+        ),
+        [
+            (
+                "warning",
+                "esi.beyond_12_months",
+                2,
+                (
+                    "Not stated: a severe functional or vocational disability, the rationale "
+                    "for continuing (high surgical risk, surgery declined, or recurrence "
+                    "relieved >= 3 months) and that the primary care physician was notified "
+                    "(ESI continued beyond 12 months is generally not reasonable and "
+                    "necessary; it needs a severe functional or vocational disability, a "
+                    "documented rationale and the primary care physician notified)."
+                ),
+                (
+                    "record evidence.continuation.severe_disability, "
+                    "evidence.continuation.rationale, evidence.continuation.pcp_notified"
+                ),
+            ),
+        ],
+        past=history(("64483", 366), ("64483", 150)),
+        rules=("esi.beyond_12_months",),
+    ),
+    Case(
+        "esi-series-365-days-back-is-not",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "prior_procedures": [prior("64483", 365, 80, 200), prior("64483", 150, 80, 120)]
+            },
+        ),
+        [],
+        past=history(("64483", 365), ("64483", 150)),
+        rules=("esi.beyond_12_months",),
+    ),
+    Case(
+        "esi-series-beyond-12-months-stated",
+        lambda: claim(
+            [EM, line("64483", ["RT"])],
+            evidence_changes={
+                "continuation": {
+                    "severe_disability": False,
+                    "rationale": "declines surgery",
+                    "pcp_notified": False,
+                },
+                "prior_procedures": [prior("64483", 400, 80, 200), prior("64483", 150, 80, 120)],
+            },
+        ),
+        [
+            (
+                "warning",
+                "esi.beyond_12_months",
+                2,
+                (
+                    "ESI continued beyond 12 months is generally not reasonable and "
+                    "necessary; it needs a severe functional or vocational disability, a "
+                    "documented rationale and the primary care physician notified; the "
+                    "evidence states no severe functional or vocational disability; that the "
+                    "primary care physician was not notified."
+                ),
+                NO_GUARANTEE,
+            ),
+        ],
+        past=history(("64483", 400), ("64483", 150)),
+        rules=("esi.beyond_12_months",),
+    ),
+    Case(
         "doc-complete-esi",
         lambda: esi(),
         [],
