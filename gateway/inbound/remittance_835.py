@@ -29,8 +29,8 @@ from gateway.inbound.records import (
     RemitServiceLine,
     Remittance,
 )
-from gateway.x12.values import amount
 from gateway.x12.reader import Segment
+from gateway.x12.values import amount
 
 # CAS: group, then up to six (reason, amount, quantity) triplets in CAS02..CAS19.
 CAS_TRIPLET_STARTS = (2, 5, 8, 11, 14, 17)
@@ -55,35 +55,40 @@ SVC, CAS, CONTROL_NUMBER, SERVICE_DATE, REMARKS = range(5)
 NO_STRINGS: tuple[str, ...] = ()
 
 
-# Amount strings repeat a great deal in remits (fee-schedule charges and payments per CPT,
-# units "1", zeros), and a dict hit costs a fraction of parsing a Decimal; the cache is bounded
-# and Decimals are immutable, so sharing them is safe.
-_DECIMALS: dict[str, Decimal] = {}
-_cached_decimal = _DECIMALS.get
+class _DecimalCache(dict[str, Decimal]):
+    """Amount text -> Decimal.  Amount strings repeat a great deal in remits (fee-schedule
+    charges and payments per CPT, units "1", zeros) and a dict hit costs a fraction of parsing a
+    Decimal; the cache is bounded and Decimals are immutable, so sharing them is safe.  A miss
+    parses (``InvalidOperation`` for a value that is not a number, never cached)."""
+
+    def __missing__(self, text: str) -> Decimal:
+        value = Decimal(text)
+        if len(self) < _DECIMAL_CACHE_SIZE:
+            self[text] = value
+        return value
+
+
 _DECIMAL_CACHE_SIZE = 8192
+_DECIMALS = _DecimalCache()
+_decimal = _DECIMALS.__getitem__
 
 
-def _decimal(text: str) -> Decimal:
-    value = Decimal(text)
-    if len(_DECIMALS) < _DECIMAL_CACHE_SIZE:
-        _DECIMALS[text] = value
-    return value
-
-
-def adjustments(cas_segments: list[Segment]) -> tuple[Adjustment, ...]:
-    """Every (group, reason, amount, quantity) triplet of these CAS segments."""
+def adjustments(cas_segments: list[Segment]) -> tuple[tuple[Adjustment, ...], Decimal]:
+    """Every (group, reason, amount, quantity) triplet of these CAS segments, and their sum
+    (added in order from zero, as ``balancing.claim_findings`` adds them)."""
     found: list[Adjustment] = []
-    append = found.append
+    total = ZERO
     for segment in cas_segments:
         elements = segment.elements
         if len(elements) == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
-            text = elements[3]
-            append(
-                _new(Adjustment, (elements[1], elements[2], _cached_decimal(text) or _decimal(text), None))
-            )
+            value = _decimal(elements[3])
+            found.append(_new(Adjustment, (elements[1], elements[2], value, None)))
+            total += value
         else:
-            found.extend(_all_triplets(segment))
-    return tuple(found)
+            for adjustment in _all_triplets(segment):
+                found.append(adjustment)
+                total += adjustment.amount
+    return tuple(found), total
 
 
 def _all_triplets(segment: Segment) -> list[Adjustment]:
@@ -107,16 +112,29 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
             Adjustment(
                 elements[1],
                 elements[start],
-                _cached_decimal(text) or _decimal(text),
-                (_cached_decimal(quantity) or _decimal(quantity)) if quantity else None,
+                _decimal(text),
+                _decimal(quantity) if quantity else None,
             )
         )
     return found
 
 
+def _modifiers(parts: list[str]) -> tuple[str, ...]:
+    """SVC01-3..SVC01-6, the empty ones left out."""
+    if len(parts) == 3 and parts[2]:  # the usual procedure with one modifier
+        return (parts[2],)
+    return tuple(filter(None, parts[2:6]))
+
+
 def build_claim(
     clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str = ""
-) -> RemitClaim:
+) -> tuple[RemitClaim, bool]:
+    """The claim and whether it balances (lines and claim, TR3 1.10.2).
+
+    The check is made here, where every amount is at hand, so that ``balancing.claim_findings``
+    (which says what does not balance) runs only for the claims that need it; it uses the same
+    expressions, adding in the same order.
+    """
     elements = clp.elements
     size = len(elements)
     if size < 5 or not elements[1]:
@@ -124,50 +142,64 @@ def build_claim(
     component = clp.delimiters.component
     try:
         built = []
+        line_totals = []
+        balanced = True
         for svc, line_cas, control_number, service_date, line_remarks in lines:
             line = svc.elements
             width = len(line)
             if width < 4:
                 raise X12SyntaxError("SVC needs a procedure, a charge and a payment", svc.index)
-            parts = line[1].split(component)
-            charge, paid = line[2], line[3]
+            charge, paid = _decimal(line[2]), _decimal(line[3])
             units = line[5] if width > 5 else ""
+            paid_units = _decimal(units) if units else None
+            line_adjustments, line_total = adjustments(line_cas) if line_cas else ((), ZERO)
+            if charge - paid != line_total:
+                balanced = False
+            line_totals.append(line_total)
+            parts = line[1].split(component)
+            count = len(parts)
             built.append(
                 _new(
                     RemitServiceLine,
                     (
                         parts[0],
-                        parts[1] if len(parts) > 1 else "",
-                        tuple(filter(None, parts[2:6])) if len(parts) > 2 else NO_STRINGS,
-                        _cached_decimal(charge) or _decimal(charge),
-                        _cached_decimal(paid) or _decimal(paid),
-                        (_cached_decimal(units) or _decimal(units)) if units else None,
+                        parts[1] if count > 1 else "",
+                        _modifiers(parts) if count > 2 else NO_STRINGS,
+                        charge,
+                        paid,
+                        paid_units,
                         control_number,
                         service_date,
-                        adjustments(line_cas) if line_cas else (),
+                        line_adjustments,
                         tuple(line_remarks) if line_remarks else NO_STRINGS,
                         svc.index,
                     ),
                 )
             )
         responsibility = elements[5] if size > 5 else ""
-        return _new(
+        charge, paid = Decimal(elements[3]), Decimal(elements[4])
+        patient_responsibility = Decimal(responsibility) if responsibility else None
+        claim_adjustments, total = adjustments(cas) if cas else ((), ZERO)
+        for line_total in line_totals:
+            total += line_total
+        claim = _new(
             RemitClaim,
             (
                 elements[1],
                 elements[2],
-                Decimal(elements[3]),
-                Decimal(elements[4]),
-                Decimal(responsibility) if responsibility else None,
+                charge,
+                paid,
+                patient_responsibility,
                 elements[6] if size > 6 else "",
                 elements[7] if size > 7 else "",
-                adjustments(cas) if cas else (),
+                claim_adjustments,
                 tuple(built),
                 tuple(remarks) if remarks else NO_STRINGS,
                 clp.index,
                 crossover,
             ),
         )
+        return claim, balanced and charge - paid == total
     except InvalidOperation:
         raise X12SyntaxError(_bad_number(clp, cas, lines), clp.index) from None
 
@@ -221,15 +253,17 @@ class RemittanceParser(TransactionParser):
                     raise X12SyntaxError("CAS outside a claim (no CLP before it)", segment.index)
                 cas.append(segment)
             elif line is not None and sid in LINE_DETAIL:  # 2110 detail: the most frequent after CAS
-                qualifier = elements[1] if len(elements) > 1 else ""
+                # Elements read directly, not through Segment.__getitem__: no call per segment.
+                size = len(elements)
+                qualifier = elements[1] if size > 1 else ""
                 if sid == "DTM":
                     if qualifier in LINE_DATE_QUALIFIERS:
-                        line[SERVICE_DATE] = segment[2]
+                        line[SERVICE_DATE] = elements[2] if size > 2 else ""
                 elif sid == "REF":
                     if qualifier == "6R":
-                        line[CONTROL_NUMBER] = segment[2]
+                        line[CONTROL_NUMBER] = elements[2] if size > 2 else ""
                 elif sid == "LQ" and qualifier == "HE":
-                    line[REMARKS].append(segment[2])
+                    line[REMARKS].append(elements[2] if size > 2 else "")
             elif sid == "SVC":
                 if clp is None:
                     raise X12SyntaxError("SVC outside a claim (no CLP before it)", segment.index)
@@ -270,13 +304,15 @@ class RemittanceParser(TransactionParser):
 
     def _close_claim(
         self, clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str
-    ) -> Iterator[object]:
-        claim = build_claim(clp, cas, lines, remarks, crossover)
+    ) -> list[object]:
+        """The claim's events: its Item, then its balancing findings (a list, not a generator:
+        one is closed per claim and a list is cheaper to make and to ``yield from``)."""
+        claim, balanced = build_claim(clp, cas, lines, remarks, crossover)
         self._paid_total += claim.paid
-        yield Item(self.envelope, claim)
-        findings = claim_findings(claim, self.envelope.control_number)
-        if findings:
-            yield from findings
+        events: list[object] = [Item(self.envelope, claim)]
+        if not balanced:
+            events += claim_findings(claim, self.envelope.control_number)
+        return events
 
     def _party(self, segment: Segment) -> None:
         """1000A payer (N1*PR) and 1000B payee (N1*PE): names and the ids claims are matched by."""
