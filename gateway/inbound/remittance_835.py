@@ -39,9 +39,6 @@ PLB_PAIR_STARTS = range(3, 15, 2)
 # Remark codes: MOA03..MOA07 (professional), MIA05 and MIA20..MIA23 (institutional).
 MOA_REMARKS = range(3, 8)
 MIA_REMARKS = (5, 20, 21, 22, 23)
-LINE_DATE_QUALIFIERS = frozenset({"472", "150"})
-# 2110 segments that follow SVC (only DTM, REF*6R and LQ*HE are kept; AMT and QTY are skipped).
-LINE_DETAIL = frozenset({"DTM", "REF", "AMT", "QTY", "LQ"})
 ZERO = Decimal(0)
 # tuple.__new__ builds a NamedTuple without the Python-level __new__ frame (the hot path).
 _new = tuple.__new__
@@ -248,22 +245,26 @@ class RemittanceParser(TransactionParser):
         for segment in segments:
             elements = segment.elements
             sid = elements[0]
+            # Most frequent first (CAS, then the 2110 detail); elements are read directly, not
+            # through Segment.__getitem__, and ids compared with == (no hash of a new string).
             if sid == "CAS":
                 if cas is None:
                     raise X12SyntaxError("CAS outside a claim (no CLP before it)", segment.index)
                 cas.append(segment)
-            elif line is not None and sid in LINE_DETAIL:  # 2110 detail: the most frequent after CAS
-                # Elements read directly, not through Segment.__getitem__: no call per segment.
-                size = len(elements)
-                qualifier = elements[1] if size > 1 else ""
-                if sid == "DTM":
-                    if qualifier in LINE_DATE_QUALIFIERS:
-                        line[SERVICE_DATE] = elements[2] if size > 2 else ""
-                elif sid == "REF":
+            elif sid == "DTM":  # only a line's service date is kept (not DTM*050, DTM*405 ...)
+                if line is not None and len(elements) > 1:
+                    qualifier = elements[1]
+                    if qualifier == "472" or qualifier == "150":
+                        line[SERVICE_DATE] = elements[2] if len(elements) > 2 else ""
+            elif sid == "REF":  # REF*6R of a line, REF*2U of the payer (1000A)
+                qualifier = elements[1] if len(elements) > 1 else ""
+                if line is not None:
                     if qualifier == "6R":
-                        line[CONTROL_NUMBER] = elements[2] if size > 2 else ""
-                elif sid == "LQ" and qualifier == "HE":
-                    line[REMARKS].append(elements[2] if size > 2 else "")
+                        line[CONTROL_NUMBER] = elements[2] if len(elements) > 2 else ""
+                elif clp is None and qualifier == "2U":
+                    self._payer_ref = elements[2] if len(elements) > 2 else ""
+            elif sid == "AMT" or sid == "QTY":
+                continue  # 2100/2110 amounts and quantities are not kept
             elif sid == "SVC":
                 if clp is None:
                     raise X12SyntaxError("SVC outside a claim (no CLP before it)", segment.index)
@@ -280,6 +281,12 @@ class RemittanceParser(TransactionParser):
                     cas = claim_cas
                 elif sid == "PLB":
                     self._provider_adjustments(segment)
+            elif sid == "NM1":  # NM1*TT of a claim: the crossover payer (the patient's NM1*QC is not kept)
+                if clp is not None and line is None and len(elements) > 1 and elements[1] == "TT":
+                    crossover = elements[3] if len(elements) > 3 else ""
+            elif sid == "LQ":
+                if line is not None and len(elements) > 1 and elements[1] == "HE":
+                    line[REMARKS].append(elements[2] if len(elements) > 2 else "")
             elif sid in ENVELOPE_SEGMENTS:
                 stop = self.stop = segment
                 break
@@ -288,16 +295,12 @@ class RemittanceParser(TransactionParser):
                     remarks.extend(segment[p] for p in MOA_REMARKS if segment[p])
                 elif line is None and sid == "MIA":
                     remarks.extend(segment[p] for p in MIA_REMARKS if segment[p])
-                elif line is None and sid == "NM1" and segment[1] == "TT":
-                    crossover = segment[3]
             elif sid == "BPR":
                 self._bpr = segment
             elif sid == "TRN":
                 self._trn = segment
             elif sid == "N1":
                 self._party(segment)
-            elif sid == "REF" and segment[1] == "2U":
-                self._payer_ref = segment[2]
         if clp is not None:
             yield from self._close_claim(clp, claim_cas, lines, remarks, crossover)
         return stop
