@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gateway.inbound.records import Envelope, Finding
 from gateway.x12.reader import Segment
@@ -23,9 +23,12 @@ ENVELOPE_SEGMENTS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 RunResult = Generator[object, None, Segment | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A finished record inside an open transaction (claim, status, transaction ack)."""
+class Item(NamedTuple):
+    """A finished record inside an open transaction (claim, status, transaction ack).
+
+    A NamedTuple (immutable, like the records) because the 835 parser makes one per claim and
+    builds it with ``tuple.__new__``, several times cheaper than a frozen dataclass's ``__init__``.
+    """
 
     envelope: Envelope
     record: object

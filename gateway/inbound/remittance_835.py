@@ -46,7 +46,8 @@ _new = tuple.__new__
 
 # One 2110 service line while its claim is open, as a list because the hot loop creates 25,000
 # of them per 10,000 claims and a list is several times cheaper than an object:
-# [SVC segment, its CAS segments, REF*6R value, DTM*472/150 value, LQ*HE remark codes].
+# [SVC segment, its CAS segments, REF*6R value, DTM*472/150 value, LQ*HE remark codes (a tuple:
+# rare, so none is made for the usual line)].
 _Line = list[Any]
 SVC, CAS, CONTROL_NUMBER, SERVICE_DATE, REMARKS = range(5)
 NO_STRINGS: tuple[str, ...] = ()
@@ -116,15 +117,8 @@ def _all_triplets(segment: Segment) -> list[Adjustment]:
     return found
 
 
-def _modifiers(parts: list[str]) -> tuple[str, ...]:
-    """SVC01-3..SVC01-6, the empty ones left out."""
-    if len(parts) == 3 and parts[2]:  # the usual procedure with one modifier
-        return (parts[2],)
-    return tuple(filter(None, parts[2:6]))
-
-
 def build_claim(
-    clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str = ""
+    clp: Segment, cas: list[Segment], lines: list[_Line], remarks: tuple[str, ...], crossover: str = ""
 ) -> tuple[RemitClaim, bool]:
     """The claim and whether it balances (lines and claim, TR3 1.10.2).
 
@@ -155,20 +149,26 @@ def build_claim(
             line_totals.append(line_total)
             parts = line[1].split(component)
             count = len(parts)
+            if count < 3:
+                modifiers = NO_STRINGS
+            elif count == 3 and parts[2]:  # the usual procedure with one modifier
+                modifiers = (parts[2],)
+            else:  # SVC01-3..SVC01-6, the empty ones left out
+                modifiers = tuple(filter(None, parts[2:6]))
             built.append(
                 _new(
                     RemitServiceLine,
                     (
                         parts[0],
                         parts[1] if count > 1 else "",
-                        _modifiers(parts) if count > 2 else NO_STRINGS,
+                        modifiers,
                         charge,
                         paid,
                         paid_units,
                         control_number,
                         service_date,
                         line_adjustments,
-                        tuple(line_remarks) if line_remarks else NO_STRINGS,
+                        line_remarks,
                         svc.index,
                     ),
                 )
@@ -191,7 +191,7 @@ def build_claim(
                 elements[7] if size > 7 else "",
                 claim_adjustments,
                 tuple(built),
-                tuple(remarks) if remarks else NO_STRINGS,
+                remarks,
                 clp.index,
                 crossover,
             ),
@@ -239,7 +239,7 @@ class RemittanceParser(TransactionParser):
         cas: list[Segment] | None = None  # where the next CAS goes: the claim's or the line's
         lines: list[_Line] = []
         line: _Line | None = None
-        remarks: list[str] = []
+        remarks = NO_STRINGS  # MOA/MIA remark codes of the open claim
         crossover = ""  # NM1*TT of the open claim
         stop: Segment | None = None
         for segment in segments:
@@ -268,7 +268,7 @@ class RemittanceParser(TransactionParser):
             elif sid == "SVC":
                 if clp is None:
                     raise X12SyntaxError("SVC outside a claim (no CLP before it)", segment.index)
-                line = [segment, [], "", "", []]
+                line = [segment, [], "", "", NO_STRINGS]
                 lines.append(line)
                 cas = line[CAS]
             elif sid == "CLP" or sid == "LX" or sid == "PLB":
@@ -277,7 +277,7 @@ class RemittanceParser(TransactionParser):
                 clp = line = cas = None
                 crossover = ""
                 if sid == "CLP":
-                    clp, claim_cas, lines, remarks = segment, [], [], []
+                    clp, claim_cas, lines, remarks = segment, [], [], NO_STRINGS
                     cas = claim_cas
                 elif sid == "PLB":
                     self._provider_adjustments(segment)
@@ -286,15 +286,15 @@ class RemittanceParser(TransactionParser):
                     crossover = elements[3] if len(elements) > 3 else ""
             elif sid == "LQ":
                 if line is not None and len(elements) > 1 and elements[1] == "HE":
-                    line[REMARKS].append(elements[2] if len(elements) > 2 else "")
+                    line[REMARKS] += (elements[2] if len(elements) > 2 else "",)
             elif sid in ENVELOPE_SEGMENTS:
                 stop = self.stop = segment
                 break
             elif clp is not None:
                 if line is None and sid == "MOA":
-                    remarks.extend(segment[p] for p in MOA_REMARKS if segment[p])
+                    remarks += tuple(segment[p] for p in MOA_REMARKS if segment[p])
                 elif line is None and sid == "MIA":
-                    remarks.extend(segment[p] for p in MIA_REMARKS if segment[p])
+                    remarks += tuple(segment[p] for p in MIA_REMARKS if segment[p])
             elif sid == "BPR":
                 self._bpr = segment
             elif sid == "TRN":
@@ -306,13 +306,13 @@ class RemittanceParser(TransactionParser):
         return stop
 
     def _close_claim(
-        self, clp: Segment, cas: list[Segment], lines: list[_Line], remarks: list[str], crossover: str
+        self, clp: Segment, cas: list[Segment], lines: list[_Line], remarks: tuple[str, ...], crossover: str
     ) -> list[object]:
         """The claim's events: its Item, then its balancing findings (a list, not a generator:
         one is closed per claim and a list is cheaper to make and to ``yield from``)."""
         claim, balanced = build_claim(clp, cas, lines, remarks, crossover)
         self._paid_total += claim.paid
-        events: list[object] = [Item(self.envelope, claim)]
+        events: list[object] = [_new(Item, (self.envelope, claim))]
         if not balanced:
             events += claim_findings(claim, self.envelope.control_number)
         return events
