@@ -57,6 +57,7 @@ def test_payer_identifier_is_ref_2u_else_n1_pr_n104_and_payee_npi_needs_n103_xx(
         "BPR*I*80*C*ACH",
         "TRN*1*EFT6666*1888888888",
         "N1*PR*GREEN PLAN*XV*GREEN-N104",
+        "REF*2U",  # without its value: N1*PR N104 stands
         "N1*PE*PAIN CLINIC LLC*FI*599944521",  # a tax id, not an NPI: no payee NPI
         "LX*1",
         *PAID,
@@ -91,7 +92,7 @@ def test_835_without_trn_or_n1_leaves_every_identity_empty() -> None:
 
 
 def test_crossover_payer_is_nm1_tt_n103_of_its_own_claim_only() -> None:
-    crossed, plain = claims_of(
+    crossed, plain, unnamed = claims_of(
         [
             "CLP*PCN-51*19*100*80*20*MB*CCN-51",
             "NM1*QC*1*DOE*JANE",
@@ -101,12 +102,15 @@ def test_crossover_payer_is_nm1_tt_n103_of_its_own_claim_only() -> None:
             "CAS*PR*1*20",
             "CLP*PCN-52*1*50*50**MB*CCN-52",
             "NM1*QC*1*ROE*RICHARD",
+            "NM1",  # a bare NM1 is ignored
             "SVC*HC:64484*50*50**1",
+            "CLP*PCN-53*19*10*10**MB*CCN-53",
+            "NM1*TT*2",  # forwarded, but N103 (the payer's name) left out
         ],
-        paid="130",
+        paid="140",
     )
     assert (crossed.crossover_payer, crossed.remarks) == ("MEDIGAP PLAN", ("N130",))
-    assert plain.crossover_payer == ""
+    assert (plain.crossover_payer, unnamed.crossover_payer, unnamed.status_code) == ("", "", "19")
 
 
 def test_svc01_one_modifier_and_four_modifiers_before_the_description() -> None:
@@ -152,7 +156,7 @@ def test_clp_ending_at_clp05_clp06_or_clp07() -> None:
 def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
     """A line without REF*6R or DTM has neither, nor has one whose DTM*472 and REF*6R are empty
     (no error either); an empty modifier is no modifier; LQ*RX (a pharmacy reject code) is not a
-    RARC; a bare LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
+    RARC; a bare DTM or LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
     (claim,) = claims_of(
         [
             "CLP*PCN-57*1*400*350**MB*CCN-57",
@@ -166,6 +170,7 @@ def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
             "REF*6R*LINE-57",
             "LQ*RX*E7",
             "LQ",
+            "DTM",  # bare DTM and LQ are ignored
             "LQ*HE*N381",
         ],
         paid="350",
