@@ -325,6 +325,23 @@ def request_payload(store: Store, request_id: str) -> str | None:
         return session.scalar(select(AuthRow.payload).where(AuthRow.request_id == request_id))
 
 
+def take_batch_units(session: Session, claims: Sequence[tuple[int, Claim]]) -> tuple[int, str] | None:
+    """``take_units`` for each (row id, claim) of a batch: the first claim short of units and why.
+
+    One query finds the patients with any authorization on file; a claim of any other patient
+    covers no line (``covered_lines`` on none), so its per-claim query is skipped (half the
+    claims of a pain clinic's batch carry a prior authorization number).
+    """
+    keys = {claim_id: claim_patient_key(claim) for claim_id, claim in claims if claim.prior_authorization}
+    with_auths = patients_with_auths(session, keys.values())
+    for claim_id, claim in claims:
+        if claim_id in keys and keys[claim_id] in with_auths:
+            short = take_units(session, claim_id, claim)
+            if short is not None:
+                return claim_id, short
+    return None
+
+
 def take_units(session: Session, claim_id: int, claim: Claim) -> str | None:
     """Count a claim's covered lines against its authorization as it goes into a batch.
 

@@ -25,7 +25,7 @@ from gateway.domain.claim import Claim
 from gateway.domain.status import ClaimStatus
 from gateway.errors import StoreError
 from gateway.store import repository
-from gateway.store.auths import take_units
+from gateway.store.auths import take_batch_units
 from gateway.store.batch_contents import add_content
 from gateway.store.batches import BatchRow
 from gateway.store.db import Store
@@ -135,10 +135,9 @@ def record_batch_in(session: Session, new: NewBatch, actor: str) -> int:
         ).rowcount
     if taken != len(new.claim_ids):
         raise _ClaimsMoved
-    for claim_id, claim in zip(new.claim_ids, new.claims, strict=True):
-        short = take_units(session, claim_id, claim)
-        if short is not None:
-            raise UnitsGone(claim_id, short)
+    short = take_batch_units(session, list(zip(new.claim_ids, new.claims, strict=True)))
+    if short is not None:
+        raise UnitsGone(*short)
     by_pcn: dict[str, int] = {}
     for chunk in _chunks(new.claim_ids):
         query = select(ClaimRow.patient_control_number, ClaimRow.id).where(ClaimRow.id.in_(chunk))
