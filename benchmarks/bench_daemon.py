@@ -115,6 +115,9 @@ def daemon_row(peer: SshdPeer, root: Path, count: int, batch: int) -> tuple[dict
         cpu = time.process_time() - started_cpu
         worker_cpu, worker_mb = worker_usage(pool)
         daemon.close()
+        # The child leaves by os._exit (no atexit): without this its fork server and workers
+        # outlive the run, holding the bench's stdout open (a pipe after it never ends).
+        pool.close()
         sent = pcns_in(sorted(upload_dir.iterdir()))
         assert len(sent) == len(set(sent)) == count, f"{len(sent)} claims on the server"
         return {
