@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.codesets import CodeSets
-from gateway.codesets.ncci import read_mue, read_ptp
+from gateway.codesets.ncci import MueValue, quarter_end, quarter_name, quarter_start, read_mue, read_ptp
 from gateway.domain.findings import Finding, Severity
 from gateway.errors import CodeSetError
 from gateway.rules import evaluate
@@ -191,3 +191,37 @@ def test_a_bad_modifier_indicator_names_its_column(tmp_path: Path) -> None:
         CodeSetError, match=r"ptp\.txt: line 7: column 6 \(Modifier\): expected 0, 1 or 9, found '2'"
     ):
         read_ptp(bad)
+
+
+@pytest.mark.parametrize(
+    ("day", "quarter"),
+    [
+        (dt.date(2026, 5, 20), (dt.date(2026, 4, 1), dt.date(2026, 6, 30), "2026Q2")),
+        (dt.date(2026, 12, 31), (dt.date(2026, 10, 1), dt.date(2026, 12, 31), "2026Q4")),
+        (dt.date(2027, 1, 1), (dt.date(2027, 1, 1), dt.date(2027, 3, 31), "2027Q1")),
+    ],
+)
+def test_the_quarter_of_a_day(day: dt.date, quarter: tuple[dt.date, dt.date, str]) -> None:
+    assert (quarter_start(day), quarter_end(day), quarter_name(day)) == quarter
+
+
+def test_a_long_bad_code_is_cut_to_12_and_mue_rows_short_of_a_column(tmp_path: Path) -> None:
+    bad = tmp_path / "ptp.txt"
+    bad.write_text(PTP.read_text().replace("64490\t64493\t", "64490\tABCDEFGHIJKLMNOP\t"))
+    with pytest.raises(CodeSetError) as refused:
+        read_ptp(bad)
+    assert (
+        str(refused.value)
+        == f"{bad}: line 7: column 2 (Column 2): expected a CPT/HCPCS code, found 'ABCDEFGHIJKL'"
+    )
+    header = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+    mue = tmp_path / "mue.csv"
+    mue.write_text(header + "64483,1,1 Line Edit\n")  # the rationale may be left out
+    assert read_mue(mue) == [MueValue("64483", 1, 1, "1 Line Edit", "")]
+    mue.write_text(header + "64483,1\n")
+    with pytest.raises(CodeSetError) as refused:
+        read_mue(mue)
+    assert (
+        str(refused.value)
+        == f"{mue}: line 2: column 3 (MUE Adjudication Indicator) is missing (truncated line?)"
+    )
