@@ -725,6 +725,69 @@ CASES = [
         rules=("noridian.dx_sij_tpi",),
     ),
     Case(
+        "tf-no-side-counts-on-both-sides",
+        lambda: claim([EM, line("64483"), line("64484", ["LT"]), line("64484", ["LT"])]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                4,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "tf-rt-and-lt-on-one-line-count-on-both-sides",
+        lambda: claim([EM, line("64483", ["RT", "LT"]), line("64484", ["LT"]), line("64484", ["LT"])]),
+        [
+            (
+                "error",
+                "esi.tf_levels",
+                4,
+                (
+                    "3 levels of transforaminal ESI in the lumbar/sacral region in one "
+                    "session; the policy allows at most 2."
+                ),
+                TF_LEVELS_FIX,
+            ),
+        ],
+        rules=("esi.tf_levels",),
+    ),
+    Case(
+        "wiser-tx-office-then-facility",
+        lambda: claim([EM, line("64483", ["RT"]), line("64484", ["RT"], pos="22")], state="TX"),
+        [
+            (
+                "error",
+                "esi.wiser_prior_auth_tx",
+                2,
+                (
+                    "64483 needs prior authorization under the WISeR model (traditional "
+                    "Medicare) (place of service 11, state TX); the claim has no "
+                    "authorization number."
+                ),
+                UTN_FIX,
+            ),
+            (
+                "warning",
+                "esi.wiser_prior_auth_tx_facility",
+                3,
+                (
+                    "64484 in place of service 22 needs prior authorization under the WISeR "
+                    "model (traditional Medicare); the authorization number (UTN) goes on the "
+                    "facility's claim, not on this one."
+                ),
+                FACILITY_FIX,
+            ),
+        ],
+        rules=WISER_TX,
+    ),
+    Case(
         "noncovered-with-ga",
         lambda: claim([EM, line("62322", ["GA"])]),
         [
@@ -3961,7 +4024,7 @@ def test_without_a_loaded_quarter_the_hand_typed_edits_apply() -> None:
 # ---------------------------------------------------------------- rule shapes the shipped packs do not use
 # Appended to the Noridian payer file of a copy of payer_configs: MCD articles, a hand-typed PTP
 # pair with modifier indicator 1 and one not yet in force, an ICD-10 list for a code another list
-# covers too, and a prior authorization in every state.
+# covers too, a level limit on codes without a spinal region, and a prior authorization in every state.
 EXTRA_RULES = """
       - id: test.mcd_articles
         kind: lcd_articles
@@ -3980,6 +4043,13 @@ EXTRA_RULES = """
         articles: [A59244, A99901]
         severity: warning
         status: unverified
+        sources: [L39462]
+      - id: test.levels_without_region
+        kind: max_levels
+        codes: ["99152"]
+        max_levels: 1
+        label: sedation units
+        status: verified
         sources: [L39462]
       - id: test.prior_auth
         kind: prior_auth
@@ -4111,3 +4181,32 @@ def test_mcd_articles_judge_each_line_by_the_version_in_force(extra_book: RuleBo
     ]
     before = claim([EM, line("64493", ["RT"], day=dt.date(2026, 5, 20))], state="AZ", dx=["M54.16"])
     assert extra(extra_book, before, codes) == []
+
+
+def test_an_article_nobody_imported_checks_nothing_and_the_next_one_still_judges(
+    extra_book: RuleBook,
+) -> None:
+    """The rule names A58403 first; with only A58993 imported, A58993 still judges the line."""
+    esi_article = [a for a in read_export(CODESET_FIXTURES / "mcd") if a.article == "A58993"]
+    codes = replace(default_code_sets(), articles={"A58993": tuple(esi_article)})
+    made = claim([EM, line("64493", ["RT"]), line("64483", ["RT"])], state="AZ", dx=["M54.16"])
+    assert [(f[1], f[2], f[5]) for f in extra(extra_book, made, codes)] == [
+        ("test.mcd_articles", 3, "A58993 v9 (MCD export)")
+    ]
+
+
+def test_a_level_limit_on_codes_without_a_region_names_no_region(extra_book: RuleBook) -> None:
+    made = claim([EM, line("99152"), line("99152")], state="AZ")
+    assert extra(extra_book, made) == [
+        (
+            "error",
+            "test.levels_without_region",
+            3,
+            "2 levels of sedation units in one session; the policy allows at most 1.",
+            (
+                "bill at most 1 level(s) per session; split further levels into another session only if medically "
+                "necessary"
+            ),
+            "L39462 v9",
+        )
+    ]
