@@ -708,6 +708,28 @@ CASES = [
         rules=("noridian.dx_facet",),
     ),
     Case(
+        "noridian-facet-dx-two-pointers",
+        lambda: claim(
+            [EM, {**line("64493", ["RT", "KX"]), "diagnosis_pointers": [1, 2]}],
+            state="AZ",
+            dx=["M54.16", "M54.50"],
+            evidence_changes={"diagnostic_block": True},
+        ),
+        [
+            (
+                "warning",
+                "noridian.dx_facet",
+                2,
+                (
+                    "None of the diagnoses on line 2 (M5416, M5450) is on the covered ICD-10 "
+                    "list of A58403 v27 (Noridian) for 64493."
+                ),
+                "point the line to a covered diagnosis if the record supports one",
+            ),
+        ],
+        rules=("noridian.dx_facet",),
+    ),
+    Case(
         "noridian-sij-dx",
         lambda: claim([EM, line("27096")], state="AZ", dx=["M54.16"]),
         [
