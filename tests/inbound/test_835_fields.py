@@ -96,13 +96,13 @@ def test_crossover_payer_is_nm1_tt_n103_of_its_own_claim_only() -> None:
         [
             "CLP*PCN-51*19*100*80*20*MB*CCN-51",
             "NM1*QC*1*DOE*JANE",
-            "NM1*TT*2*MEDIGAP PLAN*****PI*MGAP1",
+            "NM1*TT*2*MEDIGAP PLAN",  # NM1*TT*2*name: N104 and after are situational
             "MOA***N130",
             "SVC*HC:64483*100*80**1",
             "CAS*PR*1*20",
             "CLP*PCN-52*1*50*50**MB*CCN-52",
-            "NM1*QC*1*ROE*RICHARD",
             "NM1",  # a bare NM1 is ignored
+            "NM1*QC*1*ROE*RICHARD",  # the patient, not a payer
             "SVC*HC:64484*50*50**1",
             "CLP*PCN-53*19*10*10**MB*CCN-53",
             "NM1*TT*2",  # forwarded, but N103 (the payer's name) left out
