@@ -98,6 +98,7 @@ def test_crossover_payer_is_nm1_tt_n103_of_its_own_claim_only() -> None:
             "NM1*QC*1*DOE*JANE",
             "NM1*TT*2*MEDIGAP PLAN",  # NM1*TT*2*name: N104 and after are situational
             "MOA***N130",
+            "PER*CX*CLAIMS DEPT*TE*8005551212*EX*123",  # the claim contact: no remark codes in it
             "SVC*HC:64483*100*80**1",
             "CAS*PR*1*20",
             "CLP*PCN-52*1*50*50**MB*CCN-52",
@@ -156,7 +157,7 @@ def test_clp_ending_at_clp05_clp06_or_clp07() -> None:
 def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
     """A line without REF*6R or DTM has neither, nor has one whose DTM*472 and REF*6R are empty
     (no error either); an empty modifier is no modifier; LQ*RX (a pharmacy reject code) is not a
-    RARC; a bare DTM or LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
+    RARC; a bare DTM, REF or LQ is ignored; a CAS quantity that is not a whole unit is kept exactly."""
     (claim,) = claims_of(
         [
             "CLP*PCN-57*1*400*350**MB*CCN-57",
@@ -170,7 +171,8 @@ def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
             "REF*6R*LINE-57",
             "LQ*RX*E7",
             "LQ",
-            "DTM",  # bare DTM and LQ are ignored
+            "DTM",  # bare DTM, REF and LQ are ignored
+            "REF",
             "LQ*HE*N381",
         ],
         paid="350",
