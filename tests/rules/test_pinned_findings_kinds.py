@@ -28,9 +28,11 @@ from gateway.domain.claim import Claim
 from gateway.domain.findings import Finding
 from gateway.domain.history import History
 from gateway.rules import engine
-from gateway.rules.book import RuleBook
+from gateway.rules.book import NoRuleSet, RuleBook
 from gateway.rules.config import load_config
+from gateway.rules.facts import Facts
 from gateway.rules.kinds.documentation import ElementCheck
+from gateway.rules.kinds.indications import FACTS
 from tests.documentation.helpers import complete_evidence, note
 from tests.rules.helpers import (
     DOS,
@@ -4232,3 +4234,17 @@ def test_a_level_limit_on_codes_without_a_region_names_no_region(extra_book: Rul
             "L39462 v9",
         )
     ]
+
+
+def test_psychological_clearance_is_unknown_without_an_evaluation() -> None:
+    """No shipped rule names psych_cleared yet; the fact reads None, False or True as stated."""
+
+    def cleared(psych: dict[str, Any] | None) -> bool | None:
+        made = claim([EM, line("63650")], evidence_changes={"psych_evaluation": psych})
+        ruleset = book().ruleset_for(made)
+        assert not isinstance(ruleset, NoRuleSet)
+        return FACTS["psych_cleared"].read(Facts(made, History(), ruleset.catalog, default_code_sets()))
+
+    assert cleared(None) is None
+    assert cleared({"date": days_before(3), "cleared": False}) is False
+    assert cleared({"date": days_before(3), "cleared": True}) is True
