@@ -16,8 +16,9 @@ from gateway.inbound.records import (
     SegmentError,
     TransactionAck,
 )
-from gateway.x12.values import optional_int
 from gateway.x12.reader import Segment
+from gateway.x12.values import optional_int
+
 
 class AckParser(TransactionParser):
     def __init__(self, envelope: Envelope) -> None:

@@ -21,8 +21,8 @@ from gateway.inbound.records import (
     StatusReport,
     StatusResponse,
 )
-from gateway.x12.values import optional_amount
 from gateway.x12.reader import Segment
+from gateway.x12.values import optional_amount
 
 CLAIM_LEVELS = frozenset({"PT", "22", "23"})
 # STC elements that hold a status composite: STC01, STC10, STC11.

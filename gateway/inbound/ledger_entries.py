@@ -30,9 +30,9 @@ from gateway.inbound.records import (
     ClaimStatus,
     Envelope,
     Payment,
-    StatusReport,
     RemitClaim,
     Remittance,
+    StatusReport,
     StatusResponse,
     Ta1Ack,
     Transaction,
@@ -234,9 +234,10 @@ def payment_key(claim: RemitClaim, payment: Payment) -> PaymentKey:
     payer = payment.payer_id or payment.payer_identifier or payment.payer_name
     transaction = "|".join([payer, payment.trace_number, money(payment.amount) or "", payment.date])
     kind = "reversal" if claim.status_code == REVERSAL else "payment"
-    key = "|".join([transaction, claim.patient_control_number, claim.payer_claim_control_number, kind])
-    description = f"trace {payment.trace_number or '(none)'} of {payer or '(no payer id)'}, {money(payment.amount)}" + (
-        f" on {payment.date}" if payment.date else ""
+    key = f"{transaction}|{claim.patient_control_number}|{claim.payer_claim_control_number}|{kind}"
+    description = (
+        f"trace {payment.trace_number or '(none)'} of {payer or '(no payer id)'}, {money(payment.amount)}"
+        + (f" on {payment.date}" if payment.date else "")
     )
     return PaymentKey(PaymentKey.digest(transaction), PaymentKey.digest(key), description)
 
@@ -254,7 +255,9 @@ def ack_key(ack: TransactionAck, group_control_number: str, kind: str) -> str:
         (e.segment_id, e.position, e.loop, e.code, [(x.position, x.code) for x in e.element_errors])
         for e in ack.segment_errors
     ]
-    return _digest(kind, group_control_number, ack.control_number, ack.ack_code, list(ack.error_codes), errors)
+    return _digest(
+        kind, group_control_number, ack.control_number, ack.ack_code, list(ack.error_codes), errors
+    )
 
 
 def _report_meaning(report: StatusReport) -> tuple[object, ...]:
@@ -322,7 +325,9 @@ def _transaction_items(transaction: Transaction) -> list[LedgerItem]:
 
 def ledger_file(parsed: ParsedFile) -> LedgerFile:
     """Everything the ledger records for ``parsed``, in file order: TA1s, then transactions."""
-    items = [LedgerItem(InterchangeTarget(ack.interchange_control_number), ta1_entry(ack)) for ack in parsed.ta1]
+    items = [
+        LedgerItem(InterchangeTarget(ack.interchange_control_number), ta1_entry(ack)) for ack in parsed.ta1
+    ]
     for transaction in parsed.transactions:
         items.extend(_transaction_items(transaction))
     first = parsed.interchanges[0] if parsed.interchanges else None

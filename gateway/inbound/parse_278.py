@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from gateway.domain.auth_response import (
     REQUEST,
@@ -39,8 +39,8 @@ from gateway.domain.auth_response import (
 from gateway.errors import X12SyntaxError
 from gateway.inbound.base import TransactionParser
 from gateway.inbound.records import Envelope
-from gateway.x12.values import ccyymmdd, decimal_or_none
 from gateway.x12.reader import Segment
+from gateway.x12.values import ccyymmdd, decimal_or_none
 
 LOOP_LETTER = {"20": "A", "21": "B", "22": "C", "23": "D", "EV": "E", "SS": "F"}
 PROCEDURE_SEGMENTS = frozenset({"SV1", "SV2", "SV3"})

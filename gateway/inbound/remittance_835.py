@@ -285,8 +285,9 @@ class RemittanceParser(TransactionParser):
                 if clp is not None and line is None and len(elements) > 1 and elements[1] == "TT":
                     crossover = elements[3] if len(elements) > 3 else ""
             elif sid == "LQ":
-                if line is not None and len(elements) > 1 and elements[1] == "HE":
-                    line[REMARKS] += (elements[2] if len(elements) > 2 else "",)
+                # LQ*HE without its code (LQ02 is required) names no remark: nothing to keep.
+                if line is not None and len(elements) > 2 and elements[1] == "HE" and elements[2]:
+                    line[REMARKS] += (elements[2],)
             elif sid in ENVELOPE_SEGMENTS:
                 stop = self.stop = segment
                 break
@@ -327,7 +328,11 @@ class RemittanceParser(TransactionParser):
     def _provider_adjustments(self, segment: Segment) -> None:
         for start in PLB_PAIR_STARTS:
             if not segment[start]:
-                break
+                if segment[start + 1]:
+                    raise X12SyntaxError(
+                        f"PLB{start:02d} is required when PLB{start + 1:02d} has an amount", segment.index
+                    )
+                continue  # an empty pair between filled ones: read the ones after it, lose no money
             self._plb.append(
                 ProviderAdjustment(
                     provider=segment[1],

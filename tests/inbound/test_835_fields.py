@@ -174,6 +174,8 @@ def test_2110_keeps_only_its_date_control_number_and_lq_he_remarks() -> None:
             "DTM",  # bare DTM, REF and LQ are ignored
             "REF",
             "LQ*HE*N381",
+            "LQ*HE",  # LQ02 missing: no remark code, not an empty one
+            "LQ*HE*",
         ],
         paid="350",
     )
@@ -283,3 +285,36 @@ def test_what_does_not_add_up_is_named_whatever_the_amounts(claim: list[str], me
     assert [(f.kind, f.message) for f in parsed.findings] == [
         ("balancing", f"claim PCN-70{message}") for message in messages
     ]
+
+
+def test_plb_pairs_after_an_empty_pair_are_kept() -> None:
+    """PLB03..PLB14 are six optional pairs: an empty pair in the middle must not drop the money
+    of the pairs after it (the provider's interest and recoupments still count)."""
+    parsed = parse_835(
+        [
+            "BPR*I*65*C*ACH",
+            "TRN*1*EFT70*1512345678",
+            "LX*1",
+            *PAID,
+            "PLB*1234567893*20261231*WO:R1*5**" + "*L6:INT*-10*FB:F2*20",
+        ]
+    )
+    (remit,) = remittances(parsed)
+    assert [(a.reason, a.reference, a.amount, a.segment_index) for a in remit.provider_adjustments] == [
+        ("WO", "R1", Decimal(5), 9),
+        ("L6", "INT", Decimal(-10), 9),
+        ("FB", "F2", Decimal(20), 9),
+    ]
+    assert {a.fiscal_period for a in remit.provider_adjustments} == {"20261231"}
+
+
+def test_plb_amount_without_its_reason_is_an_error_naming_the_segment() -> None:
+    """The transaction is refused (its money cannot be told apart); the next one stands."""
+    parsed = parse_835(
+        ["BPR*I*75*C*ACH", "TRN*1*EFT71*1512345678", "LX*1", *PAID, "PLB*1234567893*20261231*WO:R1*5**-10"],
+        ["BPR*I*80*C*ACH", "TRN*1*EFT72*1512345678", "LX*1", *PAID],
+    )
+    assert [(f.kind, f.message, f.control_number) for f in parsed.findings] == [
+        ("transaction", "segment 9: PLB05 is required when PLB06 has an amount", "0001")
+    ]
+    assert [t.envelope.control_number for t in parsed.transactions] == ["0002"]

@@ -59,7 +59,9 @@ def test_malformed_claim_segment_is_a_finding_and_the_next_transaction_stands(
         implementation="005010X221A1",
     )
     parsed = parse_bytes(text.encode(), "t.835")
-    assert [(f.kind, f.message, f.control_number) for f in parsed.findings] == [("transaction", message, "0001")]
+    assert [(f.kind, f.message, f.control_number) for f in parsed.findings] == [
+        ("transaction", message, "0001")
+    ]
     assert [t.envelope.control_number for t in parsed.transactions] == ["0002"]
     body = parsed.transactions[0].body
     assert isinstance(body, Remittance)
@@ -68,7 +70,10 @@ def test_malformed_claim_segment_is_a_finding_and_the_next_transaction_stands(
 
 def test_835_without_bpr_is_a_finding() -> None:
     text = interchange(
-        [["ST*835*0001", "TRN*1*EFT1*1512345678", "SE*3*0001"], remit_835([DENIED], amount="0", control="0002")],
+        [
+            ["ST*835*0001", "TRN*1*EFT1*1512345678", "SE*3*0001"],
+            remit_835([DENIED], amount="0", control="0002"),
+        ],
         functional_id="HP",
         implementation="005010X221A1",
     )
@@ -89,7 +94,10 @@ def test_835_without_bpr_is_a_finding() -> None:
         ("CAS*CO*45*10*1****97*5", [("CO", "45", Decimal(10), Decimal(1)), ("CO", "97", Decimal(5), None)]),
         (
             "CAS*CO*45*1*1*59*2*2*253*3*3*131*4*4*97*5*5*B10*6*6",
-            [("CO", r, Decimal(n), Decimal(n)) for n, r in enumerate(["45", "59", "253", "131", "97", "B10"], 1)],
+            [
+                ("CO", r, Decimal(n), Decimal(n))
+                for n, r in enumerate(["45", "59", "253", "131", "97", "B10"], 1)
+            ],
         ),
     ],
 )
@@ -113,7 +121,11 @@ def test_short_svc_and_clp_optional_elements_default() -> None:
     body = parse_bytes(text.encode(), "t.835").transactions[0].body
     assert isinstance(body, Remittance)
     found = body.claims[0]
-    assert (found.patient_responsibility, found.filing_indicator, found.payer_claim_control_number) == (None, "", "")
+    assert (found.patient_responsibility, found.filing_indicator, found.payer_claim_control_number) == (
+        None,
+        "",
+        "",
+    )
     line = found.service_lines[0]
     assert (line.qualifier, line.procedure, line.modifiers, line.units) == ("HC", "", (), None)
 

@@ -38,7 +38,9 @@ def sources() -> list[tuple[str, bytes, Path]]:
     """(name, bytes, golden path) for every 835 that has a golden."""
     found = [(path.name, path.read_bytes(), path.with_suffix(".json")) for path in OWN_FILES]
     found.append(("parsers_fixture.835", remittance_file(), GOLDEN / "parsers_fixture.json"))
-    found.extend((path.name, path.read_bytes(), GOLDEN / "corpus" / f"{path.stem}.json") for path in CORPUS_835)
+    found.extend(
+        (path.name, path.read_bytes(), GOLDEN / "corpus" / f"{path.stem}.json") for path in CORPUS_835
+    )
     return found
 
 
@@ -100,7 +102,9 @@ def test_full_fixture_pins_the_fields_that_no_other_test_reads() -> None:
         ("253", "14.5"),
         ("23", "50"),
     ]
-    assert [(p["fiscal_period"], p["reason"], p["reference"], p["amount"]) for p in remit["provider_adjustments"]] == [
+    assert [
+        (p["fiscal_period"], p["reason"], p["reference"], p["amount"]) for p in remit["provider_adjustments"]
+    ] == [
         ("20261231", "WO", "PCN-9", "25"),
         ("20261231", "FB", "ADJ-1", "-10"),
         ("20261231", "L6", "INT-77", "-5"),

@@ -45,7 +45,7 @@ def send_corrected_claim(store: Store) -> int:
     with store.session() as session:
         row = ClaimRow(
             patient_control_number="PCN-1", payer_id="PAYER01", billing_npi="1234567893", patient_key="k" * 64,
-            first_service_date=dt.date(2026, 11, 5), total_charge=Decimal("1500"), status=ClaimStatus.QUEUED,
+            first_service_date=dt.date(2026, 11, 5), total_charge=Decimal(1500), status=ClaimStatus.QUEUED,
             payload="{}",
         )  # fmt: skip
         session.add(row)
@@ -106,7 +106,9 @@ def test_a_re_sent_999_is_a_duplicate_event_that_changes_nothing(any_store: Stor
     assert third.resent_answers == 1 and len([e for e in events(any_store) if e[1] == "999"]) == 1
 
 
-def test_a_re_sent_277ca_is_a_duplicate_but_a_new_status_is_recorded(sqlite_store: Store, tmp_path: Path) -> None:
+def test_a_re_sent_277ca_is_a_duplicate_but_a_new_status_is_recorded(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
     claim_id = send_claim(sqlite_store)
     ingest(sqlite_store, tmp_path, "a.277", status_277ca("000000401", "401", "0001"))
     accepted = claim_state(sqlite_store, claim_id)
@@ -141,7 +143,9 @@ def test_the_same_277ca_words_about_a_corrected_claim_under_the_same_pcn_are_rec
     ]
 
 
-def test_a_re_sent_999_for_an_interchange_we_never_sent_is_counted_once(sqlite_store: Store, tmp_path: Path) -> None:
+def test_a_re_sent_999_for_an_interchange_we_never_sent_is_counted_once(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
     ingest(sqlite_store, tmp_path, "a.999", ack_999("000000601", "601", "0001", "A", our_group="777"))
     again = ingest(sqlite_store, tmp_path, "b.999", ack_999("000000602", "602", "0002", "A", our_group="777"))
     assert (again.unmatched, again.resent_answers) == (0, 1)
