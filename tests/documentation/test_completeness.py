@@ -14,7 +14,7 @@ from gateway.packet.completeness import review
 from gateway.packet.subject import claim_view
 from gateway.rules import engine
 from gateway.rules.kinds.documentation import cookie_cutter, normalized
-from tests.documentation.helpers import Mutation, auth, book, claim, day, note
+from tests.documentation.helpers import DOS, Mutation, auth, book, claim, day, note
 
 FAMILIES = {
     "esi": "64483",
@@ -277,3 +277,13 @@ def test_no_rule_applies_for_an_unrouted_payer() -> None:
     completeness, findings = review(document_claim, book())
     assert completeness.score is None and findings == []
     assert "no documentation rule applies" in completeness.summary()
+
+
+def test_a_procedure_recorded_on_the_date_of_service_is_not_an_earlier_one() -> None:
+    """The history may already hold the procedure being billed (same day): it asks for no
+    follow-up score and no series relief, exactly as a first procedure."""
+    same_day = _set("prior_procedures.0.date", DOS.isoformat())
+    completeness, findings = review(claim("64483", same_day), book())
+    elements = {check.element: check.present for check in completeness.checks}
+    assert elements["pain_scale_followup"] is None and elements["series_percent_relief"] is None
+    assert findings == [] and completeness.score == 1.0

@@ -848,6 +848,36 @@ CASES = [
         rules=("esi.no_imaging_codes",),
     ),
     Case(
+        # A line declared with GA does not end the check: the undeclared line after it gets its own
+        # finding (this pack rule is a warning, so the severity is the rule's, not "error").
+        "noncovered-ga-line-then-plain-line",
+        lambda: claim([EM, line("62322", ["GA"]), line("62322")]),
+        [
+            (
+                "warning",
+                "esi.no_imaging_codes",
+                2,
+                (
+                    "62322 is the code for an ESI without imaging guidance, and ESI without "
+                    "CT or fluoroscopy is not reasonable and necessary; expect a denial "
+                    "(modifier GA declares it)."
+                ),
+                "bill 62321/62323 if CT or fluoroscopic guidance was used",
+            ),
+            (
+                "warning",
+                "esi.no_imaging_codes",
+                3,
+                (
+                    "62322 is the code for an ESI without imaging guidance, and ESI without "
+                    "CT or fluoroscopy is not reasonable and necessary."
+                ),
+                "bill 62321/62323 if CT or fluoroscopic guidance was used",
+            ),
+        ],
+        rules=("esi.no_imaging_codes",),
+    ),
+    Case(
         "noncovered-plain",
         lambda: claim([EM, line("64625")]),
         [
