@@ -19,7 +19,16 @@ from gateway.store.repository import record_outbound_file
 from gateway.store.schema import ClaimRow
 from gateway.transport import LocalTransport
 from tests.inbound.test_ledger import counts, send_claim
-from tests.inbound.x12_fixtures import DENIED, PAID_CLAIM, REVERSAL, interchange, isa, remit_835, transaction
+from tests.inbound.x12_fixtures import (
+    DENIED,
+    PAID_CLAIM,
+    REVERSAL,
+    interchange,
+    isa,
+    remit_835,
+    status_277ca,
+    transaction,
+)
 
 
 def remit_text(
@@ -177,27 +186,7 @@ def test_a_payer_claim_number_from_a_277ca_settles_which_version_is_paid(
 ) -> None:
     add_claim(sqlite_store, "PCN-1", "1234567893", "1500")
     newer = add_claim(sqlite_store, "PCN-1", "1234567893", "1500")
-    status = interchange(
-        [
-            transaction(
-                "277",
-                "0001",
-                [
-                    "HL*1**20*1",
-                    "HL*2*1*21*1",
-                    "HL*3*2*19*1",
-                    "HL*4*3*PT",
-                    "TRN*2*PCN-1",
-                    "STC*A2:20*20261129*WQ*1500",
-                    "REF*1K*PAYER-CN-1",
-                ],
-                "005010X214",
-            )
-        ],
-        functional_id="HN",
-        implementation="005010X214",
-        control="000000203",
-    )
+    status = status_277ca("000000203")
     ingest_file(sqlite_store, write(tmp_path, "c.277", status), tmp_path / "q")  # the newest: #newer
     ingest_file(sqlite_store, write(tmp_path, "a.835", remit_text([PAID_CLAIM])), tmp_path / "q")
     event = next(e for e in timeline(sqlite_store, "PCN-1").events if e.kind == "835")

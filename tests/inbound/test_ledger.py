@@ -18,7 +18,16 @@ from gateway.store.ledger_read import denials, timeline
 from gateway.store.ledger_tables import ClaimRefRow
 from gateway.store.repository import record_outbound_file
 from gateway.store.schema import ClaimRow, EventRow, X12FileRow
-from tests.inbound.x12_fixtures import DENIED, PAID_CLAIM, REVERSAL, interchange, isa, remit_835, transaction
+from tests.inbound.x12_fixtures import (
+    DENIED,
+    PAID_CLAIM,
+    REVERSAL,
+    interchange,
+    isa,
+    remit_835,
+    status_277ca,
+    transaction,
+)
 
 OUR_ISA13, OUR_GS06 = "000000101", "101"
 
@@ -65,27 +74,7 @@ def inbound_files(folder: Path) -> list[Path]:
         implementation="005010X231A1",
         control="000000202",
     )
-    status = interchange(
-        [
-            transaction(
-                "277",
-                "0001",
-                [
-                    "HL*1**20*1",
-                    "HL*2*1*21*1",
-                    "HL*3*2*19*1",
-                    "HL*4*3*PT",
-                    "TRN*2*PCN-1",
-                    "STC*A2:20*20261129*WQ*1500",
-                    "REF*1K*PAYER-CN-1",
-                ],
-                "005010X214",
-            )
-        ],
-        functional_id="HN",
-        implementation="005010X214",
-        control="000000203",
-    )
+    status = status_277ca("000000203")
     remit = interchange(
         [
             remit_835(

@@ -19,7 +19,7 @@ from gateway.store.ledger import unknown_acks
 from gateway.store.repository import record_outbound_file
 from gateway.store.schema import ClaimRow, EventRow
 from tests.inbound.test_ledger import OUR_GS06, send_claim
-from tests.inbound.x12_fixtures import interchange, transaction
+from tests.inbound.x12_fixtures import interchange, status_277ca, transaction
 
 
 def ack_999(control: str, group: str, st02: str, verdict: str = "R", our_group: str = OUR_GS06) -> str:
@@ -29,14 +29,6 @@ def ack_999(control: str, group: str, st02: str, verdict: str = "R", our_group: 
     return interchange(
         [transaction("999", st02, body)],
         functional_id="FA", implementation="005010X231A1", control=control, group=group,
-    )  # fmt: skip
-
-
-def status_277ca(control: str, group: str, st02: str, stc: str = "STC*A2:20*20261129*WQ*1500") -> str:
-    body = ["HL*1**20*1", "HL*2*1*21*1", "HL*3*2*19*1", "HL*4*3*PT", "TRN*2*PCN-1", stc, "REF*1K*PAYER-CN-1"]
-    return interchange(
-        [transaction("277", st02, body, "005010X214")],
-        functional_id="HN", implementation="005010X214", control=control, group=group,
     )  # fmt: skip
 
 

@@ -38,6 +38,17 @@ def interchange(
     return "~\n".join(segments) + "~\n"
 
 
+def status_277ca(
+    control: str, group: str = "901", st02: str = "0001", stc: str = "STC*A2:20*20261129*WQ*1500"
+) -> str:
+    """A 277CA accepting PCN-1 and giving its payer claim number PAYER-CN-1 (REF*1K)."""
+    body = ["HL*1**20*1", "HL*2*1*21*1", "HL*3*2*19*1", "HL*4*3*PT", "TRN*2*PCN-1", stc, "REF*1K*PAYER-CN-1"]
+    return interchange(
+        [transaction("277", st02, body, "005010X214")],
+        functional_id="HN", implementation="005010X214", control=control, group=group,
+    )  # fmt: skip
+
+
 def remit_835(
     claims: Sequence[Sequence[str]], *, amount: str, plb: Sequence[str] = (), control: str = "0001"
 ) -> list[str]:
