@@ -19,7 +19,7 @@ from gateway.domain.history import History
 from gateway.rules.book import NoRuleSet, RuleBook
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts
-from gateway.rules.kinds.documentation import ElementCheck, assess, findings_of, subject_of
+from gateway.rules.kinds.documentation import ElementCheck, assessed, findings_of
 from gateway.rules.models import DocumentationRule
 
 
@@ -72,17 +72,25 @@ def _in_force(rule: CompiledRule, day: dt.date) -> bool:
 
 
 def review(
-    claim: Claim, book: RuleBook, *, performed: bool = True, subject: str | None = None
+    claim: Claim,
+    book: RuleBook,
+    *,
+    performed: bool = True,
+    subject: str | None = None,
+    facts: Facts | None = None,
 ) -> tuple[Completeness, list[Finding]]:
     """Completeness score and documentation findings of one claim (``performed``) or auth request.
 
     An element named by several applicable rules is scored once (missing if any rule finds it so).
+    ``facts``: what the engine worked out for this very claim under ``book`` while screening it
+    (``gateway.rules.engine.evaluate_with_facts``); the rules' element checks are then not done again.
     """
     label = subject or claim.patient_control_number
     ruleset = book.ruleset_for(claim)
     if isinstance(ruleset, NoRuleSet):
         return Completeness(label), []
-    facts = Facts(claim, History.empty(), ruleset.catalog)
+    if facts is None or facts.claim is not claim or facts.catalog is not ruleset.catalog:
+        facts = Facts(claim, History.empty(), ruleset.catalog)
     by_element: dict[str, ElementCheck] = {}
     findings: list[Finding] = []
     for rule in ruleset.rules_for(facts.codes):
@@ -92,7 +100,7 @@ def review(
         lines = facts.lines_in(rule.codes())
         if not lines:
             continue
-        checks = assess(spec, subject_of(facts.evidence, lines, facts.dos, performed))
+        checks = assessed(rule, facts, lines, performed)
         findings.extend(findings_of(rule, checks, lines[0].number))
         for check in checks:
             known = by_element.get(check.element)

@@ -137,7 +137,7 @@ def screen_one(
     ``profiles`` None is an operator's own build: no clearinghouse takes the file.
     """
     screened = screen_claim(claim, store, book, history, auths_on_file=auths_on_file)
-    completeness, _ = review(screened.claim, book)
+    completeness, _ = review(screened.claim, book, facts=screened.facts)
     held = screened.held_event() if screened.held else None
     reason = "\n".join(screened.reasons())
     clearinghouse = None

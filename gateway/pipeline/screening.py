@@ -17,8 +17,10 @@ from gateway.domain.auth import AuthDecision, match_claim
 from gateway.domain.claim import Claim
 from gateway.domain.findings import RuleResult
 from gateway.domain.status import Held, HoldKind
-from gateway.rules import RuleBook, evaluate
+from gateway.rules import RuleBook
 from gateway.rules.book import RuleSet
+from gateway.rules.engine import evaluate_with_facts
+from gateway.rules.facts import Facts
 from gateway.store.auths import authorize
 from gateway.store.codesets import load_code_sets
 from gateway.store.db import Store
@@ -35,6 +37,9 @@ class Screened:
     auth_reasons: tuple[str, ...] = ()
     # The payer's prior_auth rules that apply to this claim: rule id -> the claim's codes it names.
     auth_rules: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # What the rules worked out for ``claim`` (None: no rule set applied); the completeness
+    # review of the same screening reads the documentation checks from it.
+    facts: Facts | None = field(default=None, compare=False, repr=False)
 
     @property
     def held(self) -> bool:
@@ -124,10 +129,10 @@ def screen_claim(
                 auth_reasons = decision.reasons
         else:
             claim = decision.claim
-    result = evaluate(
+    result, facts = evaluate_with_facts(
         claim, history.for_claim(claim), book, code_sets if code_sets is not None else load_code_sets(store)
     )
-    return Screened(claim, result, decision, auth_reasons, auth_rules)
+    return Screened(claim, result, decision, auth_reasons, auth_rules, facts)
 
 
 def screen_claims(claims: Sequence[Claim], store: Store, book: RuleBook) -> ScreenResult:

@@ -21,6 +21,14 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1}
 
 def evaluate(claim: Claim, history: History, book: RuleBook, codes: CodeSets | None = None) -> RuleResult:
     """``codes``: the code sets to judge by (default: the shipped ICD-10-CM release only)."""
+    return evaluate_with_facts(claim, history, book, codes)[0]
+
+
+def evaluate_with_facts(
+    claim: Claim, history: History, book: RuleBook, codes: CodeSets | None = None
+) -> tuple[RuleResult, Facts | None]:
+    """``evaluate``, and the facts the rules worked out (None when no rule set applied), for a
+    caller that reads more of the same claim (the completeness review of one screening)."""
     codes = codes if codes is not None else default_code_sets()
     # Code-set validity is national (HIPAA code sets), so it applies whatever the payer file.
     coded = icd10_findings(claim, codes.icd10)
@@ -35,7 +43,9 @@ def evaluate(claim: Claim, history: History, book: RuleBook, codes: CodeSets | N
             fix=ruleset.fix,
         )
         coded.sort(key=lambda f: (_ORDER[f.severity], f.line or 0, f.rule_id))
-        return RuleResult(pack_version=f"none+{book.digest}", payer=ruleset.payer, findings=(*coded, note))
+        return RuleResult(
+            pack_version=f"none+{book.digest}", payer=ruleset.payer, findings=(*coded, note)
+        ), None
     facts = Facts(claim, history, ruleset.catalog, codes)
     day = facts.dos
     findings: list[Finding] = coded
@@ -47,4 +57,4 @@ def evaluate(claim: Claim, history: History, book: RuleBook, codes: CodeSets | N
             continue
         findings.extend(CHECKS[rule.kind](compiled, facts))
     findings.sort(key=lambda f: (_ORDER[f.severity], f.line or 0, f.rule_id))
-    return RuleResult(pack_version=ruleset.version_id, payer=ruleset.payer, findings=tuple(findings))
+    return RuleResult(pack_version=ruleset.version_id, payer=ruleset.payer, findings=tuple(findings)), facts

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from gateway.codesets.sets import CodeSets
 from gateway.domain.claim import Claim
@@ -20,6 +21,10 @@ from gateway.domain.codes import ImagingGuidance, SpinalRegion
 from gateway.domain.evidence import ClinicalEvidence, LineIntent
 from gateway.domain.history import History
 from gateway.rules.config import Procedure
+
+if TYPE_CHECKING:
+    from gateway.rules.compiled import CompiledRule
+    from gateway.rules.kinds.documentation import ElementCheck
 
 _EVIDENCE_REGION = {
     SpinalRegion.CERVICAL: "cervical_thoracic",
@@ -84,6 +89,7 @@ class Facts:
         "codes",
         "codesets",
         "diagnostic",
+        "documented",
         "dos",
         "evidence",
         "lines",
@@ -117,6 +123,9 @@ class Facts:
         if flag is None and any(DIAGNOSTIC_MODIFIER in line.modifiers for line in self.lines):
             flag = True
         self.diagnostic = flag
+        # Documentation rules' element checks by (rule, performed): the engine's check and the
+        # completeness review of the same screening read them (gateway.rules.kinds.documentation).
+        self.documented: dict[tuple[int, bool], tuple[CompiledRule, list[ElementCheck]]] = {}
 
     def has_dx(self, prefixes: list[str]) -> bool:
         """Whether any ICD-10 code of the claim starts with one of ``prefixes`` (an exemption)."""

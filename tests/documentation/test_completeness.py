@@ -287,3 +287,26 @@ def test_a_procedure_recorded_on_the_date_of_service_is_not_an_earlier_one() -> 
     elements = {check.element: check.present for check in completeness.checks}
     assert elements["pain_scale_followup"] is None and elements["series_percent_relief"] is None
     assert findings == [] and completeness.score == 1.0
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_review_from_the_engines_facts_equals_a_review_of_its_own(case: Missing) -> None:
+    """Screening reviews with the facts the engine worked out (the element checks are not done
+    again): the score and the findings are those of a review that works them out itself."""
+    document_claim = claim(case.code, case.change)
+    _, facts = engine.evaluate_with_facts(document_claim, History.empty(), book())
+    assert facts is not None
+    assert review(document_claim, book(), facts=facts) == review(document_claim, book())
+    # Facts of another claim are not taken for this one's.
+    other = claim(case.code)
+    assert review(other, book(), facts=facts) == review(other, book())
+
+
+def test_review_of_a_request_from_the_engines_facts_equals_a_review_of_its_own() -> None:
+    """The engine checks what was performed; a review of a request (not performed) from the same
+    facts works out its own checks."""
+    view = claim_view(auth("64483", _set("imaging_reports", [])))
+    _, facts = engine.evaluate_with_facts(view, History.empty(), book())
+    alone = review(view, book(), performed=False)
+    assert review(view, book(), performed=False, facts=facts) == alone
+    assert alone != review(view, book(), facts=facts)
