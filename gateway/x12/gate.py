@@ -146,9 +146,7 @@ def _walk(text: str, map_path: str | None, accelerated: bool) -> tuple[Any, str,
     control_map = _map(map_file, map_path, accelerated)
     index = _index(map_path)
     node = control_map.getnodebypath("/ISA_LOOP/ISA")
-    walker = walk_tree()
-    if accelerated:
-        walker.counter = gate_accel.FastCounter()
+    walker = gate_accel.FastWalker() if accelerated else walk_tree()
     icvn = fic = vriic = None
     cur_map: Any = None
     for seg in src:

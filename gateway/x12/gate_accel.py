@@ -14,13 +14,19 @@ going to work whose answer never changes within a walk:
   (a pure function of the segment node and the segment's values);
 * matching a data segment to a segment node looks up the node's qualifier element again on
   every try (about ten tries a segment); finding a segment node's element by index scans the
-  node's children with a list comprehension; a loop node's ``len`` sorts its position map.
+  node's children with a list comprehension; a loop node's ``len`` sorts its position map;
+* the walker (``walk_tree.walk_errors``) searches the map for every segment, sorting position
+  maps and asking ``is_match`` of a dozen nodes, though the nodes it visits and the one it stops
+  at depend only on where it starts and on the segment's id and qualifier values.
 
 So this module supplies a counter with the same semantics keyed by the fields ``X12Path``
 compares, a ``Segment`` whose reference designators are parsed once per string, and, on the
 map objects the gate loads for itself (never on pyx12's classes), per-node memos around pyx12's
 own validators (a miss calls pyx12's code, a hit returns the findings that call gave for the
-same node and value), and the qualifier of each node's ``is_match`` resolved once.  The memo is emptied after every walk, so no claim's values outlive it.
+same node and value), the qualifier of each node's ``is_match`` resolved once, and a walker
+that works out each route once (pyx12's search, written down as its count-dependent steps) and
+replays it against the counter for every later segment with the same start, id and qualifiers.
+The memos and routes are emptied after every walk, so no claim's values outlive it.
 
 The shortcuts lean on pyx12 internals, so they are used only with the pyx12 version they were
 checked against (``TESTED_PYX12``); any other version gets the stock walk and one warning.
@@ -38,6 +44,7 @@ from typing import Any, TypeAlias
 
 import pyx12.errors
 import pyx12.map_if
+import pyx12.map_walker
 import pyx12.nodeCounter
 import pyx12.path
 import pyx12.segment
@@ -53,6 +60,10 @@ _PathKey: TypeAlias = tuple[tuple[str, ...], str | None, str | None, int | None,
 
 _memo: dict[tuple[Any, ...], tuple[bool, tuple[Any, ...]]] = {}
 _refdes: dict[str, tuple[str | None, int | None, int | None]] = {}
+# The walker's route per (starting node, segment id, qualifier values), and the reference
+# designators of every qualifier a segment node with that id matches on (over all maps loaded).
+_plans: dict[tuple[Any, ...], _Plan] = {}
+_qualifiers: dict[str | None, tuple[str, ...]] = {}
 
 
 def supported() -> bool:
@@ -70,6 +81,7 @@ def supported() -> bool:
 def forget() -> None:
     """Drop every memoised value (called after each walk)."""
     _memo.clear()
+    _plans.clear()
 
 
 class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12 is untyped
@@ -250,10 +262,13 @@ def _matcher(node: Any, stock: Callable[[Any], bool]) -> Callable[[Any], bool]:
     except (AttributeError, IndexError):  # a node pyx12 itself could not match: leave it to pyx12
         return stock
     seg_id = node.id
+    known = _qualifiers.setdefault(seg_id, ())
     if key is None:
         return lambda seg: bool(seg.seg_id == seg_id)
     child, ele_idx, subele_idx = key
     path = f"{ele_idx:02d}-{subele_idx}" if subele_idx else f"{ele_idx:02d}"
+    if path not in known:
+        _qualifiers[seg_id] = (*known, path)
     codes = child._valid_codes_set
 
     def is_match(seg: Any) -> bool:
@@ -280,3 +295,160 @@ def _children_by_index(node: Any, stock: Callable[[int], Any]) -> Callable[[int]
         return child if child is not None or idx in found else stock(idx)
 
     return get_child_node_by_idx
+
+
+# What a walk does for one segment, as a list of steps.  Which map nodes the walk visits and
+# which one it stops at depend only on the starting node and on the ``is_match`` answers, and
+# those depend only on the segment id and its qualifier values; the counts (and so the errors)
+# are the only part that changes from segment to segment.  So the route is worked out once per
+# (starting node, segment id, qualifier values) and replayed against the counter.
+_SEGMENT_MISSING = 0  # a required segment skipped: "missing" unless counted before
+_LOOP_MISSING = 1  # a required loop skipped (pyx12's _record_loop_missing_if_required)
+_SEGMENT_FOUND = 2  # the segment matched a segment node of the loop being scanned
+_LOOP_ENTERED = 3  # the segment opened a loop (pyx12's _enter_loop_at_first_seg)
+_NOT_FOUND = 4  # no node matched (pyx12's _seg_not_found_error)
+
+_Step: TypeAlias = tuple[Any, ...]
+_Plan: TypeAlias = tuple[tuple[_Step, ...], Any, tuple[Any, ...], tuple[Any, ...]]
+
+
+class FastWalker(pyx12.map_walker.walk_tree):  # type: ignore[misc]  # pyx12 is untyped
+    """``walk_tree`` whose route for a segment is planned once per (starting node, segment id,
+    qualifier values) and then replayed: the same counts, errors and result as pyx12's walk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counter = FastCounter()
+
+    def walk_errors(
+        self, node: Any, seg_data: Any, seg_count: int, cur_line: int, ls_id: str | None
+    ) -> tuple[Any, list[Any], list[Any], list[Any]]:
+        self.mandatory_segs_missing = []
+        self.errors_pending: list[Any] = []
+        seg_id = seg_data.seg_id
+        key = (id(node), seg_id, *[seg_data.get_value(path) for path in _qualifiers.get(seg_id, ())])
+        plan = _plans.get(key)
+        if plan is None:
+            plan = _plans[key] = _Planner(seg_data).route(node)
+        steps, found, popped, pushed = plan
+        for step in steps:
+            kind = step[0]
+            if kind == _SEGMENT_MISSING:
+                child = step[1]
+                if self.counter.get_count(child.x12path) < 1:
+                    self.mandatory_segs_missing.append(
+                        pyx12.map_walker.MissingMandatorySeg(
+                            child,
+                            pyx12.segment.Segment("%s" % (child.id,), "~", "*", ":"),  # noqa: UP031 - pyx12's text
+                            "3",
+                            step[2],
+                            seg_count,
+                            cur_line,
+                            ls_id,
+                        )
+                    )
+            elif kind == _LOOP_MISSING:
+                self._record_loop_missing_if_required(step[1], step[2], seg_count, cur_line, ls_id)
+            elif kind == _SEGMENT_FOUND:
+                child = step[1]
+                self.counter.increment(child.x12path)
+                self._check_seg_usage(child, seg_data, seg_count, cur_line, ls_id)
+                if self.mandatory_segs_missing:
+                    self.mandatory_segs_missing = [
+                        m for m in self.mandatory_segs_missing if m.seg_node != child
+                    ]
+                self._flush_mandatory_segs(child.pos)
+            elif kind == _LOOP_ENTERED:
+                self._enter_loop_at_first_seg(step[1], step[2], seg_data, seg_count, cur_line, ls_id)
+            else:
+                self._seg_not_found_error(node, seg_data, seg_count, cur_line, ls_id)
+        return found, list(popped), list(pushed), self.errors_pending
+
+
+class _Planner:
+    """pyx12 4.0.0's ``walk_tree.walk_errors`` control flow (same order of visits, same
+    ``is_match`` calls, same exceptions), writing down the counter-dependent steps instead of
+    doing them."""
+
+    def __init__(self, seg_data: Any) -> None:
+        self.seg_data = seg_data
+        self.steps: list[_Step] = []
+
+    def route(self, orig_node: Any) -> _Plan:
+        pop_node_list: list[Any] = []
+        node, node_pos = pyx12.map_walker.walk_tree._resolve_starting_loop(orig_node)
+        while True:
+            result = self._scan(node, node_pos, orig_node, pop_node_list)
+            if result is not None:
+                found, popped, pushed = result
+                return tuple(self.steps), found, tuple(popped), tuple(pushed)
+            if node.is_map_root():
+                self.steps.append((_NOT_FOUND,))
+                return tuple(self.steps), None, (), ()
+            node_pos = node.pos
+            pop_node_list.append(node)
+            node = pyx12.map_walker.pop_to_parent_loop(node)
+
+    def _scan(
+        self, node: Any, node_pos: int, orig_node: Any, pop_node_list: list[Any]
+    ) -> tuple[Any, list[Any], list[Any]] | None:
+        for ord1 in [a for a in sorted(node.pos_map) if a >= node_pos]:
+            for child in node.pos_map[ord1]:
+                if child.is_segment():
+                    if child.is_match(self.seg_data):
+                        if node.is_loop() and self._is_loop_match(node):
+                            found, pushed = self._goto_seg_match(node)
+                            orig_loop = (
+                                orig_node
+                                if (orig_node.is_loop() or orig_node.is_map_root())
+                                else pyx12.map_walker.pop_to_parent_loop(orig_node)
+                            )
+                            if node == orig_loop:
+                                return found, [node], [node]
+                            return found, pop_node_list, pushed
+                        self.steps.append((_SEGMENT_FOUND, child))
+                        return child, pop_node_list, []
+                    if child.usage == "R":
+                        message = 'Mandatory segment "%s" (%s) missing' % (child.name, child.id)  # noqa: UP031
+                        self.steps.append((_SEGMENT_MISSING, child, message))
+                elif child.is_loop() and self._is_loop_match(child):
+                    found, pushed = self._goto_seg_match(child)
+                    return found, pop_node_list, pushed
+        return None
+
+    def _is_loop_match(self, loop_node: Any) -> bool:
+        if not loop_node.is_loop():
+            raise pyx12.errors.EngineError(
+                "Call to first_seg_match failed, node %s is not a loop. seg %s"  # noqa: UP031
+                % (loop_node.id, self.seg_data.get_seg_id())
+            )
+        if len(loop_node) <= 0:
+            return False
+        first_child_node = loop_node.get_first_node()
+        if first_child_node is None:
+            raise pyx12.errors.EngineError("get_first_node failed from loop %s" % (loop_node.id))  # noqa: UP031
+        if first_child_node.is_loop():
+            return any(child.is_loop() and self._is_loop_match(child) for child in loop_node.childIterator())
+        if pyx12.map_walker.is_first_seg_match2(first_child_node, self.seg_data):
+            return True
+        if loop_node.usage == "R":
+            self.steps.append((_LOOP_MISSING, loop_node, first_child_node))
+        return False
+
+    def _goto_seg_match(self, loop_node: Any) -> tuple[Any, list[Any]]:
+        if not loop_node.is_loop():
+            raise pyx12.errors.EngineError(
+                "_goto_seg_match failed, node %s is not a loop. seg %s"  # noqa: UP031
+                % (loop_node.id, self.seg_data.get_seg_id())
+            )
+        first_seg = loop_node.get_first_seg()
+        if first_seg is not None and pyx12.map_walker.is_first_seg_match2(first_seg, self.seg_data):
+            self.steps.append((_LOOP_ENTERED, loop_node, first_seg))
+            return first_seg, [loop_node]
+        for child in loop_node.childIterator():
+            if not child.is_loop():
+                continue
+            found, pushed = self._goto_seg_match(child)
+            if found is not None:
+                return found, [loop_node, *pushed]
+        return None, []

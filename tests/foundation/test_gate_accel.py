@@ -195,6 +195,52 @@ def test_seeded_errors_walk_the_same(
     assert codes(both_ways(edited(BATCH, edit))) == expected, breakage
 
 
+SEGMENTS = segments_of(BATCH)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "edit", "expected"),
+    [
+        (
+            # REF and HI of the first claim after its service line: 2300 segments after a 2400 loop
+            "wrong loop order",
+            {27: SEGMENTS[29], 28: SEGMENTS[30], 29: SEGMENTS[31], 30: SEGMENTS[32], 31: SEGMENTS[33]}
+            | {32: SEGMENTS[27], 33: SEGMENTS[28]},
+            ("1", 34, "HI", None),
+        ),
+        (
+            "a subscriber loop after its patient loop",
+            {14: SEGMENTS[20], 15: SEGMENTS[21], 20: SEGMENTS[14], 21: SEGMENTS[15]},
+            ("1", 15, "HL", None),
+        ),
+        ("a loop repeated over its maximum", {18: f"{SEGMENTS[18]}~{SEGMENTS[16]}"}, ("4", 20, "NM1", None)),
+        (
+            "a segment repeated over its maximum",
+            {33: "~".join([SEGMENTS[33]] * 3)},
+            ("5", 36, "DTP", None),
+        ),
+        ("required segments missing", {28: None, 35: None, 25: None}, ("3", 28, "HI", None)),
+        (
+            "segments no node matches (an unknown qualifier, id and HL level)",
+            {27: "REF*ZZ*X", 30: "ZZZ*1", 34: "HL*4*1*99*0"},
+            ("1", 35, "HL", None),
+        ),
+        (
+            "situational segments, one of them wrongly coded",
+            {15: f"{SEGMENTS[15]}~PAT*01", 27: f"{SEGMENTS[27]}~K3*A~K3*B", 26: f"{SEGMENTS[26]}~CN1*02"},
+            ("10", 17, "PAT", "PAT01"),
+        ),
+        ("HL levels swapped", {14: "HL*2*1*23*1", 20: "HL*3*2*22*0"}, ("3", 22, "SBR", None)),
+    ],
+)
+def test_seeded_walk_errors_walk_the_same(
+    breakage: str, edit: dict[int, str | None], expected: tuple[str, int, str, str | None]
+) -> None:
+    # The walker replays one route per (starting node, segment id, qualifiers): these send
+    # segments down routes a clean file never takes, with counts that differ from claim to claim.
+    assert expected in codes(both_ways(edited(BATCH, edit))), breakage
+
+
 def test_a_bad_value_repeated_in_every_claim_is_reported_at_every_claim() -> None:
     # The memo answers the second claim from the first's findings: each must still carry its own line.
     text = build(many_claims(6)).text.replace("*D8*2026", "*D8*2026-")
