@@ -141,7 +141,8 @@ def _walk(text: str, map_path: str | None, accelerated: bool) -> tuple[Any, str,
     id of every segment by its line (segment number), which pyx12's error tree lacks."""
     loops: dict[int, str] = {}
     errh = pyx12.error_handler.err_handler()
-    src = pyx12.x12file.X12Reader(io.StringIO(text))
+    reader = gate_accel.FastReader if accelerated else pyx12.x12file.X12Reader
+    src = reader(io.StringIO(text))
     map_file = "x12.control.00501.xml" if src.icvn == "00501" else "x12.control.00401.xml"
     control_map = _map(map_file, map_path, accelerated)
     index = _index(map_path)
@@ -150,8 +151,6 @@ def _walk(text: str, map_path: str | None, accelerated: bool) -> tuple[Any, str,
     icvn = fic = vriic = None
     cur_map: Any = None
     for seg in src:
-        if accelerated:
-            seg.__class__ = gate_accel.FastSegment
         orig_node = node
         seg_id = seg.get_seg_id()
         if seg_id == "ISA":

@@ -47,7 +47,9 @@ import pyx12.map_if
 import pyx12.map_walker
 import pyx12.nodeCounter
 import pyx12.path
+import pyx12.rawx12file
 import pyx12.segment
+import pyx12.x12file
 
 TESTED_PYX12 = "4.0.0"
 # Distinct (node, value) pairs kept per walk before the memo starts over: bounds the memory a
@@ -86,15 +88,16 @@ def forget() -> None:
 
 class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12 is untyped
     """``NodeCounter`` with the same counts: keyed by the fields ``X12Path.__eq__`` compares (so
-    the same paths are one key), each key's formatted path split into its proper prefixes once,
-    so ``reset_to_node`` asks a set per key instead of formatting and splitting every key."""
+    the same paths are one key), each key's formatted path split once, and the keys seen so far
+    filed under every proper prefix of their path, so ``reset_to_node`` intersects the keys
+    under the node with the counted ones (in C) instead of formatting and splitting every key."""
 
     def __init__(self) -> None:
         super().__init__()
         self._counts: dict[_PathKey, int] = {}
         self._paths: dict[_PathKey, pyx12.path.X12Path] = {}  # the first path seen per key
         self._parts: dict[_PathKey, tuple[str, ...]] = {}  # the formatted path split on "/"
-        self._below: dict[_PathKey, frozenset[tuple[str, ...]]] = {}  # its parts' proper prefixes
+        self._under: dict[tuple[str, ...], set[_PathKey]] = {}  # a path prefix -> the keys below it
 
     def _key(self, xpath: str | pyx12.path.X12Path) -> _PathKey:
         if isinstance(xpath, pyx12.path.X12Path):
@@ -109,17 +112,19 @@ class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12
         if key not in self._parts:
             self._paths[key] = path
             parts = self._parts[key] = tuple(path.format().split("/"))
-            self._below[key] = frozenset(parts[:depth] for depth in range(1, len(parts)))
+            for depth in range(1, len(parts)):
+                self._under.setdefault(parts[:depth], set()).add(key)
         if path is xpath:
             xpath._gate_key = key
         return key
 
     def reset_to_node(self, xpath: str | pyx12.path.X12Path) -> None:
         # NodeCounter: delete every key whose formatted path extends the parent's by a component.
-        root = self._parts[self._key(xpath)]
-        below = self._below
-        for key in [k for k in self._counts if root in below[k]]:
-            del self._counts[key]
+        below = self._under.get(self._parts[self._key(xpath)])
+        if below:
+            counts = self._counts
+            for key in below.intersection(counts):
+                del counts[key]
 
     def increment(self, xpath: str | pyx12.path.X12Path) -> None:
         key = self._key(xpath)
@@ -151,6 +156,86 @@ class FastSegment(pyx12.segment.Segment):  # type: ignore[misc]  # pyx12 is unty
         if seg_id is not None and seg_id != self.seg_id:
             raise pyx12.errors.EngineError(f"Invalid Reference Designator: {ref_des}, seg_id: {self.seg_id}")
         return (ele_idx, comp_idx)
+
+
+class FastReader(pyx12.x12file.X12Reader):  # type: ignore[misc]  # pyx12 is untyped
+    """``X12Reader`` yielding the same segments, cut by position from the text it has read
+    (``RawX12File`` splits its remaining buffer once per segment) and built without pyx12's
+    constructors; each keeps the text it was parsed from, which keys the segment memo."""
+
+    def __iter__(self) -> Iterator[FastSegment]:
+        # X12Reader.__iter__, line for line, over _segment_texts and _parsed.
+        self.err_list: list[Any] = []
+        for text in _segment_texts(self.raw):
+            line = text
+            if line.startswith(" "):
+                err_str = "Segment contains a leading space"
+                self._seg_error("1", err_str, None, src_line=self.cur_line + 1)
+                line = line.lstrip()
+            if line[-1] == self.ele_term:
+                err_str = "Segment contains trailing element terminators"
+                self._seg_error("SEG1", err_str, None, src_line=self.cur_line + 1)
+            seg_data = _parsed(line, self.seg_term, self.ele_term, self.subele_term)
+            self._parse_segment(seg_data)
+            yield seg_data
+
+
+def _segment_texts(raw: pyx12.rawx12file.RawX12File) -> Iterator[str]:
+    """``RawX12File.__iter__``'s segments: the text up to each terminator with leading CR/LF
+    dropped, read on by one block when no terminator is left, ending at an empty segment or
+    when one more block brings no terminator (pyx12 drops what follows)."""
+    term = raw.seg_term
+    buffer = raw.buffer
+    start = 0
+    while True:
+        end = buffer.find(term, start)
+        if end == -1:
+            buffer = buffer[start:] + raw.fd.read(pyx12.rawx12file.DEFAULT_BUFSIZE)
+            start = 0
+            end = buffer.find(term)
+            if end == -1:
+                break
+        line = buffer[start:end].lstrip("\n\r")
+        start = end + 1
+        if line == "":
+            break
+        yield line
+
+
+_new = object.__new__
+_Element = pyx12.segment.Element
+_Composite = pyx12.segment.Composite
+
+
+def _parsed(line: str, seg_term: str, ele_term: str, subele_term: str) -> FastSegment:
+    """``Segment(line, seg_term, ele_term, subele_term)``: the same attributes, composites and
+    elements, made without calling their constructors (a batch has hundreds of thousands)."""
+    if len(ele_term) != 1 or len(subele_term) != 1:  # pyx12's constructors raise: let them
+        seg = FastSegment(line, seg_term, ele_term, subele_term)
+        seg._gate_line = None
+        return seg
+    seg = _new(FastSegment)
+    seg.seg_term = seg.seg_term_orig = seg_term
+    seg.ele_term = seg.ele_term_orig = ele_term
+    seg.subele_term = seg.subele_term_orig = subele_term
+    seg.repetition_term = "^"
+    seg._gate_line = line
+    elems = line.split(ele_term)  # (pyx12 drops a final seg_term first: the text was cut at it)
+    seg.seg_id = seg_id = elems[0]
+    separator = ele_term if seg_id == "ISA" else subele_term  # pyx12: ISA16 is not split
+    composites = []
+    for text in elems[1:]:
+        composite = _new(_Composite)
+        composite.subele_term = composite.subele_term_orig = separator
+        members = []
+        for value in text.split(separator):
+            element = _new(_Element)
+            element.value = value
+            members.append(element)
+        composite.elements = members
+        composites.append(composite)
+    seg.elements = composites
+    return seg
 
 
 class _CountedLoop(pyx12.map_if.loop_if):  # type: ignore[misc]  # pyx12 is untyped
@@ -227,6 +312,9 @@ def _composite_values(comp_data: Any) -> tuple[Any, ...]:
 
 
 def _segment_values(seg_data: Any) -> tuple[Any, ...]:
+    line = seg_data.__dict__.get("_gate_line")
+    if line is not None:  # FastReader's segment: its values are its text cut by its separators
+        return (seg_data.seg_term, seg_data.ele_term, seg_data.subele_term, seg_data.repetition_term, line)
     return (
         seg_data.seg_id,
         seg_data.ele_term,

@@ -7,6 +7,7 @@ with seeded errors; its counter keeps NodeCounter's counts; another pyx12 versio
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import logging
 import random
 import time
@@ -20,6 +21,7 @@ import pyx12.errors
 import pyx12.nodeCounter
 import pyx12.path
 import pyx12.segment
+import pyx12.x12file
 
 from gateway.x12 import gate, gate_accel
 from gateway.x12.gate import GateResult, validate_text
@@ -320,3 +322,70 @@ def test_the_segment_parses_reference_designators_as_pyx12_does() -> None:
     assert (
         str(fast_error.value) == str(stock_error.value) == "Invalid Reference Designator: CLM01, seg_id: SV1"
     )
+
+
+def segment_shape(segment: pyx12.segment.Segment) -> tuple[object, ...]:
+    """Everything of a segment pyx12 may read: its attributes, composites and elements."""
+    attributes = {
+        name: value for name, value in vars(segment).items() if name not in ("elements", "_gate_line")
+    }
+    composites = [
+        (type(composite), vars(composite) | {"elements": [(type(e), vars(e)) for e in composite.elements]})
+        for composite in segment.elements
+    ]
+    return (sorted(attributes.items()), composites)
+
+
+def read_both_ways(text: str) -> None:
+    """pyx12's X12Reader and gate_accel's FastReader give the same segments and reader state."""
+
+    def read(reader_class: type[pyx12.x12file.X12Reader]) -> list[object]:
+        seen: list[object] = []
+        try:
+            reader = reader_class(io.StringIO(text))
+            for segment in reader:
+                state = (
+                    reader.pop_errors(),
+                    reader.get_cur_line(),
+                    reader.get_seg_count(),
+                    list(reader.loops),
+                )
+                seen.append((segment_shape(segment), state))
+            reader.cleanup()
+            seen.append(reader.pop_errors())
+        except Exception as error:  # noqa: BLE001 - the same failure is the same result
+            seen.append((type(error), str(error)))
+        return seen
+
+    stock = read(pyx12.x12file.X12Reader)
+    assert read(gate_accel.FastReader) == stock
+
+
+def test_the_reader_reads_every_corpus_file_as_pyx12_does() -> None:
+    files = sorted(path for path in CORPUS.rglob("*") if path.is_file() and path.suffix != ".tsv")
+    for path in files:
+        read_both_ways(path.read_text(encoding="ascii", errors="replace"))
+
+
+def test_the_reader_reads_odd_and_broken_files_as_pyx12_does() -> None:
+    batch = build(many_claims(3)).text
+    isa, rest = batch[:106], batch[106:]
+    long_note = "NTE*ADD*" + "X" * 20_000  # longer than two of pyx12's read blocks
+    for text in (
+        batch,
+        batch.replace("~", "~\r\n"),
+        batch.replace("~", "~\n"),
+        isa + rest.replace("~N3*", "~  N3*", 1),  # a leading space
+        isa + rest.replace("~N3*", "~ ~N3*", 1),  # a segment of spaces only
+        isa + rest.replace("~N3*", "~~N3*", 1),  # an empty segment ends pyx12's reading
+        isa + rest.replace("*AZ*", "*AZ**", 1).replace("~N4*", "*~N4*", 1),  # trailing separators
+        isa + rest.replace("~CLM*", "~" + long_note + "~CLM*", 1),
+        isa + rest.replace("~CLM*", "~" + long_note + "0" * 9_000 + "~CLM*", 1),
+        batch[:-1],  # no final terminator
+        batch + "GARBAGE AFTER THE LAST SEGMENT",
+        batch.replace("~SE*", "~DTP*472*D8*2026:0922:1~SE*", 1),  # a composite where none belongs
+        batch.replace("*00501*", "*00401*", 1),
+        batch[:106],
+        batch[:300],
+    ):
+        read_both_ways(text)
