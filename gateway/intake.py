@@ -103,21 +103,32 @@ def parse_auth_requests(document: Any, source: str) -> list[AuthRequest]:
     return _parse_items(document, source, AUTH_REQUESTS, AuthRequest)
 
 
-def _depth(document: Any) -> int:
-    """How deeply containers nest in a decoded document, counted up to one past the limit.
+# Bytes of a JSON text that are not structure (all but quotes and brackets), and the brackets of
+# objects made those of arrays: nesting is what is counted, and json.loads has matched them.
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
 
-    Level by level over the containers only (iterative: no recursion limit; the scalars, most
-    of a claims file, are passed over in one comprehension per container).
+
+def _depth(data: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text ``json.loads`` took, counted up to one
+    past the limit.
+
+    On the bytes, at C speed (a walk over the decoded containers was a fifth of decoding): escaped
+    backslashes and quotes go first, so each quote left opens or closes a string (UTF-8 puts no
+    ASCII byte inside a multibyte character); then every byte but quotes and brackets, then the
+    strings with any brackets in them; each pass over what is left removes the empty pairs, which
+    is one level of nesting.
     """
-    level = [document] if isinstance(document, (dict, list)) else []
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two quotes side by side are an empty string or the gap between two strings: either way
+    # removing them leaves every bracket inside or outside a string as it was.
+    structure = data.translate(_ONE_BRACKET, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = b"".join(structure.split(b'"')[::2])
     depth = 0
-    while level and depth <= MAX_JSON_DEPTH:
+    while brackets and depth <= MAX_JSON_DEPTH:
+        brackets = brackets.replace(b"[]", b"")
         depth += 1
-        nested: list[Any] = []
-        for value in level:
-            children = value.values() if isinstance(value, dict) else value
-            nested.extend([child for child in children if isinstance(child, (dict, list))])
-        level = nested
     return depth
 
 
@@ -142,7 +153,7 @@ def decode_json(data: bytes, source: str) -> Any:
         ) from None
     except RecursionError:
         raise too_deep from None
-    if _depth(document) > MAX_JSON_DEPTH:
+    if _depth(data) > MAX_JSON_DEPTH:
         raise too_deep
     return document
 
