@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import delete, select
 from gateway.daemon.config import DaemonConfig
 from gateway.domain.batch import BatchStatus
 from gateway.pipeline import cycles
+from gateway.pipeline.intake_folder import take_pending_files
 from gateway.store import batch_ops, operator_ops
 from gateway.store.batch_contents import BatchContentRow
 from gateway.store.batches import BatchRow
@@ -387,6 +389,49 @@ def test_a_correction_of_a_claim_in_an_unsent_batch_is_held_and_corrections_afte
     assert (old.status, new.status, new.claim_count) == ("replaced", "sent", 4)
     newest = Path(new.spool_path).read_bytes()
     assert b"*999*UN*" in newest, "the corrected line charge went out"
+
+
+def test_a_file_of_a_held_correction_and_a_new_claim_stores_each_with_its_own_status_lines_and_event(
+    any_store: Store, tmp_path: Path
+) -> None:
+    """One file's rows go in as one statement per table: a correction held for the unsent batch
+    and a new claim beside it each keep their own status, hold, lines and event."""
+    ctx, _ = _one_spooled_batch(any_store, tmp_path)
+    corrected = make_claims(4)[1]
+    corrected["service_lines"][0]["charge"] = "999.00"
+    [new] = make_claims(1, "N")
+    write_pending(tmp_path / "outbound", [corrected, new])
+    report = cycles.CycleReport("intake")
+    take_pending_files(ctx, report)  # without the screening: the rows as intake stored them
+    assert report.counts == {"claims_received": 2, "files_taken": 1}
+    with any_store.session() as session:
+        held, fresh = session.scalars(
+            select(ClaimRow).where(ClaimRow.patient_control_number.in_(["D0000001", "N0000000"]))
+            .where(ClaimRow.status != "built").order_by(ClaimRow.id)
+        ).all()  # fmt: skip
+        assert (held.patient_control_number, held.status, held.hold_kind) == (
+            "D0000001",
+            "held",
+            "unsent_batch",
+        )
+        assert "batch that has not been sent yet" in (held.status_reason or "")
+        assert (fresh.patient_control_number, fresh.status) == ("N0000000", "received")
+        assert (fresh.status_reason, fresh.hold_kind, fresh.rule_pack_version) == (None, None, None)
+        assert held.created_at == held.updated_at == fresh.created_at == fresh.updated_at
+        assert held.lines[0].charge == Decimal("999.00")
+        assert [(line.line_number, line.procedure_code) for line in fresh.lines] == [
+            (n, line["procedure_code"]) for n, line in enumerate(new["service_lines"], start=1)
+        ]
+        events = session.execute(
+            select(EventRow.claim_id, EventRow.kind, EventRow.status, EventRow.detail, EventRow.actor)
+            .where(EventRow.claim_id.in_([held.id, fresh.id])).order_by(EventRow.id)
+        ).all()  # fmt: skip
+    name = "claims_0000000.json"
+    unsent = {"file": name, "hold": "unsent_batch", "reason": held.status_reason}
+    assert [tuple(event) for event in events] == [
+        (fresh.id, "claim.received", "received", json.dumps({"file": name}), "daemon:test"),
+        (held.id, "claim.held", "held", json.dumps(unsent), "daemon:test"),
+    ]
 
 
 def test_a_kill_after_recording_a_response_before_acknowledging_it_records_it_once(
