@@ -62,10 +62,9 @@ _PathKey: TypeAlias = tuple[tuple[str, ...], str | None, str | None, int | None,
 
 _memo: dict[tuple[Any, ...], tuple[bool, tuple[Any, ...]]] = {}
 _refdes: dict[str, tuple[str | None, int | None, int | None]] = {}
-# The walker's route per (starting node, segment id, qualifier values), and the reference
-# designators of every qualifier a segment node with that id matches on (over all maps loaded).
-_plans: dict[tuple[Any, ...], _Plan] = {}
-_qualifiers: dict[str | None, tuple[str, ...]] = {}
+# Per segment id, the (element, sub-element) indexes of every qualifier a segment node with that
+# id matches on (over all maps loaded): what the walker's routes depend on besides the id.
+_qualifiers: dict[str | None, tuple[tuple[int, int | None], ...]] = {}
 
 
 def supported() -> bool:
@@ -83,7 +82,6 @@ def supported() -> bool:
 def forget() -> None:
     """Drop every memoised value (called after each walk)."""
     _memo.clear()
-    _plans.clear()
 
 
 class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12 is untyped
@@ -119,12 +117,15 @@ class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12
         return key
 
     def reset_to_node(self, xpath: str | pyx12.path.X12Path) -> None:
+        self.reset_key(self._key(xpath))
+
+    def reset_key(self, key: _PathKey) -> None:
         # NodeCounter: delete every key whose formatted path extends the parent's by a component.
-        below = self._under.get(self._parts[self._key(xpath)])
+        below = self._under.get(self._parts[key])
         if below:
             counts = self._counts
-            for key in below.intersection(counts):
-                del counts[key]
+            for counted in below.intersection(counts):
+                del counts[counted]
 
     def increment(self, xpath: str | pyx12.path.X12Path) -> None:
         key = self._key(xpath)
@@ -355,8 +356,9 @@ def _matcher(node: Any, stock: Callable[[Any], bool]) -> Callable[[Any], bool]:
         return lambda seg: bool(seg.seg_id == seg_id)
     child, ele_idx, subele_idx = key
     path = f"{ele_idx:02d}-{subele_idx}" if subele_idx else f"{ele_idx:02d}"
-    if path not in known:
-        _qualifiers[seg_id] = (*known, path)
+    where = (ele_idx - 1, subele_idx - 1 if subele_idx else None)  # what get_value(path) reads
+    if where not in known:
+        _qualifiers[seg_id] = (*known, where)
     codes = child._valid_codes_set
 
     def is_match(seg: Any) -> bool:
@@ -402,55 +404,120 @@ _Plan: TypeAlias = tuple[tuple[_Step, ...], Any, tuple[Any, ...], tuple[Any, ...
 
 class FastWalker(pyx12.map_walker.walk_tree):  # type: ignore[misc]  # pyx12 is untyped
     """``walk_tree`` whose route for a segment is planned once per (starting node, segment id,
-    qualifier values) and then replayed: the same counts, errors and result as pyx12's walk."""
+    qualifier values) and then replayed: the same counts, errors and result as pyx12's walk.
+    The replay does pyx12's count checks inline (``_check_seg_usage``, ``_check_loop_usage``,
+    ``_record_loop_missing_if_required``, ``_enter_loop_at_first_seg``) on counter keys and
+    maxima the plan looked up once; ``tests/foundation/test_gate_accel.py`` seeds each error."""
 
     def __init__(self) -> None:
         super().__init__()
         self.counter = FastCounter()
+        self._plans: dict[tuple[Any, ...], _Plan] = {}  # this walk's routes (its counter's keys)
 
     def walk_errors(
         self, node: Any, seg_data: Any, seg_count: int, cur_line: int, ls_id: str | None
     ) -> tuple[Any, list[Any], list[Any], list[Any]]:
-        self.mandatory_segs_missing = []
-        self.errors_pending: list[Any] = []
+        missing: list[Any] = []
+        pending: list[Any] = []
+        self.mandatory_segs_missing = missing
+        self.errors_pending = pending
         seg_id = seg_data.seg_id
-        key = (id(node), seg_id, *[seg_data.get_value(path) for path in _qualifiers.get(seg_id, ())])
-        plan = _plans.get(key)
+        refs = _qualifiers.get(seg_id)
+        key = (id(node), seg_id, *_qualifier_values(seg_data.elements, refs)) if refs else (id(node), seg_id)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = _plans[key] = _Planner(seg_data).route(node)
+            plan = self._plans[key] = _Planner(seg_data, self.counter).route(node)
         steps, found, popped, pushed = plan
+        counts = self.counter._counts
         for step in steps:
             kind = step[0]
             if kind == _SEGMENT_MISSING:
-                child = step[1]
-                if self.counter.get_count(child.x12path) < 1:
-                    self.mandatory_segs_missing.append(
+                _kind, child, child_key, err_str = step
+                if counts.get(child_key, 0) < 1:
+                    fake_seg = pyx12.segment.Segment("%s" % (child.id), "~", "*", ":")  # noqa: UP031 - pyx12's
+                    missing.append(
                         pyx12.map_walker.MissingMandatorySeg(
-                            child,
-                            pyx12.segment.Segment("%s" % (child.id,), "~", "*", ":"),  # noqa: UP031 - pyx12's text
-                            "3",
-                            step[2],
-                            seg_count,
-                            cur_line,
-                            ls_id,
+                            child, fake_seg, "3", err_str, seg_count, cur_line, ls_id
                         )
                     )
             elif kind == _LOOP_MISSING:
-                self._record_loop_missing_if_required(step[1], step[2], seg_count, cur_line, ls_id)
+                _kind, loop_node, first_child_node, loop_key, err_str = step
+                if counts.get(loop_key, 0) < 1:
+                    fake_seg = pyx12.segment.Segment(first_child_node.id, "~", "*", ":")
+                    missing.append(
+                        pyx12.map_walker.MissingMandatorySeg(
+                            first_child_node, fake_seg, "3", err_str, seg_count, cur_line, ls_id
+                        )
+                    )
             elif kind == _SEGMENT_FOUND:
-                child = step[1]
-                self.counter.increment(child.x12path)
-                self._check_seg_usage(child, seg_data, seg_count, cur_line, ls_id)
-                if self.mandatory_segs_missing:
-                    self.mandatory_segs_missing = [
-                        m for m in self.mandatory_segs_missing if m.seg_node != child
-                    ]
-                self._flush_mandatory_segs(child.pos)
+                _kind, child, child_key, max_repeat = step
+                count = counts[child_key] = counts.get(child_key, 0) + 1
+                if max_repeat is None:  # usage N
+                    err_str = "Segment %s found but marked as not used" % (child.id)  # noqa: UP031
+                    pending.append(pyx12.map_walker.SegError(err_cde="2", err_str=err_str, src_line=cur_line))
+                elif count > max_repeat:
+                    what = "Segment %s" % (seg_data.get_seg_id())  # noqa: UP031
+                    pending.append(
+                        _over_max("5", what, count, max_repeat, child, seg_data, seg_count, cur_line, ls_id)
+                    )
+                if missing:
+                    self.mandatory_segs_missing = [m for m in missing if m.seg_node != child]
+                    self._flush_mandatory_segs(child.pos)
+                    missing = self.mandatory_segs_missing
             elif kind == _LOOP_ENTERED:
-                self._enter_loop_at_first_seg(step[1], step[2], seg_data, seg_count, cur_line, ls_id)
+                _kind, loop_node, loop_key, max_repeat, first_seg_key = step
+                if max_repeat is None:  # usage N
+                    err_str = "Loop %s found but marked as not used" % (loop_node.id)  # noqa: UP031
+                    pending.append(pyx12.map_walker.SegError(err_cde="2", err_str=err_str, src_line=cur_line))
+                else:
+                    self.counter.reset_key(loop_key)
+                    count = counts[loop_key] = counts.get(loop_key, 0) + 1
+                    if count > max_repeat:
+                        what = "Loop %s" % (loop_node.id)  # noqa: UP031
+                        pending.append(
+                            _over_max(
+                                "4", what, count, max_repeat, loop_node, seg_data, seg_count, cur_line, ls_id
+                            )
+                        )
+                counts[first_seg_key] = counts.get(first_seg_key, 0) + 1
+                if missing:
+                    self._flush_mandatory_segs()
+                    missing = self.mandatory_segs_missing
             else:
                 self._seg_not_found_error(node, seg_data, seg_count, cur_line, ls_id)
-        return found, list(popped), list(pushed), self.errors_pending
+        return found, list(popped), list(pushed), pending
+
+
+def _over_max(
+    code: str, what: str, count: int, max_repeat: int, node: Any, seg_data: Any, seg_count: int,
+    cur_line: int, ls_id: str | None,
+) -> Any:  # fmt: skip
+    """pyx12's "exceeded max count" SegError of a segment (code 5) or a loop (code 4)."""
+    err_str = "%s exceeded max count.  Found %i, should have %i" % (what, count, max_repeat)  # noqa: UP031
+    return pyx12.map_walker.SegError(
+        err_cde=code,
+        err_str=err_str,
+        src_line=cur_line,
+        map_node=node,
+        seg_data=seg_data,
+        seg_count=seg_count,
+        ls_id=ls_id,
+    )
+
+
+def _qualifier_values(elements: list[Any], refs: tuple[tuple[int, int | None], ...]) -> Iterator[Any]:
+    """What ``Segment.get_value`` would read at each (element, sub-element) index, or finer: a
+    simple element's value, a whole element's sub-element values, one sub-element's value."""
+    count = len(elements)
+    for ele_idx, comp_idx in refs:
+        if ele_idx >= count:
+            yield None
+            continue
+        members = elements[ele_idx].elements
+        if comp_idx is None:
+            yield members[0].value if len(members) == 1 else tuple(member.value for member in members)
+        else:
+            yield members[comp_idx].value if comp_idx < len(members) else None
 
 
 class _Planner:
@@ -458,8 +525,9 @@ class _Planner:
     ``is_match`` calls, same exceptions), writing down the counter-dependent steps instead of
     doing them."""
 
-    def __init__(self, seg_data: Any) -> None:
+    def __init__(self, seg_data: Any, counter: FastCounter) -> None:
         self.seg_data = seg_data
+        self.counter = counter
         self.steps: list[_Step] = []
 
     def route(self, orig_node: Any) -> _Plan:
@@ -494,11 +562,21 @@ class _Planner:
                             if node == orig_loop:
                                 return found, [node], [node]
                             return found, pop_node_list, pushed
-                        self.steps.append((_SEGMENT_FOUND, child))
+                        # pyx12's _check_seg_usage: the maximum is read only for usage R and S
+                        if child.usage not in ("N", "R", "S"):
+                            raise pyx12.errors.EngineError(
+                                "Segment usage must be R, S, or N (got %r)" % (child.usage,)  # noqa: UP031
+                            )
+                        max_repeat = None if child.usage == "N" else child.get_max_repeat()
+                        self.steps.append(
+                            (_SEGMENT_FOUND, child, self.counter._key(child.x12path), max_repeat)
+                        )
                         return child, pop_node_list, []
                     if child.usage == "R":
                         message = 'Mandatory segment "%s" (%s) missing' % (child.name, child.id)  # noqa: UP031
-                        self.steps.append((_SEGMENT_MISSING, child, message))
+                        self.steps.append(
+                            (_SEGMENT_MISSING, child, self.counter._key(child.x12path), message)
+                        )
                 elif child.is_loop() and self._is_loop_match(child):
                     found, pushed = self._goto_seg_match(child)
                     return found, pop_node_list, pushed
@@ -520,7 +598,9 @@ class _Planner:
         if pyx12.map_walker.is_first_seg_match2(first_child_node, self.seg_data):
             return True
         if loop_node.usage == "R":
-            self.steps.append((_LOOP_MISSING, loop_node, first_child_node))
+            message = 'Mandatory loop "%s" (%s) missing' % (loop_node.name, loop_node.id)  # noqa: UP031
+            loop_key = self.counter._key(loop_node.x12path)
+            self.steps.append((_LOOP_MISSING, loop_node, first_child_node, loop_key, message))
         return False
 
     def _goto_seg_match(self, loop_node: Any) -> tuple[Any, list[Any]]:
@@ -531,7 +611,15 @@ class _Planner:
             )
         first_seg = loop_node.get_first_seg()
         if first_seg is not None and pyx12.map_walker.is_first_seg_match2(first_seg, self.seg_data):
-            self.steps.append((_LOOP_ENTERED, loop_node, first_seg))
+            # pyx12's _check_loop_usage: the maximum is read only for usage R and S
+            if loop_node.usage not in ("N", "R", "S"):
+                raise pyx12.errors.EngineError(
+                    "Loop usage must be R, S, or N (got %r)" % (loop_node.usage,)  # noqa: UP031
+                )
+            max_repeat = None if loop_node.usage == "N" else loop_node.get_max_repeat()
+            loop_key = self.counter._key(loop_node.x12path)
+            first_seg_key = self.counter._key(first_seg.x12path)
+            self.steps.append((_LOOP_ENTERED, loop_node, loop_key, max_repeat, first_seg_key))
             return first_seg, [loop_node]
         for child in loop_node.childIterator():
             if not child.is_loop():
