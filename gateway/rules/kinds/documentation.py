@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gateway.domain.codes import ImagingGuidance
-from gateway.domain.evidence import ClinicalEvidence, ProcedureNote, TherapyKind
+from gateway.domain.evidence import ClinicalEvidence, PriorProcedure, ProcedureNote, TherapyKind
 from gateway.domain.findings import Finding
 from gateway.rules.compiled import CompiledRule
 from gateway.rules.facts import Facts, Line
@@ -48,6 +48,17 @@ class Subject:
     dos: dt.date
     performed: bool
     min_provocative_tests: int = 3  # the rule's number (SI joint LCDs: 3)
+    # What several elements read, worked out once: the procedures before the date of service (by
+    # date) and each date of service's procedure note (None: no note for the rule's codes).
+    earlier: list[PriorProcedure] = field(init=False, repr=False, compare=False)
+    notes: dict[dt.date, ProcedureNote | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        earlier = sorted(
+            (p for p in self.evidence.prior_procedures if p.date < self.dos), key=lambda p: p.date
+        )
+        object.__setattr__(self, "earlier", earlier)  # frozen: set once, here
+        object.__setattr__(self, "notes", _notes_by_date(self.evidence, self.procedures))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +77,21 @@ class ElementCheck:
         return {"element": self.element, "label": self.label, "present": self.present, "detail": self.detail}
 
 
+def _notes_by_date(
+    evidence: ClinicalEvidence, procedures: tuple[tuple[str, dt.date], ...]
+) -> dict[dt.date, ProcedureNote | None]:
+    codes = {code for code, _ in procedures}
+    found: dict[dt.date, ProcedureNote | None] = {}
+    for _, day in procedures:
+        found[day] = next(
+            (n for n in evidence.procedure_notes if n.date == day and n.procedure_code in codes), None
+        )
+    return found
+
+
 Result = tuple[bool | None, str] | tuple[bool | None, str, bool]
 _NA: Result = (None, "")
 _OK: Result = (True, "")
-
-
-def _earlier(evidence: ClinicalEvidence, dos: dt.date) -> list[Any]:
-    return sorted((p for p in evidence.prior_procedures if p.date < dos), key=lambda p: p.date)
 
 
 def _pain_baseline(s: Subject) -> Result:
@@ -83,7 +102,7 @@ def _pain_baseline(s: Subject) -> Result:
 
 
 def _pain_followup(s: Subject) -> Result:
-    priors = _earlier(s.evidence, s.dos)
+    priors = s.earlier
     scores = sorted((x for x in s.evidence.pain_scores if x.date <= s.dos), key=lambda x: x.date)
     if not priors:
         return _NA
@@ -177,22 +196,12 @@ def _trial(s: Subject) -> Result:
     return False, "no completed stimulator trial with its percent relief is recorded"
 
 
-def _notes_by_date(s: Subject) -> dict[dt.date, ProcedureNote | None]:
-    codes = {code for code, _ in s.procedures}
-    found: dict[dt.date, ProcedureNote | None] = {}
-    for _, day in s.procedures:
-        found[day] = next(
-            (n for n in s.evidence.procedure_notes if n.date == day and n.procedure_code in codes), None
-        )
-    return found
-
-
 def _procedure_note(s: Subject) -> Result:
     if not s.performed:
         return _NA
     lacking = [
         f"{', '.join(sorted({c for c, d in s.procedures if d == day}))} on {day}"
-        for day, note in _notes_by_date(s).items()
+        for day, note in s.notes.items()
         if note is None
     ]
     return (False, f"no procedure note for {'; '.join(lacking)}") if lacking else _OK
@@ -204,7 +213,7 @@ def _note_field(
     def check(s: Subject) -> Result:
         if not s.performed:
             return _NA
-        notes = _notes_by_date(s)
+        notes = s.notes
         if any(note is None for note in notes.values()):
             return False, "no procedure note", True
         lacking = [str(day) for day, note in notes.items() if note is not None and not has(note, s.evidence)]
@@ -227,7 +236,7 @@ def _doses(note: ProcedureNote, _: ClinicalEvidence) -> bool:
 
 def _series(what: str, has: Callable[[Any], bool]) -> Callable[[Subject], Result]:
     def check(s: Subject) -> Result:
-        priors = _earlier(s.evidence, s.dos)
+        priors = s.earlier
         if not priors:
             return _NA
         lacking = [f"{p.procedure_code} of {p.date}" for p in priors if not has(p)]
@@ -348,12 +357,25 @@ ELEMENTS: dict[str, Element] = {
 # fmt: on
 
 
+# The checks of an element found present or not applicable, made once: a check is immutable,
+# and these two are most of the checks of most claims.
+_SETTLED: dict[tuple[str, bool | None], ElementCheck] = {
+    (name, present): ElementCheck(name, element.label, present)
+    for name, element in ELEMENTS.items()
+    for present in (True, None)
+}
+
+
 def assess(spec: DocumentationRule, subject: Subject) -> list[ElementCheck]:
     checks = []
-    subject = replace(subject, min_provocative_tests=spec.min_provocative_tests)
+    if subject.min_provocative_tests != spec.min_provocative_tests:
+        subject = replace(subject, min_provocative_tests=spec.min_provocative_tests)
     for name in spec.elements:
         element = ELEMENTS[name]
         result = element.check(subject)
+        if result is _OK or result is _NA:
+            checks.append(_SETTLED[name, result[0]])
+            continue
         silent = len(result) == 3 and bool(result[2])
         checks.append(ElementCheck(name, element.label, result[0], result[1], silent))
     return checks
