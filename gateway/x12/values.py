@@ -35,7 +35,17 @@ def decimal_or_zero(text: str) -> Decimal:
 
 
 def ccyymmdd(text: str) -> dt.date | None:
-    """A DT element (CCYYMMDD) as a date; None when it is not one."""
+    """A DT element (CCYYMMDD) as a date; None when it is not one.
+
+    Eight ASCII digits (every well-formed date) are read directly: ``strptime`` cost the gate's
+    checks a tenth of their time.  Anything else goes to ``strptime`` as before, which is lenient
+    in ways kept here so that findings do not change (it reads ``2026922`` as 2026-09-22).
+    """
+    if len(text) == 8 and text.isdigit() and text.isascii():
+        try:
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:  # month 00 or 13, day 00 or past the month's end, year 0000
+            return None
     try:
         return dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
