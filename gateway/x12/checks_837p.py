@@ -28,6 +28,9 @@ from gateway.x12.values import ccyymmdd, decimal_or_none
 
 ICD10_QUALIFIERS = {"ABK", "ABF"}
 ICD9_QUALIFIERS = {"BK", "BF"}
+# The segments the loop below looks at; a third of an 837P's segments (N3, N4, LX, PRV, DMG,
+# PAT, SBR, PER) are passed over without walking its chain of tests.
+_CHECKED_IDS = frozenset({"GS", "CLM", "SE", "HL", "NM1", "REF", "HI", "SV1", "DTP"})
 
 
 @dataclass
@@ -121,13 +124,16 @@ def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -
                         )
                     )
 
+    npi_valid: dict[str, bool] = {}  # a batch names the same few providers on every claim
     for seg in segments:
-        sid = seg.id
+        sid = seg.elements[0]
         if claim is not None and (claim.cob is not None or sid == "SBR"):
             if claim.cob is None:
                 claim.cob = CobChecker(claim.pcn, claim.clm, claim.charge or Decimal(0))
             if sid not in ("SE", "HL", "CLM"):
                 claim.cob.feed(seg)
+        if sid not in _CHECKED_IDS:
+            continue
         if sid == "GS":
             file_date = ccyymmdd(seg[4])
         elif sid == "CLM":
@@ -139,15 +145,21 @@ def check_837p(segments: Iterable[Segment], icd10: Icd10Catalog | None = None) -
         elif sid in ("SE", "HL") and claim is not None:
             close_claim()
             claim = None
-        elif sid == "NM1" and seg[8] == "XX" and not codes.npi_is_valid(seg[9]):
-            issues.append(_issue(seg, "SNIP5", f"NM1*{seg[1]} NPI {seg[9]} fails the check digit", "NM109"))
+        elif sid == "NM1" and seg[8] == "XX":
+            npi = seg[9]
+            valid = npi_valid.get(npi)
+            if valid is None:
+                valid = npi_valid[npi] = codes.npi_is_valid(npi)
+            if not valid:
+                issues.append(_issue(seg, "SNIP5", f"NM1*{seg[1]} NPI {npi} fails the check digit", "NM109"))
         elif sid == "REF" and seg[1] == "F8" and claim is not None and claim.cob is None:
             # After a 2320 SBR, REF*F8 is the other payer's claim number (2330B), not ours.
             claim.has_f8 = True
         elif sid == "HI" and claim is not None:
-            for position in range(1, len(seg) + 1):
-                qualifier = seg.component(position, 1)
-                code = seg.component(position, 2)
+            separator = seg.delimiters.component
+            for position, element in enumerate(seg.elements[1:], start=1):
+                qualifier, _, rest = element.partition(separator)
+                code = rest.partition(separator)[0]
                 if qualifier in ICD9_QUALIFIERS:
                     # Counted for the pointer check so that one finding does not cascade.
                     claim.diagnosis_count += 1
