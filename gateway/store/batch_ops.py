@@ -16,8 +16,9 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.domain.batch import AWAITING_ACKS, TO_SEND, BatchInfo, BatchStatus, can_move, summarize_claims
@@ -46,6 +47,11 @@ __all__ = [  # latest_version: gateway demo imports it from here
     "record_batch",
     "refresh_acknowledgements",
 ]  # fmt: skip
+
+# The tables for Core statements: a batch moves thousands of claims, and no object in the session
+# needs those rows synchronized; the ORM-enabled statements' per-row work is skipped.
+_CLAIMS = cast(Table, ClaimRow.__table__)
+_FILE_CLAIMS = cast(Table, FileClaimRow.__table__)
 
 
 def _now() -> dt.datetime:
@@ -128,10 +134,9 @@ def record_batch_in(session: Session, new: NewBatch, actor: str) -> int:
     taken = 0
     for chunk in _chunks(new.claim_ids):
         taken += session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
-            update(ClaimRow)
-            .where(ClaimRow.id.in_(chunk), ClaimRow.status == ClaimStatus.QUEUED)
+            update(_CLAIMS)
+            .where(_CLAIMS.c.id.in_(chunk), _CLAIMS.c.status == ClaimStatus.QUEUED)
             .values(status=ClaimStatus.BUILT, updated_at=_now())
-            .execution_options(synchronize_session=False)
         ).rowcount
     if taken != len(new.claim_ids):
         raise _ClaimsMoved
@@ -155,7 +160,7 @@ def record_batch_in(session: Session, new: NewBatch, actor: str) -> int:
         for st02, pcns in new.transaction_claims.items()
         for pcn in pcns
     ]
-    session.execute(insert(FileClaimRow), links)
+    session.execute(insert(_FILE_CLAIMS), links)
     for st02, pcns in new.transaction_claims.items():
         ids = [by_pcn[pcn] for pcn in pcns]
         detail: dict[str, object] = {"isa13": isa13, "st02": st02}
@@ -247,10 +252,9 @@ def mark_sent(store: Store, batch_id: int, remote_path: str, found_on_server: bo
             )
         )
         session.execute(
-            update(ClaimRow)
-            .where(ClaimRow.id.in_(in_file), ClaimRow.status == ClaimStatus.BUILT)
+            update(_CLAIMS)
+            .where(_CLAIMS.c.id.in_(in_file), _CLAIMS.c.status == ClaimStatus.BUILT)
             .values(status=ClaimStatus.SENT, updated_at=_now())
-            .execution_options(synchronize_session=False)
         )
         detail: dict[str, object] = {"batch": batch.id, "isa13": batch.interchange_control_number}
         add_events(session, "claim.sent", ClaimStatus.SENT, built, actor, detail, file_id=batch.file_id)
