@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gateway.store.db import Store
 from gateway.transport import ClearinghouseProfile
+from gateway.x12.gate_pool import shared_pool
 from tests.daemon.helpers import make_daemon
 
 
@@ -36,6 +37,9 @@ def fork_daemon(url: str, home: Path, profiles: dict[str, ClearinghouseProfile],
 
         traceback.print_exc()
     finally:
+        # os._exit skips atexit, which is what closes the gate pool a daemon starts: without
+        # this, the child's fork server and gate workers outlive it (orphans of every test run).
+        shared_pool().close()
         os._exit(code)
 
 
