@@ -50,6 +50,7 @@ class _Unit:
     provider: int  # index into the transaction's provider blocks
     first: int  # 0-based position of its first segment in the batch's segment list
     end: int  # one past its last segment
+    hls: list[int]  # positions of its HL segments: the 2000B's, then its 2000Cs'
 
 
 @dataclass
@@ -136,9 +137,10 @@ def _hierarchy(segments: list[str], ids: list[str], element: str, st: int, se: i
             transaction.providers.append((position, end))
         elif level == LEVEL_SUBSCRIBER and parent == provider_hl and provider_hl:
             subscriber_hl = row[1]
-            transaction.units.append(_Unit(len(transaction.providers) - 1, position, end))
+            transaction.units.append(_Unit(len(transaction.providers) - 1, position, end, [position]))
         elif level == LEVEL_PATIENT and parent == subscriber_hl and subscriber_hl:
             transaction.units[-1].end = end
+            transaction.units[-1].hls.append(position)
         else:
             return None
     return transaction
@@ -202,16 +204,17 @@ def _part(
             take(first, _hl(segments[first], element, hl, ""), repeated=True)
             for position in range(first + 1, end):
                 take(position, repeated=True)
-        for position in range(unit.first, unit.end):
-            segment = segments[position]
-            if segment.startswith("HL" + element):
-                hl += 1
-                level = segment.split(element)[3]
-                if level == LEVEL_SUBSCRIBER:
-                    subscriber_hl = hl
-                parent = provider_hl if level == LEVEL_SUBSCRIBER else subscriber_hl
-                segment = _hl(segment, element, hl, str(parent))
-            take(position, segment, repeated=False)
+        # The unit's segments in one slice (most of a part's segments), then its HLs renumbered.
+        at = len(out) - unit.first
+        out.extend(segments[unit.first : unit.end])
+        origin.extend(range(unit.first + 1, unit.end + 1))
+        for position in unit.hls:
+            hl += 1
+            if position == unit.first:  # the 2000B
+                subscriber_hl = hl
+                out[at + position] = _hl(segments[position], element, hl, str(provider_hl))
+            else:
+                out[at + position] = _hl(segments[position], element, hl, str(subscriber_hl))
     assert current is not None
     close(current)
     take(
