@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from gateway.x12.gate import GateResult, preload, validate_text
 from gateway.x12.gate_split import merge, plan_parts
@@ -120,9 +122,18 @@ def shared_pool() -> GatePool:
 
 
 def _forget_after_fork() -> None:
-    # The parent's executor (its threads and pipes) means nothing in a forked child.
+    # The parent's executor (its threads and pipes) means nothing in a forked child; nor does the
+    # parent's fork server, which is not the child's child: multiprocessing would waitpid() on it
+    # and fail (ChildProcessError) the first time the child gates a big batch.  The child starts
+    # its own on first use, and lets go of the parent's "alive" pipe so that server can stop.
     global _shared, _shared_lock
     _shared, _shared_lock = None, threading.Lock()
+    server: Any = multiprocessing.forkserver._forkserver  # its private fields: no public reset exists
+    if server._forkserver_pid is not None:
+        if server._forkserver_alive_fd is not None:
+            os.close(server._forkserver_alive_fd)
+        server._forkserver_pid = server._forkserver_alive_fd = server._forkserver_address = None
+    server._lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)

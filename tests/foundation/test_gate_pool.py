@@ -6,6 +6,7 @@ or HL skeleton is broken is not cut and is gated whole.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,3 +172,22 @@ def test_every_example_claim_file_gates_the_same_in_parts(pool: GatePool) -> Non
     for claim in claims_from(example_claim_dicts()):
         text = build([claim, *many_claims(3)]).text
         assert_same_as_one_walk(pool, text, 2)
+
+
+def test_a_forked_child_gates_in_parts_after_the_parent_started_its_fork_server(pool: GatePool) -> None:
+    """The daemon tests fork daemons from a process that may already run a fork server: the child
+    must start its own (waiting on the parent's is a ChildProcessError), and close it before leaving."""
+    text = build(many_claims(60)).text
+    one_walk = pool.validate(text)  # the parent's fork server and workers are running now
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            child_pool = GatePool(workers=2)
+            code = 0 if child_pool.validate(text) == one_walk else 2
+            child_pool.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert pool.validate(text) == one_walk  # the parent's own server is still its own
