@@ -42,6 +42,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeAlias
 
+import pyx12.error_item
 import pyx12.errors
 import pyx12.map_if
 import pyx12.map_walker
@@ -49,6 +50,7 @@ import pyx12.nodeCounter
 import pyx12.path
 import pyx12.rawx12file
 import pyx12.segment
+import pyx12.syntax
 import pyx12.x12file
 
 TESTED_PYX12 = "4.0.0"
@@ -260,7 +262,9 @@ def accelerate(root: Any) -> None:
             node.__class__ = _CountedLoop
             node._gate_len = count
         elif isinstance(node, pyx12.map_if.segment_if):
-            node.is_valid_errors = _memo_values(node, node.is_valid_errors, _segment_values)
+            node.is_valid_errors = _memo_values(
+                node, _segment_validator(node, node.is_valid_errors), _segment_values
+            )
             node.is_match = _matcher(node, node.is_match)
             node.get_child_node_by_idx = _children_by_index(node, node.get_child_node_by_idx)
         elif isinstance(node, pyx12.map_if.composite_if):
@@ -339,6 +343,83 @@ def _memo_values(
         if hit is not None:
             return hit[0], list(hit[1])
         return _remember(key, stock(data))
+
+    return is_valid_errors
+
+
+def _segment_validator(
+    node: Any, stock: Callable[[Any], tuple[bool, list[Any]]]
+) -> Callable[[Any], tuple[bool, list[Any]]]:
+    """``segment_if.is_valid_errors`` (a memo miss: a segment not seen before in this walk) with
+    the node's children, their kinds and sub-element counts looked up once and each element
+    taken from the segment by index; a segment with more elements or sub-elements than the map
+    allows goes to pyx12's code (its messages are built there)."""
+    count = len(node.children)
+    children: list[Any] = []
+    for idx in range(count):
+        try:
+            children.append(node.get_child_node_by_idx(idx))
+        except pyx12.errors.EngineError:  # a map pyx12 itself cannot validate with: leave it to pyx12
+            return stock
+    # 1: composite, 2: element, 0: neither (pyx12 skips it)
+    kinds = [
+        1
+        if isinstance(child, pyx12.map_if.composite_if)
+        else 2
+        if isinstance(child, pyx12.map_if.element_if)
+        else 0
+        for child in children
+    ]
+    subele_counts = [
+        len(child.children) if kind == 1 else 0 for child, kind in zip(children, kinds, strict=True)
+    ]
+    syntax = node.syntax
+
+    def is_valid_errors(seg_data: Any) -> tuple[bool, list[Any]]:
+        elements = seg_data.elements
+        present = len(elements)
+        if present > count:
+            return stock(seg_data)
+        valid = True
+        errors: list[Any] = []
+        dtype: list[str | None] = []
+        type_list: list[str | None] = []
+        is_dtp = seg_data.get_seg_id() == "DTP"
+        for i in range(present):
+            child_node = children[i]
+            kind = kinds[i]
+            if kind == 1:
+                if len(elements[i]) > subele_counts[i] and child_node.usage != "N":
+                    return stock(seg_data)
+                ok, found = child_node.is_valid_errors(elements[i])
+            elif kind == 2:
+                if i == 1 and is_dtp and seg_data.get_value("02") in ("RD8", "D8", "D6", "DT", "TM"):
+                    dtype = [seg_data.get_value("02")]
+                if child_node.data_ele == "1250":
+                    type_list.extend(child_node.valid_codes)
+                if i == 2 and is_dtp:
+                    ok, found = child_node.is_valid_errors(elements[i], dtype)
+                elif child_node.data_ele == "1251" and len(type_list) > 0:
+                    ok, found = child_node.is_valid_errors(elements[i], type_list)
+                else:
+                    ok, found = child_node.is_valid_errors(elements[i])
+            else:
+                continue
+            valid &= ok
+            errors += found
+        for i in range(present, count):
+            if kinds[i]:
+                ok, found = children[i].is_valid_errors(None)
+                valid &= ok
+                errors += found
+        for syn in syntax:
+            result, syn_err = pyx12.syntax.is_syntax_valid(seg_data, syn)
+            if not result:
+                code = "10" if syn[0] == "E" else "2"
+                assert syn_err is not None  # as pyx12 asserts
+                errors.append(pyx12.error_item.EleError(err_cde=code, err_str=syn_err, refdes=syn[1]))
+                valid = False
+        return valid, errors
 
     return is_valid_errors
 

@@ -243,6 +243,43 @@ def test_seeded_walk_errors_walk_the_same(
     assert expected in codes(both_ways(edited(BATCH, edit))), breakage
 
 
+@pytest.mark.parametrize(
+    ("breakage", "edit", "expected"),
+    [
+        (
+            "too many elements",
+            {18: "N4*PHOENIX*AZ*85021*US****X*Y*Z", 3: f"{SEGMENTS[3]}*X*Y"},
+            ("8", 19, "N4", None),
+        ),
+        ("syntax rules broken", {16: "NM1*IL*1*NGUYEN*DAVID****MI", 12: "REF*EI"}, ("1", 17, "NM1", "NM109")),
+        # N402 and N407 exclude each other (E0207; reported at the segment, as every syntax rule)
+        ("an exclusion broken", {18: "N4*PHOENIX*AZ*85021***CA"}, ("8", 19, "N4", None)),
+        ("required elements missing", {33: "DTP*472", 25: "DMG*D8"}, ("1", 26, "DMG", "DMG03")),
+        (
+            "an element where a composite belongs",
+            {26: "CLM*P0*980***11*Y*A*Y*Y"},
+            ("1", 27, "CLM", "CLM05-2"),
+        ),
+        (
+            "a composite where an element belongs",
+            {17: "N3*9012 N:19TH AVE", 31: "LX*1:2"},
+            ("6", 32, "LX", "LX01"),
+        ),
+    ],
+)
+def test_seeded_segment_errors_walk_the_same(
+    breakage: str, edit: dict[int, str | None], expected: tuple[str, int, str, str | None]
+) -> None:
+    # Segments not seen before in a walk are validated by gate_accel's copy of pyx12's segment
+    # validator, which hands segments with too many elements or sub-elements to pyx12's own.
+    assert expected in codes(both_ways(edited(BATCH, edit))), breakage
+
+
+def test_too_many_sub_elements_fail_as_pyx12_fails() -> None:
+    text = edited(BATCH, {32: "SV1*HC:62321:1:2:3:4:5:6:7:8*980*UN*1***1:2"})
+    assert both_ways(text).fatal == "pyx12 failed on this file (IndexError); it is not valid X12"
+
+
 def test_a_bad_value_repeated_in_every_claim_is_reported_at_every_claim() -> None:
     # The memo answers the second claim from the first's findings: each must still carry its own line.
     text = build(many_claims(6)).text.replace("*D8*2026", "*D8*2026-")
