@@ -64,6 +64,7 @@ _PathKey: TypeAlias = tuple[tuple[str, ...], str | None, str | None, int | None,
 
 _memo: dict[tuple[Any, ...], tuple[bool, tuple[Any, ...]]] = {}
 _refdes: dict[str, tuple[str | None, int | None, int | None]] = {}
+_valid_ids: dict[str, bool] = {}  # segment id -> pyx12's is_seg_id_valid
 # Per segment id, the (element, sub-element) indexes of every qualifier a segment node with that
 # id matches on (over all maps loaded): what the walker's routes depend on besides the id.
 _qualifiers: dict[str | None, tuple[tuple[int, int | None], ...]] = {}
@@ -144,7 +145,35 @@ class FastCounter(pyx12.nodeCounter.NodeCounter):  # type: ignore[misc]  # pyx12
 
 
 class FastSegment(pyx12.segment.Segment):  # type: ignore[misc]  # pyx12 is untyped
-    """A data segment whose reference designators ("02", "03-1", "CLM05") are parsed once."""
+    """A data segment whose reference designators ("02", "03-1", "CLM05") are parsed once.
+
+    One made by ``FastReader`` keeps its element texts and makes its composites and elements
+    when first asked for them: a segment whose findings the memo already has is never asked
+    (most of a batch); ``is_empty`` is answered from the texts until then."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes not set: "elements" of a segment FastReader has not built yet.
+        texts = self.__dict__.get("_gate_texts")
+        if name != "elements" or texts is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        self.elements = _composites(texts, self._gate_separator)
+        return self.elements
+
+    def is_empty(self) -> bool:
+        texts = self.__dict__.get("_gate_texts")
+        if texts is None or "elements" in self.__dict__:
+            return bool(super().is_empty())
+        separator = self._gate_separator
+        return all(not text.strip(separator) for text in texts)  # every value empty
+
+    def is_seg_id_valid(self) -> bool:
+        seg_id = self.seg_id
+        valid = _valid_ids.get(seg_id)
+        if valid is None:
+            valid = bool(super().is_seg_id_valid())
+            if seg_id is not None and len(seg_id) <= 3:  # longer is never valid; not kept
+                _valid_ids[seg_id] = valid
+        return valid
 
     def _parse_refdes(self, ref_des: str) -> tuple[int | None, int | None]:
         parsed = _refdes.get(ref_des)
@@ -212,7 +241,8 @@ _Composite = pyx12.segment.Composite
 
 def _parsed(line: str, seg_term: str, ele_term: str, subele_term: str) -> FastSegment:
     """``Segment(line, seg_term, ele_term, subele_term)``: the same attributes, composites and
-    elements, made without calling their constructors (a batch has hundreds of thousands)."""
+    elements (made when first asked for), made without calling the constructors (a batch has
+    hundreds of thousands)."""
     if len(ele_term) != 1 or len(subele_term) != 1:  # pyx12's constructors raise: let them
         seg = FastSegment(line, seg_term, ele_term, subele_term)
         seg._gate_line = None
@@ -223,11 +253,17 @@ def _parsed(line: str, seg_term: str, ele_term: str, subele_term: str) -> FastSe
     seg.subele_term = seg.subele_term_orig = subele_term
     seg.repetition_term = "^"
     seg._gate_line = line
-    elems = line.split(ele_term)  # (pyx12 drops a final seg_term first: the text was cut at it)
-    seg.seg_id = seg_id = elems[0]
-    separator = ele_term if seg_id == "ISA" else subele_term  # pyx12: ISA16 is not split
+    texts = line.split(ele_term)  # (pyx12 drops a final seg_term first: the text was cut at it)
+    seg.seg_id = seg_id = texts[0]
+    seg._gate_texts = texts[1:]
+    seg._gate_separator = ele_term if seg_id == "ISA" else subele_term  # pyx12: ISA16 is not split
+    return seg
+
+
+def _composites(texts: list[str], separator: str) -> list[Any]:
+    """pyx12's ``Composite(text, separator)`` of each element text, without the constructors."""
     composites = []
-    for text in elems[1:]:
+    for text in texts:
         composite = _new(_Composite)
         composite.subele_term = composite.subele_term_orig = separator
         members = []
@@ -237,8 +273,7 @@ def _parsed(line: str, seg_term: str, ele_term: str, subele_term: str) -> FastSe
             members.append(element)
         composite.elements = members
         composites.append(composite)
-    seg.elements = composites
-    return seg
+    return composites
 
 
 class _CountedLoop(pyx12.map_if.loop_if):  # type: ignore[misc]  # pyx12 is untyped
@@ -504,7 +539,7 @@ class FastWalker(pyx12.map_walker.walk_tree):  # type: ignore[misc]  # pyx12 is 
         self.errors_pending = pending
         seg_id = seg_data.seg_id
         refs = _qualifiers.get(seg_id)
-        key = (id(node), seg_id, *_qualifier_values(seg_data.elements, refs)) if refs else (id(node), seg_id)
+        key = (id(node), seg_id, *_qualifier_values(seg_data, refs)) if refs else (id(node), seg_id)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = _Planner(seg_data, self.counter).route(node)
@@ -586,19 +621,30 @@ def _over_max(
     )
 
 
-def _qualifier_values(elements: list[Any], refs: tuple[tuple[int, int | None], ...]) -> Iterator[Any]:
-    """What ``Segment.get_value`` would read at each (element, sub-element) index, or finer: a
-    simple element's value, a whole element's sub-element values, one sub-element's value."""
-    count = len(elements)
+def _qualifier_values(seg_data: Any, refs: tuple[tuple[int, int | None], ...]) -> Iterator[Any]:
+    """What ``Segment.get_value`` would read at each (element, sub-element) index, or finer: an
+    element's text or values, one sub-element's value; from FastReader's texts while the
+    segment has not built its elements (the walk never changes a segment: both say the same)."""
+    texts = seg_data.__dict__.get("_gate_texts")
+    if texts is None:  # not made by FastReader
+        elements = seg_data.elements
+        for ele_idx, comp_idx in refs:
+            members = elements[ele_idx].elements if ele_idx < len(elements) else []
+            if comp_idx is None:
+                yield tuple(member.value for member in members) if members else None
+            else:
+                yield members[comp_idx].value if comp_idx < len(members) else None
+        return
+    separator = seg_data._gate_separator
+    count = len(texts)
     for ele_idx, comp_idx in refs:
         if ele_idx >= count:
             yield None
-            continue
-        members = elements[ele_idx].elements
-        if comp_idx is None:
-            yield members[0].value if len(members) == 1 else tuple(member.value for member in members)
+        elif comp_idx is None:
+            yield texts[ele_idx]
         else:
-            yield members[comp_idx].value if comp_idx < len(members) else None
+            members = texts[ele_idx].split(separator)
+            yield members[comp_idx] if comp_idx < len(members) else None
 
 
 class _Planner:

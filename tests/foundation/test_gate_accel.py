@@ -362,15 +362,19 @@ def test_the_segment_parses_reference_designators_as_pyx12_does() -> None:
 
 
 def segment_shape(segment: pyx12.segment.Segment) -> tuple[object, ...]:
-    """Everything of a segment pyx12 may read: its attributes, composites and elements."""
+    """Everything of a segment pyx12 may read: its attributes, composites and elements, and
+    (asked first: FastSegment answers them from its texts) is_empty and is_seg_id_valid."""
+    answers = (segment.is_empty(), segment.is_seg_id_valid())
     attributes = {
-        name: value for name, value in vars(segment).items() if name not in ("elements", "_gate_line")
+        name: value
+        for name, value in vars(segment).items()
+        if name != "elements" and not name.startswith("_gate_")
     }
     composites = [
         (type(composite), vars(composite) | {"elements": [(type(e), vars(e)) for e in composite.elements]})
         for composite in segment.elements
     ]
-    return (sorted(attributes.items()), composites)
+    return (answers, sorted(attributes.items()), composites)
 
 
 def read_both_ways(text: str) -> None:
@@ -415,6 +419,7 @@ def test_the_reader_reads_odd_and_broken_files_as_pyx12_does() -> None:
         isa + rest.replace("~N3*", "~  N3*", 1),  # a leading space
         isa + rest.replace("~N3*", "~ ~N3*", 1),  # a segment of spaces only
         isa + rest.replace("~N3*", "~~N3*", 1),  # an empty segment ends pyx12's reading
+        isa + rest.replace("~N3*", "~N3*:*::~REF~n3*x~N3*", 1),  # empty values, an id alone, a bad id
         isa + rest.replace("*AZ*", "*AZ**", 1).replace("~N4*", "*~N4*", 1),  # trailing separators
         isa + rest.replace("~CLM*", "~" + long_note + "~CLM*", 1),
         isa + rest.replace("~CLM*", "~" + long_note + "0" * 9_000 + "~CLM*", 1),
