@@ -82,6 +82,9 @@ class RuleBook:
         self.groups = code_groups(config)
         self._compiled: dict[tuple[object, ...], RuleSet] = {}
         self._by_day: dict[tuple[str, dt.date], RuleSet] = {}
+        # The last claim asked about and its answer: screening asks three times per claim (prior
+        # authorization, the rules, the completeness review), and a claim is immutable.
+        self._last: tuple[Claim, RuleSet | NoRuleSet] | None = None
 
     @property
     def digest(self) -> str:
@@ -102,6 +105,14 @@ class RuleBook:
         return None
 
     def ruleset_for(self, claim: Claim) -> RuleSet | NoRuleSet:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] is claim:
+            return last[1]
+        ruleset = self._ruleset_for(claim)
+        self._last = (claim, ruleset)
+        return ruleset
+
+    def _ruleset_for(self, claim: Claim) -> RuleSet | NoRuleSet:
         payer = self.route(claim)
         if payer is None:
             return NoRuleSet(
