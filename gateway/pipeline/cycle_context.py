@@ -59,43 +59,48 @@ class ClaimCache:
     """Parsed claims by row id, valid while the row's payload is unchanged (saves re-validation).
 
     The database stays the queue: a miss (another daemon's claim, a restart) parses the payload.
-    An entry is checked against a digest of the payload, not a copy of it.  A claim is kept
-    whole from intake until it is screened (the rules read its clinical evidence); once queued,
-    only what its 837P needs is kept (``keep_for_build``): the evidence is more than half of a
-    parsed claim (about 22 KB whole, 12 KB without) and no 837P segment carries it.
+    A claim is kept whole from intake until it is screened (the rules read its clinical
+    evidence), with the payload itself to check it against: that is seconds, and comparing two
+    strings is cheaper than hashing one.  Once queued, only what its 837P needs is kept
+    (``keep_for_build``), checked against a digest of the payload, not a copy of it: the evidence
+    is more than half of a parsed claim (about 22 KB whole, 12 KB without) and no 837P segment
+    carries it.
     """
 
     def __init__(self, capacity: int = 50_000) -> None:
         self.capacity = capacity
-        # row id -> (payload digest, claim, whole: the claim still has its evidence)
-        self._items: dict[int, tuple[bytes, Claim, bool]] = {}
+        # row id -> (the payload while the claim is whole, else its digest; claim; whole: the
+        # claim still has its evidence)
+        self._items: dict[int, tuple[str | bytes, Claim, bool]] = {}
 
     @staticmethod
     def _digest(payload: str) -> bytes:
         return hashlib.blake2b(payload.encode(), digest_size=16).digest()
 
-    def _keep(self, claim_id: int, digest: bytes, claim: Claim, whole: bool) -> None:
+    def _valid(self, kept: str | bytes, payload: str) -> bool:
+        return kept == payload if isinstance(kept, str) else kept == self._digest(payload)
+
+    def _keep(self, claim_id: int, kept: str | bytes, claim: Claim, whole: bool) -> None:
         if len(self._items) >= self.capacity and claim_id not in self._items:
             self._items.clear()
-        self._items[claim_id] = (digest, claim, whole)
+        self._items[claim_id] = (kept, claim, whole)
 
     def put(self, claim_id: int, payload: str, claim: Claim) -> None:
-        self._keep(claim_id, self._digest(payload), claim, True)
+        self._keep(claim_id, payload, claim, True)
 
     def get(self, claim_id: int, payload: str) -> Claim:
         """The whole claim (evidence included), as screening needs it."""
-        digest = self._digest(payload)
         cached = self._items.get(claim_id)
-        if cached is not None and cached[0] == digest and cached[2]:
+        if cached is not None and cached[2] and self._valid(cached[0], payload):
             return cached[1]
         claim = Claim.model_validate_json(payload)
-        self._keep(claim_id, digest, claim, True)
+        self._keep(claim_id, payload, claim, True)
         return claim
 
     def for_build(self, claim_id: int, payload: str) -> Claim:
         """The claim as the 837P build needs it: whole, or without its clinical evidence."""
         cached = self._items.get(claim_id)
-        if cached is not None and cached[0] == self._digest(payload):
+        if cached is not None and self._valid(cached[0], payload):
             return cached[1]
         return self.get(claim_id, payload)
 
@@ -106,7 +111,8 @@ class ClaimCache:
         if payload is not None:
             digest = self._digest(payload)
         elif cached is not None:
-            digest = cached[0]
+            kept = cached[0]
+            digest = self._digest(kept) if isinstance(kept, str) else kept
         else:
             return
         self._keep(claim_id, digest, claim.model_copy(update={"evidence": _NO_EVIDENCE}), False)
