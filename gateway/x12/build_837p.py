@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 from gateway.domain.claim import (
     Address,
@@ -28,9 +29,10 @@ from gateway.domain.claim import (
 )
 from gateway.errors import BuildError, X12SyntaxError
 from gateway.x12 import build_837p_cob, envelope
+from gateway.x12.build_837p_text import GENERATED_PUNCTUATION, SegmentText
 from gateway.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from gateway.x12.envelope import ControlNumbers, TradingPartners
-from gateway.x12.writer import BlockWriter, SegmentWriter
+from gateway.x12.writer import BlockWriter, SegmentWriter, _reserved_pattern
 
 IMPLEMENTATION = "005010X222A1"
 MAX_CLAIMS_PER_TRANSACTION = 5000
@@ -71,47 +73,22 @@ class BuiltFile:
         return sum(len(pcns) for pcns in self.transaction_claims.values())
 
 
-def _address_key(address: Address) -> tuple[object, ...]:
-    return (address.line1, address.line2, address.city, address.state, address.postal_code)
+# The parties' fields, read from each model's __dict__: pydantic's models define __getattr__,
+# which makes each attribute read several times dearer than a dict read, and this runs per claim.
+_CLAIM_PARTIES = itemgetter("billing_provider", "subscriber", "payer", "patient")
+_ADDRESS_KEY = itemgetter("line1", "line2", "city", "state", "postal_code")
+_PERSON_KEY = itemgetter("last_name", "first_name", "middle_name", "suffix", "birth_date", "gender")
+# Exactly the fields the 2000A/2010AA segments render: equal keys, identical segments.
+_PROVIDER_KEY = itemgetter(
+    "npi", "tax_id", "tax_id_type", "taxonomy", "name", "first_name", "contact_name", "contact_phone"
+)
+_SUBSCRIBER_KEY = itemgetter("member_id", "group_number", "payer_responsibility", "claim_filing_indicator")
+_PAYER_KEY = itemgetter("name", "payer_id")
 
 
 def _person_key(person: Person) -> tuple[object, ...]:
-    return (
-        person.last_name,
-        person.first_name,
-        person.middle_name,
-        person.suffix,
-        person.birth_date,
-        person.gender,
-        *_address_key(person.address),
-    )
-
-
-def _provider_key(provider: BillingProvider) -> tuple[object, ...]:
-    # Exactly the fields the 2000A/2010AA segments render: equal keys, identical segments.
-    return (
-        provider.npi,
-        provider.tax_id,
-        provider.tax_id_type,
-        provider.taxonomy,
-        provider.name,
-        provider.first_name,
-        provider.contact_name,
-        provider.contact_phone,
-        *_address_key(provider.address),
-    )
-
-
-def _subscriber_key(subscriber: Subscriber, payer: Payer) -> tuple[object, ...]:
-    return (
-        subscriber.member_id,
-        subscriber.group_number,
-        subscriber.payer_responsibility,
-        subscriber.claim_filing_indicator,
-        payer.name,
-        payer.payer_id,
-        *_person_key(subscriber.person),
-    )
+    fields = person.__dict__
+    return _PERSON_KEY(fields) + _ADDRESS_KEY(fields["address"].__dict__)  # type: ignore[no-any-return]
 
 
 def _group(claims: Sequence[Claim]) -> list[tuple[BillingProvider, list[_SubscriberGroup]]]:
@@ -120,23 +97,30 @@ def _group(claims: Sequence[Claim]) -> list[tuple[BillingProvider, list[_Subscri
     providers: dict[tuple[object, ...], tuple[BillingProvider, list[_SubscriberGroup]]] = {}
     subscribers: dict[tuple[object, ...], _SubscriberGroup] = {}
     for claim in claims:
-        provider = claim.billing_provider
-        provider_key = _provider_key(provider)
+        provider, subscriber, payer, patient = _CLAIM_PARTIES(claim.__dict__)
+        fields = provider.__dict__
+        provider_key = _PROVIDER_KEY(fields) + _ADDRESS_KEY(fields["address"].__dict__)
         entry = providers.get(provider_key)
         if entry is None:
             entry = providers[provider_key] = (provider, [])
-        subscriber, payer = claim.subscriber, claim.payer
+        fields = subscriber.__dict__
         # id(entry), not provider_key: a tuple's hash is not cached, and this runs per claim.
-        subscriber_key = (id(entry), _subscriber_key(subscriber, payer))
+        subscriber_key = (
+            id(entry),
+            *_SUBSCRIBER_KEY(fields),
+            *_PAYER_KEY(payer.__dict__),
+            *_person_key(fields["person"]),
+        )
         group = subscribers.get(subscriber_key)
         if group is None:
             group = subscribers[subscriber_key] = _SubscriberGroup(subscriber, payer)
             entry[1].append(group)
-        if claim.patient is None:
+        if patient is None:
             group.own_claims.append(claim)
         else:
-            patient_key = (claim.patient.relationship, *_person_key(claim.patient.person))
-            group.patients.setdefault(patient_key, (claim.patient, []))[1].append(claim)
+            fields = patient.__dict__
+            patient_key = (fields["relationship"], *_person_key(fields["person"]))
+            group.patients.setdefault(patient_key, (patient, []))[1].append(claim)
     return list(providers.values())
 
 
@@ -322,6 +306,86 @@ def build_837p(
         raise BuildError(
             "no submitter/receiver identity for 1000A/1000B: set identity: in the clearinghouse profile"
         )
+    if not GENERATED_PUNCTUATION.intersection(delimiters.reserved):
+        built = _build_as_text(claims, partners, control, when, delimiters)
+        if built is not None:
+            return built
+    # A delimiter in the data (or delimiters the builder's own values use): every segment through
+    # the checked writer, which names the segment and element of each bad claim.
+    return _build_checked(claims, partners, control, when, delimiters)
+
+
+def _chunks(claims: Sequence[Claim]) -> list[Sequence[Claim]]:
+    return [
+        claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)
+    ]
+
+
+def _build_as_text(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    when: dt.datetime,
+    delimiters: Delimiters,
+) -> BuiltFile | None:
+    """The file written by ``build_837p_text``; None when a claim value holds a delimiter."""
+    terminator = delimiters.segment
+    text = SegmentText(delimiters.element, delimiters.component, terminator, _d8, x12_decimal)
+    claim_text = text.claim
+    out = SegmentWriter(delimiters)
+    envelope.isa_segment(out, partners, control, when)
+    envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
+    transaction_claims: dict[str, list[str]] = {}
+    chunks = _chunks(claims)
+    for offset, chunk in enumerate(chunks):
+        st02 = control.transaction(offset)
+        transaction_claims[st02] = [claim.patient_control_number for claim in chunk]
+        _open_transaction(out, partners, control, st02, when)
+        body: list[str] = []
+        hl = 0
+        for provider, groups in _group(chunk):
+            hl += 1
+            provider_hl = hl
+            body.append(text.billing_provider(provider, hl))
+            for group in groups:
+                hl += 1
+                subscriber_hl = hl
+                body.append(
+                    text.subscriber(
+                        group.subscriber,
+                        group.payer,
+                        hl,
+                        provider_hl,
+                        bool(group.patients),
+                        bool(group.own_claims),
+                    )
+                )
+                body += [claim_text(claim) for claim in group.own_claims]
+                for patient, patient_claims in group.patients.values():
+                    hl += 1
+                    body.append(text.patient(patient, hl, subscriber_hl))
+                    body += [claim_text(claim) for claim in patient_claims]
+        joined = "".join(body)
+        out.raw(joined)
+        out.transaction_segment_count += joined.count(terminator)  # no value holds one (checked below)
+        envelope.close_transaction(out, st02)
+    try:
+        if _reserved_pattern(delimiters.reserved).search("".join(text.data)):
+            return None
+    except TypeError:  # a value that is not text (a model built without validation)
+        return None
+    envelope.close_group(out, control, len(chunks))
+    envelope.close_interchange(out, control)
+    return BuiltFile(out.text(), control, transaction_claims)
+
+
+def _build_checked(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    when: dt.datetime,
+    delimiters: Delimiters,
+) -> BuiltFile:
     rendered: dict[int, tuple[str, int]] = {}
     problems: list[str] = []
     for claim in claims:
@@ -338,9 +402,7 @@ def build_837p(
     envelope.isa_segment(out, partners, control, when)
     envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
     transaction_claims: dict[str, list[str]] = {}
-    chunks = [
-        claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)
-    ]
+    chunks = _chunks(claims)
     for offset, chunk in enumerate(chunks):
         st02 = control.transaction(offset)
         transaction_claims[st02] = [claim.patient_control_number for claim in chunk]
@@ -352,16 +414,10 @@ def build_837p(
     return BuiltFile(out.text(), control, transaction_claims)
 
 
-def _write_transaction(
-    out: SegmentWriter,
-    claims: Sequence[Claim],
-    partners: TradingPartners,
-    control: ControlNumbers,
-    st02: str,
-    when: dt.datetime,
-    rendered: dict[int, tuple[str, int]],
-    problems: list[str],
+def _open_transaction(
+    out: SegmentWriter, partners: TradingPartners, control: ControlNumbers, st02: str, when: dt.datetime
 ) -> None:
+    """ST, BHT and the submitter and receiver loops (1000A/1000B)."""
     envelope.open_transaction(out, "837", st02, IMPLEMENTATION)
     out.segment(
         "BHT",
@@ -377,6 +433,19 @@ def _write_transaction(
     out.segment("NM1", "41", "2", identity.submitter_name, "", "", "", "", "46", identity.submitter_id)
     out.segment("PER", "IC", identity.contact_name, *identity.contact_numbers())
     out.segment("NM1", "40", "2", identity.receiver_name, "", "", "", "", "46", identity.receiver_id)
+
+
+def _write_transaction(
+    out: SegmentWriter,
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    st02: str,
+    when: dt.datetime,
+    rendered: dict[int, tuple[str, int]],
+    problems: list[str],
+) -> None:
+    _open_transaction(out, partners, control, st02, when)
     body = _Transaction(out)
 
     def blame(error: X12SyntaxError, affected: Sequence[Claim], party: str) -> None:
