@@ -315,12 +315,6 @@ def build_837p(
     return _build_checked(claims, partners, control, when, delimiters)
 
 
-def _chunks(claims: Sequence[Claim]) -> list[Sequence[Claim]]:
-    return [
-        claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)
-    ]
-
-
 def _build_as_text(
     claims: Sequence[Claim],
     partners: TradingPartners,
@@ -332,14 +326,8 @@ def _build_as_text(
     terminator = delimiters.segment
     text = SegmentText(delimiters.element, delimiters.component, terminator, _d8, x12_decimal)
     claim_text = text.claim
-    out = SegmentWriter(delimiters)
-    envelope.isa_segment(out, partners, control, when)
-    envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
-    transaction_claims: dict[str, list[str]] = {}
-    chunks = _chunks(claims)
-    for offset, chunk in enumerate(chunks):
-        st02 = control.transaction(offset)
-        transaction_claims[st02] = [claim.patient_control_number for claim in chunk]
+    out, transactions = _open_interchange(claims, partners, control, when, delimiters)
+    for st02, chunk in transactions:
         _open_transaction(out, partners, control, st02, when)
         body: list[str] = []
         hl = 0
@@ -374,9 +362,7 @@ def _build_as_text(
             return None
     except TypeError:  # a value that is not text (a model built without validation)
         return None
-    envelope.close_group(out, control, len(chunks))
-    envelope.close_interchange(out, control)
-    return BuiltFile(out.text(), control, transaction_claims)
+    return _close_interchange(out, control, transactions)
 
 
 def _build_checked(
@@ -398,19 +384,39 @@ def _build_checked(
     if problems:
         raise BuildError(f"{len(problems)} of {len(claims)} claim(s) cannot be built", problems)
 
-    out = SegmentWriter(delimiters)
-    envelope.isa_segment(out, partners, control, when)
-    envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
-    transaction_claims: dict[str, list[str]] = {}
-    chunks = _chunks(claims)
-    for offset, chunk in enumerate(chunks):
-        st02 = control.transaction(offset)
-        transaction_claims[st02] = [claim.patient_control_number for claim in chunk]
+    out, transactions = _open_interchange(claims, partners, control, when, delimiters)
+    for st02, chunk in transactions:
         _write_transaction(out, chunk, partners, control, st02, when, rendered, problems)
     if problems:
         raise BuildError(f"{len(problems)} claim(s) cannot be built", problems)
-    envelope.close_group(out, control, len(chunks))
+    return _close_interchange(out, control, transactions)
+
+
+def _open_interchange(
+    claims: Sequence[Claim],
+    partners: TradingPartners,
+    control: ControlNumbers,
+    when: dt.datetime,
+    delimiters: Delimiters,
+) -> tuple[SegmentWriter, list[tuple[str, Sequence[Claim]]]]:
+    """ISA and GS written, and the claims cut into transaction sets (ST02, claims)."""
+    out = SegmentWriter(delimiters)
+    envelope.isa_segment(out, partners, control, when)
+    envelope.open_group(out, partners, control, when, "HC", IMPLEMENTATION)
+    chunks = [
+        claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)
+    ]
+    return out, [(control.transaction(offset), chunk) for offset, chunk in enumerate(chunks)]
+
+
+def _close_interchange(
+    out: SegmentWriter, control: ControlNumbers, transactions: list[tuple[str, Sequence[Claim]]]
+) -> BuiltFile:
+    envelope.close_group(out, control, len(transactions))
     envelope.close_interchange(out, control)
+    transaction_claims = {
+        st02: [claim.patient_control_number for claim in chunk] for st02, chunk in transactions
+    }
     return BuiltFile(out.text(), control, transaction_claims)
 
 
