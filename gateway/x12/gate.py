@@ -128,12 +128,17 @@ def validate_text(
             )
         finally:
             gate_accel.forget()
-        ack = None
+        issues = _collect(errh, loops)
         if want_999:
             out = io.StringIO()
-            errh.accept(pyx12.error_999.error_999_visitor(out, walked))
-            ack = out.getvalue()
-    return GateResult(_collect(errh, loops), ack_999=ack)
+            try:
+                errh.accept(pyx12.error_999.error_999_visitor(out, walked))
+            except pyx12.errors.EngineError as error:
+                # seen: an ST whose GS08 pyx12 never took ("err_st.vriic was not set"); the walk's
+                # findings stand, the reason is one line (no traceback), and there is no 999
+                return GateResult(issues, fatal=f"pyx12 cannot write a 999 for this file: {error}")
+            return GateResult(issues, ack_999=out.getvalue())
+    return GateResult(issues)
 
 
 def _walk(text: str, map_path: str | None, accelerated: bool) -> tuple[Any, str, dict[int, str]]:
